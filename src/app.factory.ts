@@ -1,0 +1,28 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppOptions } from './app.module';
+import type { HeraldConfig } from './config/herald-config';
+import { ProblemFilter } from './errors/problem.filter';
+
+/** Builds (but does not start listening) the Herald application for a configuration. */
+export async function createApp(
+  config: HeraldConfig,
+  options: AppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    // Request logging is nestjs-pino's; Fastify's own logger stays off.
+    logger: false,
+    // 503s from a Redis outage must answer fast; a stuck socket must not hold shutdown.
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options),
+    adapter,
+    { bufferLogs: true, abortOnError: false },
+  );
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ProblemFilter());
+  return app;
+}

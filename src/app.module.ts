@@ -1,0 +1,38 @@
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
+import { ConfigModule } from './config/config.module';
+import type { HeraldConfig } from './config/herald-config';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { RedisModule } from './redis/redis.module';
+
+/** What the caller of {@link AppModule.forRoot} may supply besides the configuration. */
+export interface AppOptions {
+  /** Where JSON logs go; standard output when absent. */
+  readonly logDestination?: DestinationStream;
+}
+
+type Imports = NonNullable<ModuleMetadata['imports']>;
+
+/**
+ * The application, composed for its role: `api` serves HTTP intake and the operator
+ * surface, `worker` delivers, `all` does both. Every role answers /health.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: HeraldConfig, options: AppOptions = {}): DynamicModule {
+    const api: Imports = [];
+    const worker: Imports = [];
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, options.logDestination),
+        RedisModule,
+        HealthModule,
+        ...(config.role === 'worker' ? [] : api),
+        ...(config.role === 'api' ? [] : worker),
+      ],
+    };
+  }
+}

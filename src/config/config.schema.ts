@@ -1,0 +1,238 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Herald reads, in one place. Each option documents its
+ * unit and default; `.env.example` and the README's configuration table mirror this file.
+ */
+
+export const PROVIDER_NAMES = ['sendgrid', 'mailgun', 'ses', 'twilio', 'slack'] as const;
+/** A provider Herald knows how to call. */
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export const CHANNEL_KINDS = ['email', 'sms', 'chat'] as const;
+/** The kind of message a provider carries. */
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** Which kind each provider serves; failover only ever happens within a kind. */
+export const PROVIDER_KIND: Record<ProviderName, ChannelKind> = {
+  sendgrid: 'email',
+  mailgun: 'email',
+  ses: 'email',
+  twilio: 'sms',
+  slack: 'chat',
+};
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const url = (protocols: string[]) =>
+  z.url({
+    protocol: new RegExp(`^(${protocols.join('|')})$`),
+    error: `must be a ${protocols.join(' or ')} URL`,
+  });
+
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+  .pipe(url(['http', 'https']).optional());
+
+const providerList = (kind: ChannelKind, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z.enum(
+            PROVIDER_NAMES.filter((p) => PROVIDER_KIND[p] === kind) as [
+              ProviderName,
+              ...ProviderName[],
+            ],
+            { error: (i) => `unknown ${kind} provider "${String(i.input)}"` },
+          ),
+        )
+        .refine((l) => new Set(l).size === l.length, 'lists a provider twice'),
+    );
+
+export const envSchema = z.object({
+  /** HTTP port of the API. Default 3000. */
+  PORT: int(0, 65535).default(3000),
+  /** Interface the API binds to. Default 0.0.0.0. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Which parts run in this process: api (HTTP), worker (delivery), or all. Default all. */
+  HERALD_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  /** Log level: fatal, error, warn, info, debug, trace or silent. Default info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Redis connection URL (redis:// or rediss://). Default redis://127.0.0.1:6379. */
+  REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  /** Milliseconds in-flight requests and jobs get to finish on SIGTERM/SIGINT. Default 10000. */
+  HERALD_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+
+  /** Largest accepted request body, in bytes. Default 262144 (256 KiB). */
+  HERALD_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(256 * 1024),
+  /** Most recipients (to + cc + bcc) of one e-mail. Default 50. */
+  HERALD_MAX_RECIPIENTS: int(1, 1000).default(50),
+  /** Longest e-mail subject, in characters. Default 998 (RFC 5322 line limit). */
+  HERALD_MAX_SUBJECT_CHARS: int(1, 10_000).default(998),
+  /** Largest text or html body, in bytes (UTF-8). Default 102400 (100 KiB). */
+  HERALD_MAX_BODY_BYTES: int(1, 5 * 1024 * 1024).default(100 * 1024),
+
+  /** api-key (callers send Authorization: Bearer) or disabled. Default api-key; sandbox mode defaults to disabled. */
+  HERALD_AUTH: z.enum(['api-key', 'disabled']).optional(),
+  /**
+   * Callers and their keys, comma-separated: `name:key`, or `name:sha256:<64 hex>` so the
+   * plain key need not sit in the environment. Secret: may come from HERALD_API_KEYS_FILE.
+   */
+  HERALD_API_KEYS: optionalString,
+  /** Requests per second one caller may make before 429, 0 for no limit. Default 0. */
+  HERALD_CALLER_RATE_PER_SECOND: int(0, 1_000_000).default(0),
+
+  /** BullMQ queue name. Default herald-notifications. */
+  HERALD_QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .default('herald-notifications'),
+  /** Prefix of every Redis key Herald writes, BullMQ's included (producers pass it as `prefix`). Default herald. */
+  HERALD_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .default('herald'),
+  /** Jobs one worker process handles at once. Default 20. */
+  HERALD_WORKER_CONCURRENCY: int(1, 1000).default(20),
+
+  /** Seconds an idempotency key is remembered. Default 86400 (24 h). */
+  HERALD_IDEMPOTENCY_TTL_SECONDS: int(60).default(86_400),
+  /** Seconds a notification record is kept after its last change. Default 604800 (7 days). */
+  HERALD_RECORD_TTL_SECONDS: int(60).default(604_800),
+
+  /** Failover order for e-mail. Default sendgrid,mailgun,ses. */
+  HERALD_EMAIL_PROVIDERS: providerList('email', 'sendgrid,mailgun,ses'),
+  /** Failover order for SMS. Default twilio. */
+  HERALD_SMS_PROVIDERS: providerList('sms', 'twilio'),
+  /** Failover order for chat. Default slack. */
+  HERALD_CHAT_PROVIDERS: providerList('chat', 'slack'),
+  /** Sender address of e-mails that name none. Default none (then `from` is required). */
+  HERALD_EMAIL_FROM: optionalString.pipe(z.email('must be an e-mail address').optional()),
+
+  /** Milliseconds one provider call may take before it is aborted. Default 5000. */
+  HERALD_PROVIDER_DEADLINE_MS: int(100, 120_000).default(5_000),
+  /** Per-provider deadline overrides, in milliseconds. Default: HERALD_PROVIDER_DEADLINE_MS. */
+  SENDGRID_DEADLINE_MS: int(100, 120_000).optional(),
+  MAILGUN_DEADLINE_MS: int(100, 120_000).optional(),
+  SES_DEADLINE_MS: int(100, 120_000).optional(),
+  TWILIO_DEADLINE_MS: int(100, 120_000).optional(),
+  SLACK_DEADLINE_MS: int(100, 120_000).optional(),
+  /** Per-provider send ceiling across all workers, in sends per second. Default none. */
+  SENDGRID_MAX_PER_SECOND: int(1).optional(),
+  MAILGUN_MAX_PER_SECOND: int(1).optional(),
+  SES_MAX_PER_SECOND: int(1).optional(),
+  TWILIO_MAX_PER_SECOND: int(1).optional(),
+  SLACK_MAX_PER_SECOND: int(1).optional(),
+
+  /** Failure percentage over the rolling window above which a breaker opens. Default 50. */
+  HERALD_BREAKER_ERROR_THRESHOLD_PERCENT: int(1, 100).default(50),
+  /** Calls in the rolling window before a breaker may open. Default 5. */
+  HERALD_BREAKER_VOLUME_THRESHOLD: int(1, 10_000).default(5),
+  /** Milliseconds an open breaker waits before a half-open trial. Default 30000. */
+  HERALD_BREAKER_RESET_TIMEOUT_MS: int(100).default(30_000),
+  /**
+   * Milliseconds of history a breaker judges by. Default 60000. Must exceed volume
+   * threshold × the longest deadline, or a slow outage never opens the breaker.
+   */
+  HERALD_BREAKER_ROLLING_WINDOW_MS: int(1_000).default(60_000),
+  /** Milliseconds a provider rests after a 429 that names no Retry-After. Default 30000. */
+  HERALD_THROTTLE_COOLDOWN_MS: int(0).default(30_000),
+
+  /** Delivery rounds before a notification is failed. Default 12. */
+  HERALD_RETRY_ATTEMPTS: int(1, 100).default(12),
+  /** Backoff base, in milliseconds: round n waits up to base × 2^(n-1). Default 10000. */
+  HERALD_RETRY_BASE_MS: int(1).default(10_000),
+  /** Longest wait between rounds, in milliseconds. Default 900000 (15 min). */
+  HERALD_RETRY_CAP_MS: int(1).default(900_000),
+
+  /**
+   * Send everything to the built-in provider simulator instead of real providers.
+   * Default: true when no provider credentials are set, else false.
+   */
+  HERALD_SANDBOX: bool.optional(),
+  /** Port of the provider simulator. Default 4010. */
+  HERALD_SANDBOX_PORT: int(0, 65535).default(4010),
+  /** Host the provider simulator binds to. Default 127.0.0.1. */
+  HERALD_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Where the SDKs reach the simulator in sandbox mode. Default http://127.0.0.1:<HERALD_SANDBOX_PORT>,
+   * started inside a worker process; when set, Herald uses that simulator and starts none.
+   */
+  HERALD_SANDBOX_URL: optionalUrl,
+  /** Messages the simulator keeps (oldest dropped first). Default 1000. */
+  HERALD_SANDBOX_MAX_MESSAGES: int(1, 1_000_000).default(1000),
+
+  /** SendGrid API key. Secret: may come from SENDGRID_API_KEY_FILE. */
+  SENDGRID_API_KEY: optionalString,
+  /** SendGrid API base URL, e.g. the EU region or an egress proxy. Default the SDK's. */
+  SENDGRID_BASE_URL: optionalUrl,
+  /** Mailgun API key. Secret: may come from MAILGUN_API_KEY_FILE. */
+  MAILGUN_API_KEY: optionalString,
+  /** Mailgun sending domain. */
+  MAILGUN_DOMAIN: optionalString,
+  /** Mailgun API base URL (https://api.eu.mailgun.net for the EU). Default the SDK's. */
+  MAILGUN_URL: optionalUrl,
+  /** SES region. Default the AWS SDK's chain (AWS_REGION). */
+  SES_REGION: optionalString,
+  /** SES endpoint override. Default the SDK's. */
+  SES_ENDPOINT: optionalUrl,
+  /** Set SES_ENABLED=true to use SES with credentials from the AWS SDK's default chain. */
+  SES_ENABLED: bool.optional(),
+  /** AWS credentials (else the SDK's default chain). Secret: may come from *_FILE. */
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  AWS_REGION: optionalString,
+  /** Twilio account SID. */
+  TWILIO_ACCOUNT_SID: optionalString,
+  /** Twilio auth token. Secret: may come from TWILIO_AUTH_TOKEN_FILE. */
+  TWILIO_AUTH_TOKEN: optionalString,
+  /** Twilio sender number (E.164). */
+  TWILIO_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number')
+      .optional(),
+  ),
+  /** Twilio API base URL. Default the SDK's. */
+  TWILIO_BASE_URL: optionalUrl,
+  /** Slack bot token. Secret: may come from SLACK_BOT_TOKEN_FILE. */
+  SLACK_BOT_TOKEN: optionalString,
+  /** Slack Web API URL (ending in /api/). Default the SDK's. */
+  SLACK_API_URL: optionalUrl,
+});
+
+/** Variables that may instead name a file holding the secret (`<NAME>_FILE`). */
+export const SECRET_VARIABLES = [
+  'HERALD_API_KEYS',
+  'SENDGRID_API_KEY',
+  'MAILGUN_API_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'TWILIO_AUTH_TOKEN',
+  'SLACK_BOT_TOKEN',
+] as const;
+
+export type Env = z.infer<typeof envSchema>;

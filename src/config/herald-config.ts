@@ -1,0 +1,116 @@
+import type { ChannelKind, ProviderName } from './config.schema';
+
+/** The injection token of {@link HeraldConfig}. */
+export const HERALD_CONFIG = Symbol('HERALD_CONFIG');
+
+/** A caller allowed to use the REST API. Only the SHA-256 digest of its key is kept. */
+export interface ApiCaller {
+  readonly name: string;
+  readonly keySha256: Buffer;
+}
+
+interface ProviderBase<N extends ProviderName> {
+  readonly name: N;
+  readonly kind: ChannelKind;
+  /** Whether credentials are present; unconfigured providers are left out of every order. */
+  readonly configured: boolean;
+  /** Milliseconds a call may take before it is aborted. */
+  readonly deadlineMs: number;
+  /** Sends per second across all workers, if the provider has a quota. */
+  readonly maxPerSecond?: number;
+}
+
+export interface SendgridConfig extends ProviderBase<'sendgrid'> {
+  readonly apiKey?: string;
+  readonly baseUrl?: string;
+}
+export interface MailgunConfig extends ProviderBase<'mailgun'> {
+  readonly apiKey?: string;
+  readonly domain?: string;
+  readonly url?: string;
+}
+export interface SesConfig extends ProviderBase<'ses'> {
+  readonly region?: string;
+  readonly endpoint?: string;
+  /** Explicit credentials; absent means the AWS SDK's default chain. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+export interface TwilioConfig extends ProviderBase<'twilio'> {
+  readonly accountSid?: string;
+  readonly authToken?: string;
+  readonly from?: string;
+  readonly baseUrl?: string;
+}
+export interface SlackConfig extends ProviderBase<'slack'> {
+  readonly token?: string;
+  readonly apiUrl?: string;
+}
+
+export interface ProvidersConfig {
+  readonly sendgrid: SendgridConfig;
+  readonly mailgun: MailgunConfig;
+  readonly ses: SesConfig;
+  readonly twilio: TwilioConfig;
+  readonly slack: SlackConfig;
+}
+
+/** Herald's validated configuration; built once by `loadConfig` and injected as {@link HERALD_CONFIG}. */
+export interface HeraldConfig {
+  readonly role: 'api' | 'worker' | 'all';
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** Bytes. */
+    readonly bodyLimitBytes: number;
+  };
+  /** Milliseconds in-flight work gets on shutdown. */
+  readonly shutdownGraceMs: number;
+  readonly log: { readonly level: string };
+  readonly redis: { readonly url: string };
+  readonly auth: {
+    readonly mode: 'api-key' | 'disabled';
+    readonly callers: readonly ApiCaller[];
+    /** Requests per second per caller; 0 means unlimited. */
+    readonly ratePerSecond: number;
+  };
+  readonly limits: {
+    readonly maxRecipients: number;
+    readonly maxSubjectChars: number;
+    /** Bytes of UTF-8. */
+    readonly maxBodyBytes: number;
+  };
+  readonly queue: {
+    readonly name: string;
+    /** Prefix of every Redis key, BullMQ's and Herald's own. */
+    readonly prefix: string;
+    readonly concurrency: number;
+  };
+  readonly idempotency: { readonly ttlSeconds: number };
+  readonly records: { readonly ttlSeconds: number };
+  readonly email: { readonly defaultFrom?: string };
+  readonly providers: ProvidersConfig;
+  /** Failover order per kind, holding configured providers only. */
+  readonly order: Readonly<Record<ChannelKind, readonly ProviderName[]>>;
+  readonly breaker: {
+    readonly errorThresholdPercent: number;
+    readonly volumeThreshold: number;
+    /** Milliseconds. */
+    readonly resetTimeoutMs: number;
+    /** Milliseconds. */
+    readonly rollingWindowMs: number;
+  };
+  /** Milliseconds a provider rests after a 429 without Retry-After. */
+  readonly throttle: { readonly defaultCooldownMs: number };
+  readonly retry: { readonly attempts: number; readonly baseMs: number; readonly capMs: number };
+  readonly sandbox: {
+    readonly enabled: boolean;
+    /** Where the SDKs reach the simulator. */
+    readonly url: string;
+    /** Whether this process runs the simulator itself (sandbox, no HERALD_SANDBOX_URL, not api-only). */
+    readonly embedded: boolean;
+    /** Where the embedded simulator binds. */
+    readonly host: string;
+    readonly port: number;
+    readonly maxMessages: number;
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Every stable error code Herald answers with. Callers may branch on these; they never
+ * change meaning. `ProblemFilter` maps each to an HTTP status with an exhaustive switch.
+ */
+export const ERROR_CODES = [
+  'validation_failed',
+  'malformed_json',
+  'invalid_idempotency_key',
+  'unauthorized',
+  'not_found',
+  'idempotency_key_in_flight',
+  'notification_not_retryable',
+  'payload_too_large',
+  'unsupported_media_type',
+  'idempotency_key_reused',
+  'channel_not_configured',
+  'caller_throttled',
+  'redis_unavailable',
+  'not_ready',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,159 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { ErrorCode } from './error-code';
+import { type FieldProblem, HeraldError } from './herald-error';
+import { isRedisUnavailable } from '../redis/redis-errors';
+
+interface Problem {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors?: readonly FieldProblem[];
+  readonly retryAfterSeconds?: number;
+}
+
+/** HTTP status and title of each code. Exhaustive: a new code fails to compile until mapped. */
+export function statusOf(code: ErrorCode): { status: number; title: string } {
+  switch (code) {
+    case 'validation_failed':
+      return { status: 400, title: 'The request is invalid' };
+    case 'malformed_json':
+      return { status: 400, title: 'The body is not valid JSON' };
+    case 'invalid_idempotency_key':
+      return { status: 400, title: 'The Idempotency-Key header is invalid' };
+    case 'unauthorized':
+      return { status: 401, title: 'Missing or wrong API key' };
+    case 'not_found':
+      return { status: 404, title: 'Not found' };
+    case 'idempotency_key_in_flight':
+      return { status: 409, title: 'A request with this Idempotency-Key is still being accepted' };
+    case 'notification_not_retryable':
+      return { status: 409, title: 'Only a failed notification can be retried' };
+    case 'payload_too_large':
+      return { status: 413, title: 'The body is too large' };
+    case 'unsupported_media_type':
+      return { status: 415, title: 'The body must be application/json' };
+    case 'idempotency_key_reused':
+      return { status: 422, title: 'This Idempotency-Key was used with another body' };
+    case 'channel_not_configured':
+      return { status: 422, title: 'No provider is configured for this channel' };
+    case 'caller_throttled':
+      return { status: 429, title: 'Too many requests' };
+    case 'redis_unavailable':
+      return { status: 503, title: 'Storage is unavailable; try again shortly' };
+    case 'not_ready':
+      return { status: 503, title: 'Not ready: a dependency is down' };
+    case 'internal':
+      return { status: 500, title: 'Internal error' };
+    default: {
+      const unmapped: never = code;
+      throw new Error(`unmapped error code ${String(unmapped)}`);
+    }
+  }
+}
+
+/** Fastify's own errors (raised before a route runs), by their code. */
+function fromFastify(err: {
+  code?: string;
+  statusCode?: number;
+  message: string;
+}): Problem | undefined {
+  const make = (code: ErrorCode, detail: string): Problem => ({ ...statusOf(code), code, detail });
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return make('payload_too_large', 'The body exceeds the configured limit.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return make('unsupported_media_type', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return make('malformed_json', 'The body is empty.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return make('malformed_json', err.message);
+  }
+  if (err instanceof SyntaxError && (err as { statusCode?: number }).statusCode === 400) {
+    return make('malformed_json', err.message);
+  }
+  return undefined;
+}
+
+/** Turns every error into `application/problem+json` (RFC 9457) with a stable `code`. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const problem = this.toProblem(exception);
+    if (problem.code === 'internal') {
+      this.logger.error({ err: exception, code: problem.code }, 'request failed');
+    }
+    if (problem.retryAfterSeconds !== undefined) {
+      void reply.header('Retry-After', String(problem.retryAfterSeconds));
+    }
+    void reply
+      .status(problem.status)
+      .type('application/problem+json')
+      .send({
+        type: `urn:herald:error:${problem.code}`,
+        title: problem.title,
+        status: problem.status,
+        code: problem.code,
+        detail: problem.detail,
+        ...(problem.errors ? { errors: problem.errors } : {}),
+      });
+  }
+
+  private toProblem(exception: unknown): Problem {
+    if (exception instanceof HeraldError) {
+      return {
+        ...statusOf(exception.code),
+        code: exception.code,
+        detail: exception.message,
+        errors: exception.extra.errors,
+        retryAfterSeconds: exception.extra.retryAfterSeconds,
+      };
+    }
+    if (isRedisUnavailable(exception)) {
+      return {
+        ...statusOf('redis_unavailable'),
+        code: 'redis_unavailable',
+        detail: 'Redis did not answer.',
+        retryAfterSeconds: 1,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code: ErrorCode =
+        status === 404
+          ? 'not_found'
+          : status === 401
+            ? 'unauthorized'
+            : status === 413
+              ? 'payload_too_large'
+              : status === 415
+                ? 'unsupported_media_type'
+                : status < 500
+                  ? 'validation_failed'
+                  : 'internal';
+      return {
+        ...statusOf(code),
+        code,
+        detail: status === 404 ? 'No such route.' : exception.message,
+      };
+    }
+    if (exception && typeof exception === 'object' && 'message' in exception) {
+      const fastify = fromFastify(
+        exception as { code?: string; statusCode?: number; message: string },
+      );
+      if (fastify) return fastify;
+    }
+    return { ...statusOf('internal'), code: 'internal', detail: 'An unexpected error occurred.' };
+  }
+}

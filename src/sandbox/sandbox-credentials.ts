@@ -1,0 +1,20 @@
+/**
+ * The credentials sandbox mode gives every SDK, and the only ones the provider simulator
+ * accepts: a wrong key must fail there exactly as it fails at the real provider.
+ * They open nothing but the local simulator, so they are not secrets.
+ */
+export const SANDBOX_CREDENTIALS = {
+  sendgrid: { apiKey: 'SG.sandbox.herald-sandbox-key' },
+  mailgun: { apiKey: 'key-herald-sandbox', domain: 'sandbox.herald.test' },
+  ses: {
+    region: 'us-east-1',
+    accessKeyId: 'AKIAHERALDSANDBOX000',
+    secretAccessKey: 'herald-sandbox-secret-access-key',
+  },
+  twilio: {
+    accountSid: 'AC00000000000000000000000000000000',
+    authToken: 'herald-sandbox-auth-token',
+    from: '+15005550006',
+  },
+  slack: { token: 'xoxb-herald-sandbox-token' },
+} as const;

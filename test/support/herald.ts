@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
+import { inject } from 'vitest';
+import { createApp } from '../../src/app.factory';
+import type { HeraldConfig } from '../../src/config/herald-config';
+import { loadConfig } from '../../src/config/load-config';
+
+/** A Redis key prefix no other spec uses, so specs share one redis-server without clashing. */
+export function uniquePrefix(): string {
+  return `t${randomBytes(5).toString('hex')}`;
+}
+
+/** The environment every spec starts from: the run's Redis, a private prefix, quiet logs. */
+export function testEnv(
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
+    REDIS_URL: inject('redisUrl'),
+    HERALD_REDIS_PREFIX: uniquePrefix(),
+    LOG_LEVEL: 'warn',
+    HERALD_AUTH: 'disabled',
+    ...overrides,
+  };
+}
+
+export interface RunningHerald {
+  readonly app: NestFastifyApplication;
+  readonly config: HeraldConfig;
+  /** Base URL of the listening HTTP server, e.g. http://127.0.0.1:41234. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a real Herald on a free port with the given environment (see {@link testEnv}). */
+export async function startHerald(
+  env: Record<string, string | undefined>,
+  options: { logDestination?: DestinationStream } = {},
+): Promise<RunningHerald> {
+  const { config } = loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env });
+  const app = await createApp(config, options);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    config,
+    url: `http://127.0.0.1:${address.port}`,
+    close: () => app.close(),
+  };
+}

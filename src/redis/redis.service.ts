@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { redisOptionsFromUrl } from './redis-options';
@@ -46,8 +47,8 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   /** Options for a new connection (BullMQ's queues and workers), with Herald's reconnect policy. */
-  connectionOptions(overrides: RedisOptions = {}): RedisOptions {
-    return { ...this.base, ...overrides };
+  connectionOptions(overrides: RedisOptions = {}): BullRedisOptions {
+    return { ...this.base, ...overrides } as BullRedisOptions;
   }
 
   /** Whether Redis answers a PING right now. */

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import type { HeraldConfig } from '../config/herald-config';
+import { HeraldError, type FieldProblem } from '../errors/herald-error';
+
+/** Limits a message is checked against; from configuration (`HERALD_MAX_*`). */
+export type MessageLimits = HeraldConfig['limits'];
+
+/** The defaults of `HERALD_MAX_*`, used for the JSON Schema file committed to the repo. */
+export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
+  maxRecipients: 50,
+  maxSubjectChars: 998,
+  maxBodyBytes: 100 * 1024,
+};
+
+/** Slack channel, group or DM ids: C…, G…, D… followed by upper-case letters and digits. */
+export const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,20}$/;
+/** E.164: a plus, a non-zero digit, up to 15 digits in all. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+/** Twilio's ceiling for one message body, in characters. */
+const MAX_SMS_CHARS = 1600;
+/** Slack's ceiling on blocks per message. */
+const MAX_SLACK_BLOCKS = 50;
+const MAX_METADATA_ENTRIES = 20;
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+function buildSchemas(limits: MessageLimits) {
+  const email = z
+    .email({ error: 'must be an e-mail address' })
+    .max(320, 'must be at most 320 characters');
+  const body = z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((s) => bytes(s) <= limits.maxBodyBytes, `must be at most ${limits.maxBodyBytes} bytes`);
+  const metadata = z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'keys are 1–64 letters, digits, _ . or -'),
+      z.string().max(256, 'values are at most 256 characters'),
+    )
+    .refine(
+      (m) => Object.keys(m).length <= MAX_METADATA_ENTRIES,
+      `at most ${MAX_METADATA_ENTRIES} entries`,
+    )
+    .optional()
+    .describe(
+      'Your own string values, stored with the notification and passed to providers that carry tags.',
+    );
+  const providers = <T extends string>(names: readonly [T, ...T[]]) =>
+    z
+      .array(z.enum(names))
+      .min(1, 'must name at least one provider')
+      .refine((l) => new Set(l).size === l.length, 'lists a provider twice')
+      .optional()
+      .describe('Narrow and reorder the failover order; a subset of the configured providers.');
+  const addresses = z
+    .array(email)
+    .max(limits.maxRecipients, `at most ${limits.maxRecipients} addresses`);
+
+  const emailMessage = z
+    .strictObject({
+      channel: z.literal('email'),
+      to: addresses.min(1, 'must name at least one recipient'),
+      from: email.optional().describe('Sender; defaults to HERALD_EMAIL_FROM.'),
+      subject: z
+        .string()
+        .min(1, 'must not be empty')
+        .max(limits.maxSubjectChars, `must be at most ${limits.maxSubjectChars} characters`)
+        .refine((s) => !/[\r\n]/.test(s), 'must be one line'),
+      text: body.optional(),
+      html: body.optional(),
+      cc: addresses.optional(),
+      bcc: addresses.optional(),
+      replyTo: email.optional(),
+      providers: providers(['sendgrid', 'mailgun', 'ses']),
+      metadata,
+    })
+    .superRefine((m, ctx) => {
+      if (m.text === undefined && m.html === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['text'], message: 'text or html is required' });
+      }
+      const count = m.to.length + (m.cc?.length ?? 0) + (m.bcc?.length ?? 0);
+      if (count > limits.maxRecipients) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: `to, cc and bcc together hold ${count} addresses; at most ${limits.maxRecipients}`,
+        });
+      }
+    });
+
+  const smsMessage = z.strictObject({
+    channel: z.literal('sms'),
+    to: z.string().regex(E164, 'must be an E.164 number such as +14155550100'),
+    text: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(MAX_SMS_CHARS, `must be at most ${MAX_SMS_CHARS} characters`),
+    providers: providers(['twilio']),
+    metadata,
+  });
+
+  const chatMessage = z
+    .strictObject({
+      channel: z.literal('chat'),
+      to: z.string().regex(SLACK_CHANNEL_ID, 'must be a Slack channel id such as C0123456789'),
+      text: body.optional(),
+      blocks: z
+        .array(z.looseObject({ type: z.string().min(1) }))
+        .max(MAX_SLACK_BLOCKS, `at most ${MAX_SLACK_BLOCKS} blocks`)
+        .optional()
+        .describe('Slack Block Kit blocks.'),
+      providers: providers(['slack']),
+      metadata,
+    })
+    .superRefine((m, ctx) => {
+      if (m.text === undefined && (m.blocks === undefined || m.blocks.length === 0)) {
+        ctx.addIssue({ code: 'custom', path: ['text'], message: 'text or blocks is required' });
+      }
+    });
+
+  const message = z.discriminatedUnion('channel', [emailMessage, smsMessage, chatMessage], {
+    error: 'must be one of email, sms, chat',
+  });
+  const idempotencyKey = z
+    .string()
+    .regex(/^[\x20-\x7E]{1,255}$/, 'must be 1–255 printable ASCII characters')
+    .optional()
+    .describe('Same meaning as the REST Idempotency-Key header, scoped to the queue.');
+  /** A queue job: the message plus an optional idempotency key (DESIGN §5). */
+  const job = z.discriminatedUnion(
+    'channel',
+    [
+      emailMessage.safeExtend({ idempotencyKey }),
+      smsMessage.safeExtend({ idempotencyKey }),
+      chatMessage.safeExtend({ idempotencyKey }),
+    ],
+    { error: 'must be one of email, sms, chat' },
+  );
+  return { message, job };
+}
+
+export type NotificationSchemas = ReturnType<typeof buildSchemas>;
+export const notificationSchemas = (limits: MessageLimits): NotificationSchemas =>
+  buildSchemas(limits);
+
+/** A message as Herald accepts it (DESIGN §3), discriminated by `channel`. */
+export type NotificationMessage = z.infer<NotificationSchemas['message']>;
+export type EmailMessage = Extract<NotificationMessage, { channel: 'email' }>;
+export type SmsMessage = Extract<NotificationMessage, { channel: 'sms' }>;
+export type ChatMessage = Extract<NotificationMessage, { channel: 'chat' }>;
+/** What a producer puts on the queue: a message plus an optional idempotency key. */
+export type NotificationJobData = z.infer<NotificationSchemas['job']>;
+
+/** Field problems of a failed parse, each naming its field as a dotted path (`to.0`, `subject`). */
+export function fieldProblems(error: z.ZodError, input: unknown): FieldProblem[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{ field: '(body)', message: 'must be a JSON object' }];
+  }
+  return error.issues.flatMap((issue) => {
+    const at = (extra: PropertyKey[] = []) => [...issue.path, ...extra].map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: at([key]), message: 'is not a known field' }));
+    }
+    return [{ field: at() || '(body)', message: issue.message }];
+  });
+}
+
+/** Parses with a schema or throws `validation_failed` naming every bad field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const errors = fieldProblems(result.error, input);
+  throw new HeraldError(
+    'validation_failed',
+    `Invalid field${errors.length > 1 ? 's' : ''}: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`,
+    { errors },
+  );
+}

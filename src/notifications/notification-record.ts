@@ -1,0 +1,53 @@
+import type { ChannelErrorClass } from '../channels/channel-error';
+import type { ChannelKind, ProviderName } from '../config/config.schema';
+
+export const NOTIFICATION_STATUSES = ['queued', 'sending', 'delivered', 'failed'] as const;
+/** `queued → sending → delivered | failed`; a failed notification may be re-driven to `queued`. */
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** One provider call (or a provider skipped at no cost) while delivering a notification. */
+export interface DeliveryAttempt {
+  readonly provider: ProviderName;
+  /** ISO 8601. */
+  readonly at: string;
+  readonly outcome: 'delivered' | 'failed' | 'skipped';
+  readonly errorClass?: ChannelErrorClass;
+  /** Short and safe: never a secret nor the message body. */
+  readonly detail?: string;
+  readonly latencyMs: number;
+  /** True when the request may have reached the provider although Herald saw a failure. */
+  readonly ambiguous: boolean;
+  /** Delivery round (1-based); each retry of the whole order is a new round. */
+  readonly round: number;
+}
+
+/** Why a notification failed for good. */
+export interface NotificationFailure {
+  readonly errorClass: ChannelErrorClass | 'exhausted' | 'invalid';
+  readonly detail: string;
+}
+
+/** A notification as `GET /v1/notifications/:id` shows it. */
+export interface NotificationRecord {
+  readonly id: string;
+  /** The API caller's name, or `queue:<name>` for jobs from producer services. */
+  readonly caller: string;
+  readonly channel: ChannelKind;
+  /** Masked: enough to recognise, not enough to leak (`a***@example.com`). */
+  readonly to: string;
+  readonly status: NotificationStatus;
+  readonly provider?: ProviderName;
+  readonly providerMessageId?: string;
+  readonly attempts: readonly DeliveryAttempt[];
+  /** Delivery rounds started so far. */
+  readonly rounds: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly failure?: NotificationFailure;
+  /** ISO 8601 timestamps. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly deliveredAt?: string;
+  readonly failedAt?: string;
+  /** When the next delivery round starts, while waiting out a backoff. */
+  readonly nextAttemptAt?: string;
+}

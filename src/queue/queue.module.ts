@@ -1,0 +1,33 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { RedisService } from '../redis/redis.service';
+import { NOTIFICATIONS_QUEUE } from './queue.constants';
+
+/**
+ * The notifications queue, injectable as `@InjectQueue(NOTIFICATIONS_QUEUE)`. Its real name
+ * and key prefix come from configuration, so other services' producers can find it.
+ */
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [RedisService, HERALD_CONFIG],
+      useFactory: (redis: RedisService, config: HeraldConfig) => ({
+        connection: redis.connectionOptions(),
+        prefix: config.queue.prefix,
+      }),
+    }),
+    BullModule.registerQueueAsync({
+      name: NOTIFICATIONS_QUEUE,
+      inject: [RedisService, HERALD_CONFIG],
+      useFactory: (redis: RedisService, config: HeraldConfig) => ({
+        name: config.queue.name,
+        prefix: config.queue.prefix,
+        // A producer must fail fast while Redis is away, so the API can answer 503 at once.
+        connection: redis.connectionOptions({ enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
+      }),
+    }),
+  ],
+  exports: [BullModule],
+})
+export class QueueModule {}

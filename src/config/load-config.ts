@@ -133,7 +133,8 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
 
 /** `<NAME>_FILE` supplies a secret from a file (Docker and Kubernetes secrets). */
 function resolveSecretFiles(rawEnv: RawEnv, problems: string[]): RawEnv {
-  const env: RawEnv = { ...rawEnv };
+  // An empty variable means "not set", as in a copied .env.example.
+  const env: RawEnv = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== ''));
   for (const name of SECRET_VARIABLES) {
     const file = rawEnv[`${name}_FILE`];
     if (!file) continue;

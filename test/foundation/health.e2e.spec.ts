@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { type RunningHerald, startHerald, testEnv } from './support/herald';
+import { type RunningHerald, startHerald, testEnv } from '../support/herald';
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');

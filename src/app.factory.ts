@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import type { HeraldConfig } from './config/herald-config';
 import { ProblemFilter } from './errors/problem.filter';
+import { requestId } from './logging/request-id';
 
 /** Builds (but does not start listening) the Herald application for a configuration. */
 export async function createApp(
@@ -16,6 +17,11 @@ export async function createApp(
     logger: false,
     // 503s from a Redis outage must answer fast; a stuck socket must not hold shutdown.
     return503OnClosing: true,
+    genReqId: requestId,
+  });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options),

@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { HeraldConfig } from '../config/herald-config';
 import { REDACTED_PATHS } from './redaction';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Structured JSON logs with a request id; secrets, bodies and recipients are redacted. */
 @Module({})
@@ -20,11 +17,7 @@ export class LoggingModule {
             {
               level: config.log.level,
               redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
-              // Honour a caller's X-Request-Id so one id follows a request across services.
-              genReqId: (req: IncomingMessage) => {
-                const given = req.headers['x-request-id'];
-                return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-              },
+              // The request id is Fastify's (see request-id.ts); pino-http reuses req.id.
               customProps: () => ({ service: 'herald', role: config.role }),
               autoLogging: {
                 ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false,

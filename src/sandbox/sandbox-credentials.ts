@@ -18,3 +18,10 @@ export const SANDBOX_CREDENTIALS = {
   },
   slack: { token: 'xoxb-herald-sandbox-token' },
 } as const;
+
+/** The shape of {@link SANDBOX_CREDENTIALS} with plain strings, so a test may pass other values. */
+export type SandboxCredentials = {
+  readonly [P in keyof typeof SANDBOX_CREDENTIALS]: {
+    readonly [K in keyof (typeof SANDBOX_CREDENTIALS)[P]]: string;
+  };
+};

@@ -20,6 +20,10 @@ export function testEnv(
     HERALD_REDIS_PREFIX: uniquePrefix(),
     LOG_LEVEL: 'warn',
     HERALD_AUTH: 'disabled',
+    // Sandbox mode stays on (so every channel counts as configured) but no process embeds
+    // the simulator on its fixed port, which parallel spec files would fight over. Specs that
+    // deliver point the providers at a simulator of their own.
+    HERALD_SANDBOX_URL: 'http://127.0.0.1:9',
     ...overrides,
   };
 }

@@ -1,0 +1,114 @@
+import { MailService, type MailDataRequired } from '@sendgrid/mail';
+import type { SendgridConfig } from '../config/herald-config';
+import type { EmailMessage } from '../notifications/notification-message.schema';
+import { NOTIFICATION_ID_FIELD } from '../sandbox/sandbox-conventions';
+import { AbortableSendgridClient } from './abortable-sendgrid-client';
+import { ChannelError, parseRetryAfter } from './channel-error';
+import { distinctRecipients } from './distinct-recipients';
+import {
+  abortedBeforeSend,
+  classOfHttpStatus,
+  httpDetail,
+  safeDetail,
+  transportFailureOf,
+} from './failure-classification';
+import type { NotificationChannel, SendContext, SendResult } from './notification-channel';
+import { ProviderRequestContext } from './provider-request-context';
+import { sdkTimeoutMs } from './sdk-timeout';
+
+interface SendgridErrorItem {
+  readonly message?: unknown;
+  readonly field?: unknown;
+}
+
+/** The shape of @sendgrid/helpers' `ResponseError` (an HTTP answer ≥ 400). */
+interface SendgridResponseError {
+  readonly code: number;
+  readonly response: { readonly headers?: Record<string, unknown>; readonly body?: unknown };
+}
+
+function isResponseError(err: unknown): err is SendgridResponseError {
+  const e = err as Partial<SendgridResponseError> | null;
+  return typeof e?.code === 'number' && typeof e.response === 'object' && e.response !== null;
+}
+
+/**
+ * E-mail through SendGrid's v3 Mail Send API with @sendgrid/mail. One `MailService` with
+ * its own client (never the module's global singleton), built once. Herald's notification
+ * id and the message's metadata travel as `custom_args`, which SendGrid shows in its
+ * activity feed and returns in event webhooks.
+ */
+export class SendgridChannel implements NotificationChannel<'email'> {
+  readonly provider = 'sendgrid' as const;
+  readonly kind = 'email' as const;
+  private readonly mail: MailService;
+
+  constructor(
+    config: SendgridConfig,
+    private readonly defaultFrom: string | undefined,
+  ) {
+    if (!config.apiKey) throw new Error('SendgridChannel needs SENDGRID_API_KEY');
+    const client = new AbortableSendgridClient();
+    client.setApiKey(config.apiKey);
+    // setApiKey resets the base URL to the global region: set ours after it.
+    if (config.baseUrl) client.setDefaultRequest('baseUrl', config.baseUrl);
+    this.mail = new MailService();
+    this.mail.setClient(client);
+    this.mail.setTimeout(sdkTimeoutMs(config.deadlineMs));
+  }
+
+  async send(message: EmailMessage, { signal, notificationId }: SendContext): Promise<SendResult> {
+    if (signal.aborted) throw abortedBeforeSend();
+    const from = message.from ?? this.defaultFrom;
+    if (!from) {
+      throw new ChannelError(
+        'misconfigured',
+        'no sender: the message has no from and HERALD_EMAIL_FROM is unset',
+      );
+    }
+    const { to, cc, bcc } = distinctRecipients(message);
+    const data = {
+      from,
+      to,
+      ...(cc.length > 0 ? { cc } : {}),
+      ...(bcc.length > 0 ? { bcc } : {}),
+      ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+      subject: message.subject,
+      ...(message.text === undefined ? {} : { text: message.text }),
+      ...(message.html === undefined ? {} : { html: message.html }),
+      customArgs: { ...message.metadata, [NOTIFICATION_ID_FIELD]: notificationId },
+    } as MailDataRequired;
+
+    try {
+      const [response] = await ProviderRequestContext.run({ signal, notificationId }, () =>
+        this.mail.send(data),
+      );
+      const headers = response.headers as Record<string, unknown>;
+      const id = headers['x-message-id'];
+      return {
+        providerMessageId: typeof id === 'string' ? id : '',
+        acceptedAt: new Date().toISOString(),
+      };
+    } catch (err) {
+      throw classify(err, signal);
+    }
+  }
+}
+
+function classify(err: unknown, signal: AbortSignal): ChannelError {
+  if (!isResponseError(err)) return transportFailureOf(err, signal);
+  const status = err.code;
+  const body = err.response.body as { errors?: SendgridErrorItem[] } | undefined;
+  const first = Array.isArray(body?.errors) ? body.errors[0] : undefined;
+  const field = typeof first?.field === 'string' && first.field !== '' ? first.field : undefined;
+  const words = safeDetail(first?.message, 120);
+  const errorClass = classOfHttpStatus(status);
+  return new ChannelError(errorClass, httpDetail(status, field ? `${words} (${field})` : words), {
+    status,
+    providerCode: field ?? (words ? words.slice(0, 60) : undefined),
+    ...(errorClass === 'throttled'
+      ? { retryAfterMs: parseRetryAfter(err.response.headers?.['retry-after']) }
+      : {}),
+    cause: err,
+  });
+}

@@ -1,0 +1,193 @@
+import { SesChannel } from '../../src/channels/ses.channel';
+import type { SesConfig } from '../../src/config/herald-config';
+import type { EmailMessage } from '../../src/notifications/notification-message.schema';
+import {
+  type ProviderBehaviour,
+  REJECTED_EMAIL_DOMAIN,
+} from '../../src/sandbox/provider-simulator';
+import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { useSimulator } from '../sandbox/simulator-fixture';
+import {
+  DEFAULT_FROM,
+  NOTIFICATION_ID,
+  classified,
+  emailMessage,
+  expectSafe,
+  failureOf,
+  fullEmailMessage,
+  providerConfig,
+} from './channel-fixtures';
+import { describeDeadline } from './deadline-contract';
+
+interface FaultCase {
+  readonly behaviour?: Partial<ProviderBehaviour>;
+  readonly config?: Partial<SesConfig>;
+  readonly message?: Partial<EmailMessage>;
+  readonly expected: Partial<ReturnType<typeof classified>>;
+}
+
+describe(SesChannel.name, () => {
+  const sim = useSimulator();
+  const channels: SesChannel[] = [];
+  const channel = (config: Partial<SesConfig> = {}) => {
+    const c = new SesChannel(providerConfig.ses(sim.url, config), DEFAULT_FROM);
+    channels.push(c);
+    return c;
+  };
+  afterAll(() => channels.forEach((c) => c.close()));
+  const send = (
+    c: SesChannel,
+    message: EmailMessage = emailMessage(),
+    signal: AbortSignal = AbortSignal.timeout(5_000),
+  ) => c.send(message, { signal, notificationId: NOTIFICATION_ID });
+
+  describe('when SES accepts the message', () => {
+    it('resolves with the MessageId SES answered', async () => {
+      const result = await send(channel());
+
+      const [captured] = sim.simulator.messages({ provider: 'ses' });
+      expect(result.providerMessageId).toBe(captured!.id);
+      expect(result.acceptedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(captured!.notificationId).toBe(NOTIFICATION_ID);
+      expect(sim.simulator.requests('ses')).toBe(1);
+    });
+  });
+
+  describe('when SES fails', () => {
+    const cases: Record<string, FaultCase> = {
+      'answers 503': {
+        behaviour: { mode: 'fail', status: 503 },
+        expected: { errorClass: 'unavailable', status: 503, providerCode: 'ServiceUnavailable' },
+      },
+      // The SDK throws a SyntaxError on a non-JSON body; it still carries the status.
+      'answers 503 with an HTML page': {
+        behaviour: { mode: 'fail', status: 503, body: 'html' },
+        expected: { errorClass: 'unavailable', status: 503, providerCode: undefined },
+      },
+      'answers 500': {
+        behaviour: { mode: 'fail', status: 500 },
+        expected: { errorClass: 'unavailable', status: 500, providerCode: 'InternalFailure' },
+      },
+      'throttles with Retry-After': {
+        behaviour: { mode: 'throttle', retryAfterSeconds: 7 },
+        expected: {
+          errorClass: 'throttled',
+          status: 429,
+          providerCode: 'TooManyRequestsException',
+          retryAfterMs: 7_000,
+        },
+      },
+      'resets the connection': {
+        behaviour: { mode: 'refuse' },
+        expected: { errorClass: 'unavailable', providerCode: 'ECONNRESET', ambiguous: true },
+      },
+      'refuses the signature (wrong secret key)': {
+        config: {
+          credentials: {
+            accessKeyId: SANDBOX_CREDENTIALS.ses.accessKeyId,
+            secretAccessKey: 'not-the-secret',
+          },
+        },
+        expected: {
+          errorClass: 'misconfigured',
+          status: 403,
+          providerCode: 'InvalidSignatureException',
+        },
+      },
+      'does not know the access key': {
+        config: {
+          credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' },
+        },
+        expected: {
+          errorClass: 'misconfigured',
+          status: 403,
+          providerCode: 'UnrecognizedClientException',
+        },
+      },
+      'rejects the recipient (MessageRejected)': {
+        message: { to: [`ada@${REJECTED_EMAIL_DOMAIN}`] },
+        expected: {
+          errorClass: 'rejected',
+          status: 400,
+          providerCode: 'MessageRejected',
+          ambiguous: false,
+        },
+      },
+    };
+
+    it.each(Object.entries(cases))('classifies it when SES %s', async (_name, c) => {
+      if (c.behaviour) sim.simulator.setBehaviour('ses', c.behaviour);
+
+      const { error } = await failureOf(() => send(channel(c.config), emailMessage(c.message)));
+
+      expect(classified(error)).toMatchObject({
+        retryAfterMs: undefined,
+        ambiguous: false,
+        ...c.expected,
+      });
+      expectSafe(error, [
+        'It is on its way.',
+        'Your order shipped',
+        `ada@${REJECTED_EMAIL_DOMAIN}`,
+        'not-the-secret',
+      ]);
+      expect(sim.simulator.requests('ses')).toBe(1);
+    });
+  });
+
+  describeDeadline({
+    sim,
+    provider: 'ses',
+    channel: (deadlineMs) => channel({ deadlineMs }),
+    message: () => emailMessage(),
+  });
+
+  describe('mapping a full message', () => {
+    it('sends subject, text, html, cc, bcc, reply-to, metadata and the notification id', async () => {
+      await send(channel(), fullEmailMessage());
+
+      const [captured] = sim.simulator.messages({ provider: 'ses' });
+      expect(captured!.raw).toEqual({
+        FromEmailAddress: 'orders@example.com',
+        Destination: {
+          ToAddresses: ['ada@example.com', 'grace@example.com'],
+          CcAddresses: ['linus@example.com'],
+          BccAddresses: ['audit@example.com'],
+        },
+        ReplyToAddresses: ['support@example.com'],
+        Content: {
+          Simple: {
+            Subject: { Data: 'Your order #123 shipped', Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: 'It is on its way.', Charset: 'UTF-8' },
+              Html: { Data: '<p>It is on its <b>way</b>.</p>', Charset: 'UTF-8' },
+            },
+          },
+        },
+        EmailTags: [
+          { Name: 'orderId', Value: '123' },
+          { Name: 'tenant', Value: 'acme' },
+          { Name: 'herald_notification_id', Value: NOTIFICATION_ID },
+        ],
+      });
+      expect(captured).toMatchObject({
+        replyTo: 'support@example.com',
+        metadata: { orderId: '123', tenant: 'acme' },
+        notificationId: NOTIFICATION_ID,
+      });
+    });
+
+    it('reduces tag names and values to the characters SES allows', async () => {
+      await send(channel(), emailMessage({ metadata: { 'order.id': 'A/12 3', empty: '' } }));
+
+      const [captured] = sim.simulator.messages({ provider: 'ses' });
+      expect(captured!.metadata).toEqual({ order_id: 'A_12_3' });
+    });
+
+    it('sends from HERALD_EMAIL_FROM when the message names no sender', async () => {
+      await send(channel(), emailMessage());
+
+      expect(sim.simulator.messages({ provider: 'ses' })[0]!.from).toBe(DEFAULT_FROM);
+    });
+  });
+});

@@ -1,0 +1,140 @@
+import { Logger } from '@nestjs/common';
+import { SlackChannel } from '../../src/channels/slack.channel';
+import type { SlackConfig } from '../../src/config/herald-config';
+import type { ChatMessage } from '../../src/notifications/notification-message.schema';
+import {
+  type ProviderBehaviour,
+  UNKNOWN_SLACK_CHANNEL,
+} from '../../src/sandbox/provider-simulator';
+import { useSimulator } from '../sandbox/simulator-fixture';
+import {
+  NOTIFICATION_ID,
+  chatMessage,
+  classified,
+  expectSafe,
+  failureOf,
+  providerConfig,
+} from './channel-fixtures';
+import { describeDeadline } from './deadline-contract';
+
+interface FaultCase {
+  readonly behaviour?: Partial<ProviderBehaviour>;
+  readonly config?: Partial<SlackConfig>;
+  readonly message?: Partial<ChatMessage>;
+  readonly expected: Partial<ReturnType<typeof classified>>;
+}
+
+describe(SlackChannel.name, () => {
+  const sim = useSimulator();
+  // The WebClient's own notes on failed calls (routed to debug) would only repeat the assertions.
+  beforeAll(() => Logger.overrideLogger(['warn', 'error']));
+  const channel = (config: Partial<SlackConfig> = {}) =>
+    new SlackChannel(providerConfig.slack(sim.url, config));
+  const send = (
+    c: SlackChannel,
+    message: ChatMessage = chatMessage(),
+    signal: AbortSignal = AbortSignal.timeout(5_000),
+  ) => c.send(message, { signal, notificationId: NOTIFICATION_ID });
+
+  describe('when Slack accepts the message', () => {
+    it('resolves with the message ts Slack answered', async () => {
+      const result = await send(channel());
+
+      const [captured] = sim.simulator.messages({ provider: 'slack' });
+      expect(result.providerMessageId).toBe(captured!.id);
+      expect(result.providerMessageId).toMatch(/^\d+\.\d{6}$/);
+      expect(result.acceptedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(sim.simulator.requests('slack')).toBe(1);
+    });
+  });
+
+  describe('when Slack fails', () => {
+    const cases: Record<string, FaultCase> = {
+      'answers 503': {
+        behaviour: { mode: 'fail', status: 503 },
+        expected: { errorClass: 'unavailable', status: 503, providerCode: 'service_unavailable' },
+      },
+      'answers 500 with an HTML page': {
+        behaviour: { mode: 'fail', status: 500, body: 'html' },
+        expected: { errorClass: 'unavailable', status: 500, providerCode: undefined },
+      },
+      'rate-limits with Retry-After (no silent wait)': {
+        behaviour: { mode: 'throttle', retryAfterSeconds: 7 },
+        expected: {
+          errorClass: 'throttled',
+          status: 429,
+          providerCode: 'ratelimited',
+          retryAfterMs: 7_000,
+        },
+      },
+      'resets the connection': {
+        behaviour: { mode: 'refuse' },
+        expected: { errorClass: 'unavailable', providerCode: 'ECONNRESET', ambiguous: true },
+      },
+      'refuses the token (200 ok:false invalid_auth)': {
+        config: { token: 'xoxb-not-the-token' },
+        expected: { errorClass: 'misconfigured', status: 200, providerCode: 'invalid_auth' },
+      },
+      'does not know the channel (200 ok:false channel_not_found)': {
+        message: { to: UNKNOWN_SLACK_CHANNEL },
+        expected: { errorClass: 'rejected', status: 200, providerCode: 'channel_not_found' },
+      },
+    };
+
+    it.each(Object.entries(cases))('classifies it when Slack %s', async (_name, c) => {
+      if (c.behaviour) sim.simulator.setBehaviour('slack', c.behaviour);
+
+      const { error } = await failureOf(() => send(channel(c.config), chatMessage(c.message)));
+
+      expect(classified(error)).toMatchObject({
+        retryAfterMs: undefined,
+        ambiguous: false,
+        ...c.expected,
+      });
+      expectSafe(error, ['Deploy finished', 'xoxb-not-the-token']);
+      expect(sim.simulator.requests('slack')).toBe(1);
+    });
+  });
+
+  describeDeadline({
+    sim,
+    provider: 'slack',
+    channel: (deadlineMs) => channel({ deadlineMs }),
+    message: () => chatMessage(),
+  });
+
+  describe('mapping a full message', () => {
+    it('sends channel, text, blocks, and metadata with the notification id', async () => {
+      const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*Deploy* finished' } }];
+      await send(channel(), chatMessage({ blocks, metadata: { orderId: '123', tenant: 'acme' } }));
+
+      const [captured] = sim.simulator.messages({ provider: 'slack' });
+      expect(captured!.raw).toEqual({
+        channel: 'C0123456789',
+        text: 'Deploy finished',
+        blocks: JSON.stringify(blocks),
+        metadata: JSON.stringify({
+          event_type: 'herald_notification',
+          event_payload: {
+            orderId: '123',
+            tenant: 'acme',
+            herald_notification_id: NOTIFICATION_ID,
+          },
+        }),
+      });
+      expect(captured).toMatchObject({
+        metadata: { orderId: '123', tenant: 'acme' },
+        notificationId: NOTIFICATION_ID,
+      });
+    });
+
+    it('sends blocks alone when the message has no text', async () => {
+      const blocks = [{ type: 'divider' }];
+      await send(channel(), chatMessage({ text: undefined, blocks }));
+
+      const [captured] = sim.simulator.messages({ provider: 'slack' });
+      expect(captured!.raw).not.toHaveProperty('text');
+      expect(captured!.raw).toMatchObject({ blocks: JSON.stringify(blocks) });
+    });
+  });
+});

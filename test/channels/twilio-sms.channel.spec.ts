@@ -1,0 +1,136 @@
+import { TwilioSmsChannel } from '../../src/channels/twilio-sms.channel';
+import type { TwilioConfig } from '../../src/config/herald-config';
+import type { SmsMessage } from '../../src/notifications/notification-message.schema';
+import { type ProviderBehaviour, TWILIO_MAGIC_NUMBERS } from '../../src/sandbox/provider-simulator';
+import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { useSimulator } from '../sandbox/simulator-fixture';
+import {
+  NOTIFICATION_ID,
+  classified,
+  expectSafe,
+  failureOf,
+  providerConfig,
+  smsMessage,
+} from './channel-fixtures';
+import { describeDeadline } from './deadline-contract';
+
+interface FaultCase {
+  readonly behaviour?: Partial<ProviderBehaviour>;
+  readonly config?: Partial<TwilioConfig>;
+  readonly message?: Partial<SmsMessage>;
+  readonly expected: Partial<ReturnType<typeof classified>>;
+}
+
+describe(TwilioSmsChannel.name, () => {
+  const sim = useSimulator();
+  const channel = (config: Partial<TwilioConfig> = {}) =>
+    new TwilioSmsChannel(providerConfig.twilio(sim.url, config));
+  const send = (
+    c: TwilioSmsChannel,
+    message: SmsMessage = smsMessage(),
+    signal: AbortSignal = AbortSignal.timeout(5_000),
+  ) => c.send(message, { signal, notificationId: NOTIFICATION_ID });
+
+  describe('when Twilio accepts the message', () => {
+    it('resolves with the message sid Twilio answered', async () => {
+      const result = await send(channel());
+
+      const [captured] = sim.simulator.messages({ provider: 'twilio' });
+      expect(result.providerMessageId).toBe(captured!.id);
+      expect(result.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
+      expect(result.acceptedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(sim.simulator.requests('twilio')).toBe(1);
+    });
+  });
+
+  describe('when Twilio fails', () => {
+    const cases: Record<string, FaultCase> = {
+      'answers 503': {
+        behaviour: { mode: 'fail', status: 503 },
+        expected: { errorClass: 'unavailable', status: 503, providerCode: '20503' },
+      },
+      'answers 502 with an HTML page': {
+        behaviour: { mode: 'fail', status: 502, body: 'html' },
+        expected: { errorClass: 'unavailable', status: 502, providerCode: undefined },
+      },
+      'throttles with 20429 and Retry-After': {
+        behaviour: { mode: 'throttle', retryAfterSeconds: 7 },
+        expected: {
+          errorClass: 'throttled',
+          status: 429,
+          providerCode: '20429',
+          retryAfterMs: 7_000,
+        },
+      },
+      'resets the connection': {
+        behaviour: { mode: 'refuse' },
+        expected: { errorClass: 'unavailable', providerCode: 'ECONNRESET', ambiguous: true },
+      },
+      'refuses the auth token (20003)': {
+        config: { authToken: 'not-the-token' },
+        expected: { errorClass: 'misconfigured', status: 401, providerCode: '20003' },
+      },
+      'refuses an invalid number (21211)': {
+        message: { to: TWILIO_MAGIC_NUMBERS.invalid },
+        expected: { errorClass: 'rejected', status: 400, providerCode: '21211' },
+      },
+      'refuses an unsubscribed recipient (21610)': {
+        message: { to: TWILIO_MAGIC_NUMBERS.unsubscribed },
+        expected: { errorClass: 'rejected', status: 400, providerCode: '21610' },
+      },
+      'refuses an unroutable number (21612)': {
+        message: { to: TWILIO_MAGIC_NUMBERS.unroutable },
+        expected: { errorClass: 'rejected', status: 400, providerCode: '21612' },
+      },
+    };
+
+    it.each(Object.entries(cases))('classifies it when Twilio %s', async (_name, c) => {
+      if (c.behaviour) sim.simulator.setBehaviour('twilio', c.behaviour);
+      const message = smsMessage(c.message);
+
+      const { error } = await failureOf(() => send(channel(c.config), message));
+
+      expect(classified(error)).toMatchObject({
+        retryAfterMs: undefined,
+        ambiguous: false,
+        ...c.expected,
+      });
+      expectSafe(error, [message.text, message.to, 'not-the-token']);
+      expect(sim.simulator.requests('twilio')).toBe(1);
+    });
+  });
+
+  describeDeadline({
+    sim,
+    provider: 'twilio',
+    channel: (deadlineMs) => channel({ deadlineMs }),
+    message: () => smsMessage(),
+  });
+
+  describe('when TWILIO_REGION and TWILIO_EDGE are set in the environment', () => {
+    afterEach(() => vi.unstubAllEnvs());
+
+    it('still reaches TWILIO_BASE_URL (the SDK rewrites only its own hostnames)', async () => {
+      vi.stubEnv('TWILIO_REGION', 'au1');
+      vi.stubEnv('TWILIO_EDGE', 'sydney');
+
+      await send(channel());
+
+      expect(sim.simulator.requests('twilio')).toBe(1);
+    });
+  });
+
+  describe('mapping a message', () => {
+    it('sends To, From (TWILIO_FROM), Body and the notification id header', async () => {
+      await send(channel(), smsMessage({ metadata: { orderId: '123' } }));
+
+      const [captured] = sim.simulator.messages({ provider: 'twilio' });
+      expect(captured!.raw).toEqual({
+        To: '+14155550100',
+        From: SANDBOX_CREDENTIALS.twilio.from,
+        Body: 'Your code is 123456',
+      });
+      expect(captured!.notificationId).toBe(NOTIFICATION_ID);
+    });
+  });
+});

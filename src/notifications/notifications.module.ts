@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
+import { NotificationIntakeService } from './notification-intake.service';
 import { NotificationRecordsRepository } from './notification-records.repository';
 
 /**
@@ -7,8 +9,8 @@ import { NotificationRecordsRepository } from './notification-records.repository
  * accepts producers' queue jobs. Controllers live in `NotificationsApiModule` (api role only).
  */
 @Module({
-  imports: [QueueModule],
-  providers: [NotificationRecordsRepository],
-  exports: [NotificationRecordsRepository, QueueModule],
+  imports: [QueueModule, IdempotencyModule],
+  providers: [NotificationRecordsRepository, NotificationIntakeService],
+  exports: [NotificationRecordsRepository, NotificationIntakeService, QueueModule],
 })
 export class NotificationsModule {}

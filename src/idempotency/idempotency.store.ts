@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { RedisService } from '../redis/redis.service';
+
+/**
+ * Seconds a claim lives while its request is being accepted. Short, so a process that dies
+ * mid-acceptance frees the key by itself; long enough for any acceptance that is not stuck.
+ */
+export const IN_FLIGHT_TTL_SECONDS = 30;
+
+/**
+ * Claims a key unless it exists, in one step, so two concurrent requests cannot both claim it.
+ * Entry: hash {fp, state: in_flight|completed, owner, id, answer}.
+ * Returns {'new'} | {'reused'} | {'owned', state, id} | {'in_flight'} | {'completed', id, answer}.
+ */
+const BEGIN = `
+local e = redis.call('HMGET', KEYS[1], 'fp', 'state', 'owner', 'id', 'answer')
+if not e[1] then
+  redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'in_flight', 'owner', ARGV[2], 'id', ARGV[3])
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  return {'new'}
+end
+if e[1] ~= ARGV[1] then return {'reused'} end
+if e[3] == ARGV[2] then return {'owned', e[2], e[4]} end
+if e[2] == 'in_flight' then return {'in_flight'} end
+return {'completed', e[4], e[5] or ''}
+`;
+
+/**
+ * Marks a claim completed with its answer and the full retention. Only the owner may; an entry
+ * that expired meanwhile is written afresh. Returns 1, or 0 when another owner holds the key.
+ */
+const COMPLETE = `
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner and owner ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'fp', ARGV[2], 'state', 'completed', 'owner', ARGV[1], 'id', ARGV[3], 'answer', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return 1
+`;
+
+/** Drops a claim that is still in flight, if this owner holds it. Returns 1 when dropped. */
+const RELEASE = `
+local e = redis.call('HMGET', KEYS[1], 'owner', 'state')
+if e[1] == ARGV[1] and e[2] == 'in_flight' then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+`;
+
+interface ScriptedRedis {
+  heraldIdemBegin(
+    key: string,
+    fp: string,
+    owner: string,
+    id: string,
+    ttl: number,
+  ): Promise<string[]>;
+  heraldIdemComplete(
+    key: string,
+    owner: string,
+    fp: string,
+    id: string,
+    answer: string,
+    ttl: number,
+  ): Promise<number>;
+  heraldIdemRelease(key: string, owner: string): Promise<number>;
+}
+
+/** Who is claiming a key, and for which notification. */
+export interface IdempotencyClaim {
+  /** Scope of the key: `caller:<name>` for REST, `queue:<name>` for queue jobs. */
+  readonly scope: string;
+  /** The key as the caller gave it; stored only as a SHA-256 digest. */
+  readonly key: string;
+  /** SHA-256 of the canonical body (see `fingerprint`). */
+  readonly fingerprint: string;
+  /** Identifies this acceptance: a request's own notification id, or a queue job's id. */
+  readonly owner: string;
+  /** The notification id this claim will create. */
+  readonly id: string;
+}
+
+/** What claiming a key found. */
+export type IdempotencyOutcome =
+  /** Nobody had the key: it is now claimed (in flight) by this owner. */
+  | { readonly kind: 'new' }
+  /** This same owner claimed it before (a job running again), for notification `id`. */
+  | { readonly kind: 'owned'; readonly id: string; readonly completed: boolean }
+  /** Another owner completed it: replay `answer` (as stored by {@link IdempotencyStore.complete}). */
+  | { readonly kind: 'completed'; readonly id: string; readonly answer: string }
+  /** Another owner is still accepting it. */
+  | { readonly kind: 'in_flight' }
+  /** The key was used with another body. */
+  | { readonly kind: 'reused' };
+
+/**
+ * Idempotency keys in Redis (DESIGN §6). Each key is claimed by a Lua script (check and claim
+ * in one step), held `in_flight` for {@link IN_FLIGHT_TTL_SECONDS} while the notification is
+ * accepted, then completed with the answer to replay for `HERALD_IDEMPOTENCY_TTL_SECONDS`.
+ */
+@Injectable()
+export class IdempotencyStore {
+  private readonly scripts: ScriptedRedis;
+
+  constructor(
+    private readonly redis: RedisService,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {
+    redis.client.defineCommand('heraldIdemBegin', { numberOfKeys: 1, lua: BEGIN });
+    redis.client.defineCommand('heraldIdemComplete', { numberOfKeys: 1, lua: COMPLETE });
+    redis.client.defineCommand('heraldIdemRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.scripts = redis.client as unknown as ScriptedRedis;
+  }
+
+  /** Claims `claim.key` in its scope, or says who has it. */
+  async begin(claim: IdempotencyClaim): Promise<IdempotencyOutcome> {
+    const [kind, a, b] = await this.scripts.heraldIdemBegin(
+      this.entryKey(claim.scope, claim.key),
+      claim.fingerprint,
+      claim.owner,
+      claim.id,
+      IN_FLIGHT_TTL_SECONDS,
+    );
+    switch (kind) {
+      case 'new':
+        return { kind: 'new' };
+      case 'owned':
+        return { kind: 'owned', completed: a === 'completed', id: b! };
+      case 'completed':
+        return { kind: 'completed', id: a!, answer: b! };
+      case 'in_flight':
+        return { kind: 'in_flight' };
+      default:
+        return { kind: 'reused' };
+    }
+  }
+
+  /**
+   * Stores the answer to replay and keeps the key for the configured retention.
+   * Returns false when another owner took the key meanwhile (this claim had expired).
+   */
+  async complete(claim: IdempotencyClaim, answer: string): Promise<boolean> {
+    const done = await this.scripts.heraldIdemComplete(
+      this.entryKey(claim.scope, claim.key),
+      claim.owner,
+      claim.fingerprint,
+      claim.id,
+      answer,
+      this.config.idempotency.ttlSeconds,
+    );
+    return done === 1;
+  }
+
+  /** Frees a key whose acceptance failed, so the caller may try again at once. */
+  async release(claim: IdempotencyClaim): Promise<void> {
+    await this.scripts.heraldIdemRelease(this.entryKey(claim.scope, claim.key), claim.owner);
+  }
+
+  /** The Redis key of an entry; the caller's key is hashed, so any printable text is safe. */
+  entryKey(scope: string, key: string): string {
+    return this.redis.key('idem', scope, createHash('sha256').update(key).digest('hex'));
+  }
+}

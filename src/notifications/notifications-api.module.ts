@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { NotificationSchemaController } from './notification-schema.controller';
+import { NotificationsController } from './notifications.controller';
+import { NotificationsModule } from './notifications.module';
+
+/** The REST side of notifications (api role): `/v1/notifications` and the message's JSON Schema. */
+@Module({
+  imports: [NotificationsModule, AuthModule],
+  controllers: [NotificationsController, NotificationSchemaController],
+})
+export class NotificationsApiModule {}

@@ -1,0 +1,104 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { HeraldConfig } from '../../src/config/herald-config';
+import { RedisService } from '../../src/redis/redis.service';
+import { type RunningHerald, startHerald } from '../support/herald';
+
+/**
+ * Starts Herald and waits (up to `ms`) until its Redis client is connected. Herald serves HTTP
+ * before that, answering 503 meanwhile, which is right for a service and a flake for a spec.
+ */
+export async function startReadyHerald(
+  env: Record<string, string | undefined>,
+  ms = 5_000,
+): Promise<RunningHerald> {
+  const herald = await startHerald(env);
+  const redis = herald.app.get(RedisService);
+  const until = Date.now() + ms;
+  while (!(await redis.isReady()) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return herald;
+}
+
+/** Valid messages of each channel (DESIGN §3). */
+export const SMS = { channel: 'sms', to: '+14155550100', text: 'Your code is 123456' } as const;
+export const EMAIL = {
+  channel: 'email',
+  to: ['ada@example.com'],
+  from: 'ops@example.com',
+  subject: 'Your order',
+  text: 'It ships today.',
+  metadata: { orderId: '123' },
+} as const;
+export const CHAT = { channel: 'chat', to: 'C0123456789', text: 'Deploy finished' } as const;
+
+/** A real HTTP answer, read once. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly contentType: string;
+  readonly body: Record<string, unknown>;
+  /** Milliseconds from sending to the whole answer. */
+  readonly ms: number;
+}
+
+/** POSTs a JSON body (or raw text with the given headers) and reads the answer. */
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  return request(url, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+export async function request(url: string, init: RequestInit = {}): Promise<Answer> {
+  const started = performance.now();
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    contentType: res.headers.get('content-type') ?? '',
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    ms: performance.now() - started,
+  };
+}
+
+/** Asserts a problem+json answer with the given status and stable code. */
+export function expectProblem(answer: Answer, status: number, code: string): void {
+  expect({ status: answer.status, code: answer.body.code }).toEqual({ status, code });
+  expect(answer.contentType).toMatch(/^application\/problem\+json/);
+  expect(answer.body).toMatchObject({ type: `urn:herald:error:${code}`, status });
+  expect(JSON.stringify(answer.body)).not.toMatch(/ at .*\.(ts|js):\d+/);
+}
+
+/** A producer-side view of Herald's queue and keys, as another service would open it. */
+export function openQueue(config: HeraldConfig): Queue {
+  const { hostname, port } = new URL(config.redis.url);
+  return new Queue(config.queue.name, {
+    connection: { host: hostname, port: Number(port) },
+    prefix: config.queue.prefix,
+  });
+}
+
+/** Every job in the queue, whatever its state. */
+export async function countJobs(queue: Queue): Promise<number> {
+  const counts = await queue.getJobCounts();
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+/** Notification records under the Herald's prefix (not their attempt lists). */
+export async function countRecords(config: HeraldConfig): Promise<number> {
+  const redis = new Redis(config.redis.url);
+  try {
+    const keys = await redis.keys(`${config.queue.prefix}:ntf:*`);
+    return keys.filter((k) => !k.endsWith(':attempts')).length;
+  } finally {
+    redis.disconnect();
+  }
+}

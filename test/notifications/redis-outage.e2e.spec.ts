@@ -1,0 +1,116 @@
+import { Redis } from 'ioredis';
+import { RedisService } from '../../src/redis/redis.service';
+import { type RunningHerald, startHerald, testEnv } from '../support/herald';
+import {
+  SMS,
+  countRecords,
+  expectProblem,
+  post,
+  request,
+  startReadyHerald,
+} from './notification-requests';
+import { PrivateRedis, freePort } from './private-redis';
+
+/** "Within about a second": Redis commands time out at 1 s; the rest is HTTP and scheduling. */
+const PROMPT_MS = 1_500;
+
+async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the notifications API when Redis is unreachable', () => {
+  let herald: RunningHerald;
+  beforeAll(async () => {
+    herald = await startHerald(
+      testEnv({ HERALD_ROLE: 'api', REDIS_URL: `redis://127.0.0.1:${await freePort()}` }),
+    );
+  });
+  afterAll(() => herald.close());
+
+  it.each([
+    ['a POST', () => post(`${herald.url}/v1/notifications`, SMS)],
+    [
+      'a POST with an Idempotency-Key',
+      () => post(`${herald.url}/v1/notifications`, SMS, { 'idempotency-key': 'k-1' }),
+    ],
+    ['a GET', () => request(`${herald.url}/v1/notifications/0b7c6f4e-52a4-4f43-9d4b-1f3c2f1a9e77`)],
+  ])('answers %s with 503 redis_unavailable and Retry-After, promptly', async (_, call) => {
+    const answer = await call();
+    expectProblem(answer, 503, 'redis_unavailable');
+    expect(answer.headers.get('retry-after')).toBe('1');
+    expect(answer.ms).toBeLessThan(PROMPT_MS);
+  });
+
+  it('stays up: liveness still answers 200', async () => {
+    expect((await request(`${herald.url}/health/live`)).status).toBe(200);
+  });
+});
+
+describe('the notifications API when Redis fails while it runs', () => {
+  let redis: PrivateRedis;
+  let herald: RunningHerald;
+  let probe: Redis;
+  const send = (key: string) =>
+    post(`${herald.url}/v1/notifications`, SMS, { 'idempotency-key': key });
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    herald = await startReadyHerald(testEnv({ HERALD_ROLE: 'api', REDIS_URL: redis.url }));
+    probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined);
+  });
+  afterAll(async () => {
+    probe.disconnect();
+    await herald.close();
+    await redis.kill();
+  });
+
+  describe('when Redis hangs (connected, silent)', () => {
+    it('answers 503 within about a second and leaves nothing half-written', async () => {
+      expect((await send('before-the-hang')).status).toBe(202);
+
+      redis.freeze();
+      let answers;
+      try {
+        answers = await Promise.all([
+          send('during-the-hang'),
+          post(`${herald.url}/v1/notifications`, SMS),
+        ]);
+      } finally {
+        redis.thaw();
+      }
+      for (const answer of answers) {
+        expectProblem(answer, 503, 'redis_unavailable');
+        expect(answer.headers.get('retry-after')).toBe('1');
+        expect(answer.ms).toBeLessThan(PROMPT_MS);
+      }
+
+      // The writes that timed out run once Redis answers again, and so do their removals, sent
+      // after them on the same connection: a PING there returns once all of them have run.
+      await herald.app.get(RedisService).client.ping();
+      await probe.connect();
+      expect(await countRecords(herald.config)).toBe(1);
+      const claims = await probe.keys(`${herald.config.queue.prefix}:idem:*`);
+      expect(claims).toHaveLength(1);
+      const retried = await send('during-the-hang');
+      expect(retried.status).toBe(202);
+      expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    });
+  });
+
+  describe('when Redis goes away and comes back', () => {
+    it('answers 503 at once while it is away, then accepts again', async () => {
+      await redis.kill();
+      const away = await send('while-away');
+      expectProblem(away, 503, 'redis_unavailable');
+      expect(away.ms).toBeLessThan(PROMPT_MS);
+
+      await redis.restart();
+      await eventually(async () => (await send('after-return')).status === 202);
+    });
+  });
+});

@@ -117,6 +117,12 @@ export const envSchema = z.object({
     .default('herald'),
   /** Jobs one worker process handles at once. Default 20. */
   HERALD_WORKER_CONCURRENCY: int(1, 1000).default(20),
+  /**
+   * Milliseconds a worker's lock on an active job lasts between renewals; also the period of
+   * the stalled-job check. A crashed worker's jobs run again elsewhere within about twice this.
+   * Default 30000.
+   */
+  HERALD_JOB_LOCK_MS: int(1_000, 600_000).default(30_000),
 
   /** Seconds an idempotency key is remembered. Default 86400 (24 h). */
   HERALD_IDEMPOTENCY_TTL_SECONDS: int(60).default(86_400),
@@ -160,6 +166,13 @@ export const envSchema = z.object({
   HERALD_BREAKER_ROLLING_WINDOW_MS: int(1_000).default(60_000),
   /** Milliseconds a provider rests after a 429 that names no Retry-After. Default 30000. */
   HERALD_THROTTLE_COOLDOWN_MS: int(0).default(30_000),
+
+  /**
+   * Milliseconds between a worker's publications of its providers' breaker view to Redis, read
+   * by `GET /v1/providers` and `/status`; a worker silent for three times this drops out of
+   * them. Default 1000.
+   */
+  HERALD_STATUS_PUBLISH_MS: int(100, 60_000).default(1_000),
 
   /** Delivery rounds before a notification is failed. Default 12. */
   HERALD_RETRY_ATTEMPTS: int(1, 100).default(12),

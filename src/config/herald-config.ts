@@ -84,6 +84,8 @@ export interface HeraldConfig {
     /** Prefix of every Redis key, BullMQ's and Herald's own. */
     readonly prefix: string;
     readonly concurrency: number;
+    /** Milliseconds a job lock lasts between renewals; a crashed worker's jobs are retaken after it. */
+    readonly lockMs: number;
   };
   readonly idempotency: { readonly ttlSeconds: number };
   readonly records: { readonly ttlSeconds: number };
@@ -102,6 +104,13 @@ export interface HeraldConfig {
   /** Milliseconds a provider rests after a 429 without Retry-After. */
   readonly throttle: { readonly defaultCooldownMs: number };
   readonly retry: { readonly attempts: number; readonly baseMs: number; readonly capMs: number };
+  /** Workers' published provider views (`GET /v1/providers`). */
+  readonly status: {
+    /** Milliseconds between a worker's publications. */
+    readonly publishMs: number;
+    /** Milliseconds a publication lives: a worker silent this long drops out. */
+    readonly ttlMs: number;
+  };
   readonly sandbox: {
     readonly enabled: boolean;
     /** Where the SDKs reach the simulator. */

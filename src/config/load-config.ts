@@ -99,6 +99,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       name: e.HERALD_QUEUE_NAME,
       prefix: e.HERALD_REDIS_PREFIX,
       concurrency: e.HERALD_WORKER_CONCURRENCY,
+      lockMs: e.HERALD_JOB_LOCK_MS,
     },
     idempotency: { ttlSeconds: e.HERALD_IDEMPOTENCY_TTL_SECONDS },
     records: { ttlSeconds: e.HERALD_RECORD_TTL_SECONDS },
@@ -119,6 +120,8 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       baseMs: e.HERALD_RETRY_BASE_MS,
       capMs: e.HERALD_RETRY_CAP_MS,
     },
+    // Three publications may be missed (a GC pause, a slow Redis) before a worker drops out.
+    status: { publishMs: e.HERALD_STATUS_PUBLISH_MS, ttlMs: 3 * e.HERALD_STATUS_PUBLISH_MS },
     sandbox: {
       enabled: sandbox,
       url: sandboxUrl(e),

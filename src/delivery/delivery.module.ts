@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { ChannelsModule } from '../channels/channels.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { DeliveryService } from './delivery.service';
+import { InFlightSends } from './in-flight-sends';
+import { NotificationJobProcessor } from './notification-job.processor';
+import { NotificationWorker } from './notification.worker';
+import { ProviderBreakers } from './provider-breakers';
+import { ProviderCooldowns } from './provider-cooldowns';
+import { ProviderRateLimits } from './provider-rate-limits';
+
+/**
+ * The delivery engine (worker role): the queue worker, failover across providers, their
+ * breakers, cool-downs and send ceilings. Exports what the operator endpoints read.
+ */
+@Module({
+  imports: [ChannelsModule, NotificationsModule, MetricsModule],
+  providers: [
+    DeliveryService,
+    ProviderBreakers,
+    ProviderCooldowns,
+    ProviderRateLimits,
+    InFlightSends,
+    NotificationJobProcessor,
+    NotificationWorker,
+  ],
+  exports: [DeliveryService, ProviderBreakers, ProviderCooldowns],
+})
+export class DeliveryModule {}

@@ -1,0 +1,314 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChannelError } from '../channels/channel-error';
+import { ChannelRegistry } from '../channels/channel-registry';
+import type { NotificationChannel, SendResult } from '../channels/notification-channel';
+import type { ProviderName } from '../config/config.schema';
+import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { MetricsService, type SendOutcome } from '../metrics/metrics.service';
+import type { NotificationMessage } from '../notifications/notification-message.schema';
+import type { DeliveryAttempt } from '../notifications/notification-record';
+import { NotificationRecordsRepository } from '../notifications/notification-records.repository';
+import { callWithDeadline } from './call-with-deadline';
+import { InFlightSends } from './in-flight-sends';
+import { isBreakerOpenError, ProviderBreakers } from './provider-breakers';
+import { ProviderCooldowns } from './provider-cooldowns';
+import { ProviderRateLimits } from './provider-rate-limits';
+
+/** What one delivery round came to. */
+export type RoundOutcome =
+  /** A provider accepted the message; the record already says `delivered`. */
+  | {
+      readonly kind: 'delivered';
+      readonly provider: ProviderName;
+      readonly providerMessageId: string;
+    }
+  /** A provider refused the message for good: no other provider is tried. */
+  | { readonly kind: 'rejected'; readonly provider: ProviderName; readonly detail: string }
+  /**
+   * No provider could take it now (each skipped or failed transiently). `retryAfterMs` is the
+   * longest Retry-After seen (0 if none); `summary` says why, provider by provider.
+   */
+  | { readonly kind: 'retry-later'; readonly retryAfterMs: number; readonly summary: string };
+
+/**
+ * Longest a round waits in all for a provider at its send ceiling when no other provider took
+ * the message: a ceiling refills every second, so a short wait beats a whole backoff round.
+ */
+const MAX_RATE_WAIT_MS = 5_000;
+/** A cool-down read older than this is read again before a call. */
+const COOLDOWN_STALE_MS = 50;
+
+type Step =
+  | { readonly kind: 'delivered'; readonly result: SendResult }
+  | { readonly kind: 'rejected'; readonly detail: string }
+  | { readonly kind: 'next'; readonly note: string; readonly retryAfterMs?: number }
+  | { readonly kind: 'at_ceiling'; readonly note: string; readonly retryInMs: number };
+
+/** The state of one round as it walks the order. */
+interface Round {
+  readonly id: string;
+  readonly message: NotificationMessage;
+  readonly number: number;
+  cooling: Map<ProviderName, number>;
+  coolingReadAt: number;
+}
+
+/**
+ * Delivers one round of a notification (DESIGN §7): walks its providers in order, skipping at no
+ * cost those whose breaker is open, that are cooling down after a 429 or that are at their send
+ * ceiling; calls the others through their breaker with their deadline until one accepts. Every
+ * call and skip is appended to the notification's record.
+ */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger(DeliveryService.name);
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly channels: ChannelRegistry,
+    private readonly records: NotificationRecordsRepository,
+    private readonly breakers: ProviderBreakers,
+    private readonly cooldowns: ProviderCooldowns,
+    private readonly rateLimits: ProviderRateLimits,
+    private readonly inFlight: InFlightSends,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /**
+   * The providers a message may go to, in order: its own `providers` (a subset of the
+   * configured ones, checked at intake) or its kind's configured order; providers without a
+   * channel (configuration changed since intake) are left out.
+   */
+  orderFor(message: NotificationMessage): ProviderName[] {
+    const wanted = message.providers ?? this.channels.order(message.channel);
+    return wanted.filter((p) => this.channels.get(p) !== undefined);
+  }
+
+  /**
+   * Runs delivery round `round` (1-based) of notification `id`. On success the record says
+   * `delivered` before this returns: nothing else happens between the provider's answer and
+   * that write, which keeps the window where a crash causes a second send as small as it can be.
+   */
+  async deliverRound(
+    id: string,
+    message: NotificationMessage,
+    round: number,
+  ): Promise<RoundOutcome> {
+    const order = this.orderFor(message);
+    if (order.length === 0) {
+      return {
+        kind: 'retry-later',
+        retryAfterMs: 0,
+        summary: `no ${message.channel} provider is configured`,
+      };
+    }
+    const state: Round = {
+      id,
+      message,
+      number: round,
+      cooling: await this.cooldowns.untilAll(order),
+      coolingReadAt: Date.now(),
+    };
+    const notes = new Map<ProviderName, string>();
+    let retryAfterMs = 0;
+    let candidates = order;
+    let rateWaitedMs = 0;
+    const ceilingRecorded = new Set<ProviderName>();
+
+    for (let pass = 1; ; pass += 1) {
+      const atCeiling = new Map<ProviderName, number>();
+      let previous: ProviderName | undefined;
+      for (const provider of candidates) {
+        if (pass === 1 && previous !== undefined) {
+          this.metrics.failovers.inc({ kind: message.channel, from: previous, to: provider });
+        }
+        previous = provider;
+        const step = await this.tryProvider(state, provider, !ceilingRecorded.has(provider));
+        switch (step.kind) {
+          case 'delivered':
+            return {
+              kind: 'delivered',
+              provider,
+              providerMessageId: step.result.providerMessageId,
+            };
+          case 'rejected':
+            return { kind: 'rejected', provider, detail: step.detail };
+          case 'at_ceiling':
+            atCeiling.set(provider, step.retryInMs);
+            ceilingRecorded.add(provider);
+            notes.set(provider, step.note);
+            break;
+          case 'next':
+            notes.set(provider, step.note);
+            retryAfterMs = Math.max(retryAfterMs, step.retryAfterMs ?? 0);
+            break;
+        }
+      }
+      const wait = Math.min(...atCeiling.values());
+      if (atCeiling.size === 0 || rateWaitedMs + wait > MAX_RATE_WAIT_MS) break;
+      // Every provider that could take the message is at its ceiling: wait for the next
+      // second's budget rather than a whole backoff round.
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      rateWaitedMs += wait;
+      candidates = order.filter((p) => atCeiling.has(p));
+      state.cooling = await this.cooldowns.untilAll(candidates);
+      state.coolingReadAt = Date.now();
+    }
+
+    return {
+      kind: 'retry-later',
+      retryAfterMs,
+      summary: [...notes].map(([p, note]) => `${p}: ${note}`).join('; '),
+    };
+  }
+
+  private async tryProvider(
+    round: Round,
+    provider: ProviderName,
+    recordCeiling: boolean,
+  ): Promise<Step> {
+    const kind = round.message.channel;
+    const channel = this.channels.get(provider) as NotificationChannel | undefined;
+    if (!channel) return { kind: 'next', note: 'no channel' };
+
+    if (!this.breakers.admits(provider)) {
+      await this.skip(round, provider, 'skipped_open', 'breaker open');
+      return { kind: 'next', note: 'breaker open' };
+    }
+    if (Date.now() - round.coolingReadAt > COOLDOWN_STALE_MS) {
+      const until = await this.cooldowns.until(provider);
+      if (until === undefined) round.cooling.delete(provider);
+      else round.cooling.set(provider, until);
+    }
+    const coolingUntil = round.cooling.get(provider);
+    if (coolingUntil !== undefined && coolingUntil > Date.now()) {
+      const note = `cooling down until ${new Date(coolingUntil).toISOString()}`;
+      await this.skip(round, provider, 'skipped_cooldown', note);
+      return { kind: 'next', note, retryAfterMs: coolingUntil - Date.now() };
+    }
+    const rate = await this.rateLimits.take(provider);
+    if (!rate.allowed) {
+      const note = `at its rate ceiling of ${this.config.providers[provider].maxPerSecond}/s`;
+      if (recordCeiling) await this.skip(round, provider, 'skipped_rate', note);
+      else this.metrics.providerSends.inc({ provider, kind, outcome: 'skipped_rate' });
+      return { kind: 'at_ceiling', note, retryInMs: rate.retryInMs };
+    }
+
+    const at = new Date().toISOString();
+    await this.inFlight.begin(round.id, { provider, round: round.number, at });
+    const started = performance.now();
+    let result: SendResult;
+    try {
+      result = await this.breakers.fire(provider, () =>
+        callWithDeadline(this.config.providers[provider].deadlineMs, (signal) =>
+          channel.send(round.message, { signal, notificationId: round.id }),
+        ),
+      );
+    } catch (err) {
+      const latencyMs = Math.round(performance.now() - started);
+      if (isBreakerOpenError(err)) {
+        // Another job took the half-open trial between the check above and this call.
+        await this.inFlight.end(round.id);
+        await this.skip(round, provider, 'skipped_open', 'breaker open');
+        return { kind: 'next', note: 'breaker open' };
+      }
+      return this.failed(round, provider, at, latencyMs, this.classify(provider, err));
+    }
+
+    const latencyMs = Math.round(performance.now() - started);
+    // First and alone: until this write lands, a crash means the message may be sent twice.
+    await this.records.markDelivered(round.id, provider, result.providerMessageId);
+    await Promise.all([
+      this.records.appendAttempt(round.id, {
+        provider,
+        at,
+        outcome: 'delivered',
+        latencyMs,
+        ambiguous: false,
+        round: round.number,
+      }),
+      this.inFlight.end(round.id),
+    ]);
+    this.observe(provider, kind, 'delivered', latencyMs);
+    return { kind: 'delivered', result };
+  }
+
+  private async failed(
+    round: Round,
+    provider: ProviderName,
+    at: string,
+    latencyMs: number,
+    err: ChannelError,
+  ): Promise<Step> {
+    const attempt: DeliveryAttempt = {
+      provider,
+      at,
+      outcome: 'failed',
+      errorClass: err.errorClass,
+      detail: err.detail,
+      latencyMs,
+      ambiguous: err.ambiguous,
+      round: round.number,
+    };
+    await Promise.all([this.records.appendAttempt(round.id, attempt), this.inFlight.end(round.id)]);
+    this.observe(provider, round.message.channel, err.errorClass, latencyMs);
+    const note = `${err.errorClass} (${err.detail})`;
+    switch (err.errorClass) {
+      case 'rejected':
+        return { kind: 'rejected', detail: err.detail };
+      case 'throttled': {
+        const restMs = await this.cooldowns.start(provider, err.retryAfterMs);
+        round.cooling.set(provider, Date.now() + restMs);
+        return { kind: 'next', note, retryAfterMs: restMs };
+      }
+      case 'misconfigured':
+        this.logger.error(
+          { provider, errorClass: err.errorClass, detail: err.detail },
+          `${provider} is misconfigured: ${err.detail}; failing over until it is fixed`,
+        );
+        return { kind: 'next', note };
+      case 'unavailable':
+      case 'timeout':
+        return { kind: 'next', note };
+    }
+  }
+
+  private classify(provider: ProviderName, err: unknown): ChannelError {
+    if (err instanceof ChannelError) return err;
+    // A channel must classify every failure; anything else is a bug in it. Only the name is
+    // logged: an SDK error's message or properties may hold the request, key included.
+    this.logger.error(
+      { provider, errorName: (err as Error | undefined)?.name ?? typeof err },
+      `${provider} channel threw an unclassified error; treating it as unavailable`,
+    );
+    return new ChannelError('unavailable', 'unclassified error in the channel', { cause: err });
+  }
+
+  private async skip(
+    round: Round,
+    provider: ProviderName,
+    outcome: Extract<SendOutcome, `skipped_${string}`>,
+    detail: string,
+  ): Promise<void> {
+    this.metrics.providerSends.inc({ provider, kind: round.message.channel, outcome });
+    await this.records.appendAttempt(round.id, {
+      provider,
+      at: new Date().toISOString(),
+      outcome: 'skipped',
+      detail,
+      latencyMs: 0,
+      ambiguous: false,
+      round: round.number,
+    });
+  }
+
+  private observe(
+    provider: ProviderName,
+    kind: NotificationMessage['channel'],
+    outcome: SendOutcome,
+    latencyMs: number,
+  ): void {
+    this.metrics.providerSends.inc({ provider, kind, outcome });
+    this.metrics.providerSendDuration.observe({ provider, kind, outcome }, latencyMs / 1000);
+  }
+}

@@ -1,0 +1,290 @@
+import { EventEmitter } from 'node:events';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import CircuitBreaker from 'opossum';
+import { Summary } from 'prom-client';
+import { ChannelError, type ChannelErrorClass } from '../channels/channel-error';
+import { PROVIDER_NAMES, type ProviderName } from '../config/config.schema';
+import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { BREAKER_STATE_VALUE, MetricsService } from '../metrics/metrics.service';
+
+/** A breaker's state as the operator sees it (`GET /v1/providers`, `herald_breaker_state`). */
+export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
+
+/** Buckets the rolling window is cut into: the window slides in tenths. */
+const ROLLING_BUCKETS = 10;
+
+/** One provider's breaker, for the operator endpoint. */
+export interface ProviderBreakerSnapshot {
+  readonly provider: ProviderName;
+  readonly state: BreakerState;
+  /** ISO 8601: when the breaker last opened, while it is not closed. */
+  readonly openedAt?: string;
+  /**
+   * Counts over the rolling window (`HERALD_BREAKER_ROLLING_WINDOW_MS`), from opossum. `calls`
+   * are provider calls made; `failures` those that count against the breaker (unavailable,
+   * timeout, misconfigured); `rejectedByBreaker` calls the breaker itself refused.
+   */
+  readonly window: {
+    readonly calls: number;
+    readonly failures: number;
+    readonly errorPercent: number;
+    readonly rejectedByBreaker: number;
+  };
+  /** Call latency over about the rolling window, in milliseconds; absent before any call. */
+  readonly latencyMs?: { readonly p50: number; readonly p95: number; readonly p99: number };
+  /** The provider's last failure (a refused recipient is not the provider's failure). */
+  readonly lastError?: {
+    readonly errorClass: ChannelErrorClass;
+    readonly detail: string;
+    /** ISO 8601. */
+    readonly at: string;
+  };
+  /** ISO 8601: the provider last accepted a message. */
+  readonly lastSuccessAt?: string;
+}
+
+interface ProviderBreaker {
+  readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  /** Drives this breaker's window; see `rotateAll`. */
+  readonly rotation: EventEmitter;
+  openedAt?: number;
+  lastError?: ProviderBreakerSnapshot['lastError'];
+  lastSuccessAt?: number;
+}
+
+/**
+ * `rejected` is the message's fault and `throttled` is the provider protecting itself while
+ * healthy: neither says the provider is down, so neither may open its breaker (DESIGN §7).
+ */
+function doesNotCount(err: unknown): boolean {
+  return (
+    err instanceof ChannelError && (err.errorClass === 'rejected' || err.errorClass === 'throttled')
+  );
+}
+
+/** True when opossum refused the call because the breaker is open (or its half-open trial is out). */
+export function isBreakerOpenError(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'EOPENBREAKER';
+}
+
+/**
+ * One opossum circuit breaker per configured provider, per process (DESIGN §2: breaker state
+ * is not shared). Options come from `HERALD_BREAKER_*`. Opossum's `timeout` is off: the
+ * deadline is enforced per call with an AbortSignal (see `callWithDeadline`), which aborts the
+ * request itself, and its `timeout` error counts here as a failure like any other.
+ */
+@Injectable()
+export class ProviderBreakers implements OnApplicationShutdown {
+  private readonly logger = new Logger(ProviderBreakers.name);
+  private readonly breakers = new Map<ProviderName, ProviderBreaker>();
+  /**
+   * One timer slides every breaker's window instead of one (plus a snapshot timer) per
+   * breaker; and a breaker's own rotation lets `close` start it with a clean window.
+   */
+  private readonly rotationTimer: NodeJS.Timeout;
+  /**
+   * Latency quantiles for the snapshot, from prom-client's sliding-window summary (not
+   * registered: `/metrics` has the histogram). Opossum's own percentiles are off because it
+   * re-sorts every latency in the window on each failure, which melts a CPU in an outage.
+   */
+  private readonly latency: Summary<'provider'>;
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly metrics: MetricsService,
+  ) {
+    const { breaker: options } = config;
+    this.latency = new Summary({
+      name: 'herald_breaker_snapshot_latency_seconds',
+      help: 'Not exported; feeds the provider snapshot.',
+      labelNames: ['provider'] as const,
+      percentiles: [0.5, 0.95, 0.99],
+      maxAgeSeconds: Math.max(1, Math.round(options.rollingWindowMs / 1000)),
+      ageBuckets: 5,
+      registers: [],
+    });
+    for (const provider of PROVIDER_NAMES) {
+      if (config.providers[provider].configured) this.breakers.set(provider, this.build(provider));
+    }
+    this.rotationTimer = setInterval(
+      () => this.rotateAll(),
+      Math.max(1, Math.floor(options.rollingWindowMs / ROLLING_BUCKETS)),
+    );
+    this.rotationTimer.unref();
+  }
+
+  /** Providers that have a breaker: the configured ones. */
+  get providers(): ProviderName[] {
+    return [...this.breakers.keys()];
+  }
+
+  /**
+   * Whether a call may go out now: not while the breaker is open, nor while its half-open
+   * trial is already out. Costs nothing, so skipping an open provider adds no wait.
+   */
+  admits(provider: ProviderName): boolean {
+    const { breaker } = this.entry(provider);
+    return breaker.closed || (breaker.halfOpen && breaker.pendingClose);
+  }
+
+  state(provider: ProviderName): BreakerState {
+    const { breaker } = this.entry(provider);
+    if (breaker.opened) return 'open';
+    return breaker.halfOpen ? 'half_open' : 'closed';
+  }
+
+  /**
+   * Calls `action` through the provider's breaker and keeps the snapshot's figures.
+   * Rejects with opossum's `EOPENBREAKER` error ({@link isBreakerOpenError}) when the breaker
+   * refuses the call; otherwise with whatever `action` rejected with.
+   */
+  async fire<T>(provider: ProviderName, action: () => Promise<T>): Promise<T> {
+    const entry = this.entry(provider);
+    const started = performance.now();
+    try {
+      const result = (await entry.breaker.fire(action)) as T;
+      entry.lastSuccessAt = Date.now();
+      this.latency.observe({ provider }, (performance.now() - started) / 1000);
+      return result;
+    } catch (err) {
+      if (isBreakerOpenError(err)) throw err;
+      this.latency.observe({ provider }, (performance.now() - started) / 1000);
+      if (!(err instanceof ChannelError) || err.errorClass !== 'rejected') {
+        entry.lastError = {
+          errorClass: err instanceof ChannelError ? err.errorClass : 'unavailable',
+          detail: err instanceof ChannelError ? err.detail : 'unexpected error in the channel',
+          at: new Date().toISOString(),
+        };
+      }
+      throw err;
+    }
+  }
+
+  /** Every configured provider's breaker, for `GET /v1/providers` and `/status`. */
+  async snapshot(): Promise<ProviderBreakerSnapshot[]> {
+    const quantiles = new Map<string, Partial<Record<'p50' | 'p95' | 'p99', number>>>();
+    for (const value of (await this.latency.get()).values) {
+      const { provider, quantile } = value.labels as { provider?: string; quantile?: number };
+      if (provider === undefined || quantile === undefined || !Number.isFinite(value.value)) {
+        continue;
+      }
+      const key = quantile === 0.5 ? 'p50' : quantile === 0.95 ? 'p95' : 'p99';
+      quantiles.set(provider, {
+        ...quantiles.get(provider),
+        [key]: Math.round(value.value * 1000),
+      });
+    }
+    return [...this.breakers].map(([provider, entry]) => {
+      const stats = entry.breaker.stats;
+      const state = this.state(provider);
+      const q = quantiles.get(provider);
+      return {
+        provider,
+        state,
+        ...(state !== 'closed' && entry.openedAt !== undefined
+          ? { openedAt: new Date(entry.openedAt).toISOString() }
+          : {}),
+        window: {
+          calls: stats.fires - stats.rejects,
+          failures: stats.failures,
+          errorPercent:
+            stats.fires - stats.rejects > 0
+              ? Math.round((stats.failures / (stats.fires - stats.rejects)) * 1000) / 10
+              : 0,
+          rejectedByBreaker: stats.rejects,
+        },
+        ...(q?.p50 !== undefined && q.p95 !== undefined && q.p99 !== undefined
+          ? { latencyMs: { p50: q.p50, p95: q.p95, p99: q.p99 } }
+          : {}),
+        ...(entry.lastError ? { lastError: entry.lastError } : {}),
+        ...(entry.lastSuccessAt !== undefined
+          ? { lastSuccessAt: new Date(entry.lastSuccessAt).toISOString() }
+          : {}),
+      };
+    });
+  }
+
+  /**
+   * At application shutdown rather than module destroy: the worker finishes its active jobs
+   * in its own `onModuleDestroy`, and those still call through the breakers.
+   */
+  onApplicationShutdown(): void {
+    clearInterval(this.rotationTimer);
+    for (const { breaker } of this.breakers.values()) breaker.shutdown();
+  }
+
+  private entry(provider: ProviderName): ProviderBreaker {
+    const entry = this.breakers.get(provider);
+    if (!entry) throw new Error(`no breaker for provider ${provider}: it is not configured`);
+    return entry;
+  }
+
+  private build(provider: ProviderName): ProviderBreaker {
+    const options = this.config.breaker;
+    const rotation = new EventEmitter();
+    const breaker = new CircuitBreaker<[() => Promise<unknown>], unknown>(
+      (action: () => Promise<unknown>) => action(),
+      {
+        name: provider,
+        timeout: false,
+        errorThresholdPercentage: options.errorThresholdPercent,
+        volumeThreshold: options.volumeThreshold,
+        resetTimeout: options.resetTimeoutMs,
+        rollingCountTimeout: options.rollingWindowMs,
+        rollingCountBuckets: ROLLING_BUCKETS,
+        rollingPercentilesEnabled: false,
+        enableSnapshots: false,
+        rotateBucketController: rotation,
+        errorFilter: doesNotCount,
+      },
+    );
+    const entry: ProviderBreaker = { breaker, rotation };
+    this.metrics.breakerState.set({ provider }, BREAKER_STATE_VALUE.closed);
+
+    breaker.on('open', () => {
+      entry.openedAt = Date.now();
+      const { failures, fires, rejects } = breaker.stats;
+      const last = entry.lastError;
+      this.logger.warn(
+        {
+          provider,
+          breaker: 'open',
+          failures,
+          calls: fires - rejects,
+          lastError: last ? `${last.errorClass}: ${last.detail}` : undefined,
+        },
+        `breaker for ${provider} opened: ${failures} of ${fires - rejects} calls failed in the rolling window; ` +
+          `skipping it for ${options.resetTimeoutMs} ms`,
+      );
+      this.transition(provider, 'open');
+    });
+    breaker.on('halfOpen', () => {
+      this.logger.log(
+        { provider, breaker: 'half_open' },
+        `breaker for ${provider} half-open: the next message is its trial`,
+      );
+      this.transition(provider, 'half_open');
+    });
+    breaker.on('close', () => {
+      entry.openedAt = undefined;
+      // A clean window after recovery: the failures that opened the breaker would otherwise
+      // re-open it on the first new failure (opossum keeps its stats across a close).
+      for (let i = 0; i < ROLLING_BUCKETS; i += 1) rotation.emit('rotate');
+      this.logger.log(
+        { provider, breaker: 'closed' },
+        `breaker for ${provider} closed: the provider answered its trial`,
+      );
+      this.transition(provider, 'closed');
+    });
+    return entry;
+  }
+
+  private transition(provider: ProviderName, to: BreakerState): void {
+    this.metrics.breakerState.set({ provider }, BREAKER_STATE_VALUE[to]);
+    this.metrics.breakerTransitions.inc({ provider, to });
+  }
+
+  private rotateAll(): void {
+    for (const { rotation } of this.breakers.values()) rotation.emit('rotate');
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** `outcome` label of the send metrics: a provider call's result, or why it was skipped at no cost. */
+export type SendOutcome =
+  | 'delivered'
+  | 'rejected'
+  | 'throttled'
+  | 'unavailable'
+  | 'timeout'
+  | 'misconfigured'
+  | 'skipped_open'
+  | 'skipped_cooldown'
+  | 'skipped_rate';
+
+/** `herald_breaker_state` values, ordered by severity so a graph reads up = worse. */
+export const BREAKER_STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/**
+ * Herald's Prometheus instruments, in a registry of its own rather than prom-client's global
+ * one: two Nest applications in one process (tests, or api + worker) must not collide on
+ * metric names, and `/metrics` serves exactly {@link registry}.
+ */
+@Injectable()
+export class MetricsService {
+  /** What `/metrics` serves. */
+  readonly registry = new Registry();
+
+  /** Provider calls and skips, by provider, kind and outcome. */
+  readonly providerSends = new Counter({
+    name: 'herald_provider_sends_total',
+    help: 'Provider calls by outcome, and providers skipped at no cost (skipped_*).',
+    labelNames: ['provider', 'kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Wall time of provider calls (skips are not observed). */
+  readonly providerSendDuration = new Histogram({
+    name: 'herald_provider_send_duration_seconds',
+    help: 'Duration of provider calls, deadline waits included.',
+    labelNames: ['provider', 'kind', 'outcome'] as const,
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  /** 0 closed, 1 half open, 2 open ({@link BREAKER_STATE_VALUE}). */
+  readonly breakerState = new Gauge({
+    name: 'herald_breaker_state',
+    help: 'Circuit breaker state per provider in this process: 0 closed, 1 half_open, 2 open.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly breakerTransitions = new Counter({
+    name: 'herald_breaker_transitions_total',
+    help: 'Circuit breaker state changes per provider in this process, by the state entered.',
+    labelNames: ['provider', 'to'] as const,
+    registers: [this.registry],
+  });
+
+  /** A message moved on from `from` (failed or skipped) and was next offered to `to`. */
+  readonly failovers = new Counter({
+    name: 'herald_failovers_total',
+    help: 'Messages passed on from one provider to the next within a delivery round.',
+    labelNames: ['kind', 'from', 'to'] as const,
+    registers: [this.registry],
+  });
+
+  /** Notifications reaching a final status. */
+  readonly notifications = new Counter({
+    name: 'herald_notifications_total',
+    help: 'Notifications that reached a final status (delivered or failed).',
+    labelNames: ['kind', 'status'] as const,
+    registers: [this.registry],
+  });
+}

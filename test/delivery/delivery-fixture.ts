@@ -1,0 +1,154 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { INestApplicationContext } from '@nestjs/common';
+import { MetricsService } from '../../src/metrics/metrics.service';
+import type { NotificationRecord } from '../../src/notifications/notification-record';
+import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
+import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { type RunningHerald, startHerald, testEnv } from '../support/herald';
+
+/**
+ * Small timings so the delivery specs take seconds: a 250 ms deadline for sendgrid (the
+ * provider the specs make hang), a breaker that opens after 3 calls and tries again after 1 s,
+ * retry rounds 50–400 ms apart. The other providers get 2 s, so a loaded CI machine (or an
+ * SDK's first, cold call) does not turn their answers into timeouts.
+ */
+export const FAST_DELIVERY = {
+  HERALD_PROVIDER_DEADLINE_MS: '2000',
+  SENDGRID_DEADLINE_MS: '250',
+  HERALD_BREAKER_VOLUME_THRESHOLD: '3',
+  HERALD_BREAKER_ERROR_THRESHOLD_PERCENT: '50',
+  HERALD_BREAKER_RESET_TIMEOUT_MS: '1000',
+  HERALD_BREAKER_ROLLING_WINDOW_MS: '10000',
+  HERALD_THROTTLE_COOLDOWN_MS: '1000',
+  HERALD_RETRY_BASE_MS: '50',
+  HERALD_RETRY_CAP_MS: '400',
+  HERALD_RETRY_ATTEMPTS: '50',
+  HERALD_JOB_LOCK_MS: '2000',
+} as const;
+
+/** The provider variables of a real (non-sandbox) Herald whose every SDK calls `simulatorUrl`. */
+export function providersAt(simulatorUrl: string): Record<string, string> {
+  const c = SANDBOX_CREDENTIALS;
+  return {
+    HERALD_SANDBOX: 'false',
+    HERALD_EMAIL_FROM: 'herald@example.com',
+    SENDGRID_API_KEY: c.sendgrid.apiKey,
+    SENDGRID_BASE_URL: simulatorUrl,
+    MAILGUN_API_KEY: c.mailgun.apiKey,
+    MAILGUN_DOMAIN: c.mailgun.domain,
+    MAILGUN_URL: simulatorUrl,
+    AWS_ACCESS_KEY_ID: c.ses.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: c.ses.secretAccessKey,
+    SES_REGION: c.ses.region,
+    SES_ENDPOINT: simulatorUrl,
+    TWILIO_ACCOUNT_SID: c.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: c.twilio.authToken,
+    TWILIO_FROM: c.twilio.from,
+    TWILIO_BASE_URL: simulatorUrl,
+    SLACK_BOT_TOKEN: c.slack.token,
+    SLACK_API_URL: `${simulatorUrl}/api/`,
+  };
+}
+
+/** A spec's environment: the run's Redis under a fresh prefix, providers at the simulator. */
+export function deliveryEnv(
+  simulatorUrl: string,
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return testEnv({ ...providersAt(simulatorUrl), ...FAST_DELIVERY, ...overrides });
+}
+
+export async function startSimulator(maxMessages = 1000): Promise<ProviderSimulator> {
+  const simulator = new ProviderSimulator({ maxMessages });
+  await simulator.start();
+  return simulator;
+}
+
+export const emailTo = (to: string, extra: Record<string, unknown> = {}) => ({
+  channel: 'email',
+  to: [to],
+  subject: 'Your order shipped',
+  text: 'It is on its way.',
+  ...extra,
+});
+
+/** `POST /v1/notifications`; returns the notification id. */
+export async function postNotification(baseUrl: string, body: unknown): Promise<string> {
+  const res = await fetch(`${baseUrl}/v1/notifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+export async function getRecord(baseUrl: string, id: string): Promise<NotificationRecord> {
+  const res = await fetch(`${baseUrl}/v1/notifications/${id}`);
+  if (res.status !== 200) throw new Error(`GET answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as NotificationRecord;
+}
+
+/** Polls the record until `done` holds, or throws with the last record after `ms`. */
+export async function waitForRecord(
+  baseUrl: string,
+  id: string,
+  done: (r: NotificationRecord) => boolean,
+  ms = 10_000,
+): Promise<NotificationRecord> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const record = await getRecord(baseUrl, id);
+    if (done(record)) return record;
+    if (Date.now() > until) {
+      throw new Error(`record ${id} not as expected after ${ms} ms: ${JSON.stringify(record)}`);
+    }
+    await sleep(20);
+  }
+}
+
+export const isFinal = (r: NotificationRecord) => r.status === 'delivered' || r.status === 'failed';
+
+/** Polls `check` every `everyMs` until it is true, or throws after `ms`. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms: number,
+  what: string,
+  everyMs = 10,
+) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Sum of a metric's samples whose labels include `labels`, from the app's own registry. */
+export async function metricValue(
+  app: INestApplicationContext,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = app.get(MetricsService).registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * Starts Herald and waits until it is ready: right after start its queue connection may not be
+ * up yet, and intake answers 503 until it is.
+ */
+export async function startReadyHerald(
+  env: Record<string, string | undefined>,
+): Promise<RunningHerald> {
+  const herald = await startHerald(env);
+  await until(
+    async () => (await fetch(`${herald.url}/health/ready`)).status === 200,
+    10_000,
+    'Herald ready',
+  );
+  return herald;
+}

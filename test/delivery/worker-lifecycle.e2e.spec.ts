@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { Queue, QueueEvents } from 'bullmq';
+import { NotificationWorker } from '../../src/delivery/notification.worker';
+import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
+import { DELIVER_JOB, SEND_JOB } from '../../src/queue/queue.constants';
+import { RedisService } from '../../src/redis/redis.service';
+import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
+import { startHerald } from '../support/herald';
+import {
+  deliveryEnv,
+  emailTo,
+  postNotification,
+  startReadyHerald,
+  startSimulator,
+  until,
+} from './delivery-fixture';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+describe(NotificationWorker.name, () => {
+  let simulator: ProviderSimulator;
+
+  beforeAll(async () => {
+    simulator = await startSimulator();
+  });
+  afterAll(() => simulator?.stop());
+  beforeEach(() => simulator.reset());
+
+  describe('when Redis is down at start', () => {
+    let redis: ChildProcess | undefined;
+    afterEach(async () => {
+      if (redis && redis.exitCode === null) {
+        redis.kill('SIGTERM');
+        await once(redis, 'exit');
+      }
+    });
+
+    it('stays up, and delivers once Redis arrives', async () => {
+      const port = await freePort();
+      const url = `redis://127.0.0.1:${port}`;
+      const herald = await startHerald(
+        deliveryEnv(simulator.url, { REDIS_URL: url, HERALD_ROLE: 'worker' }),
+      );
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        expect((await fetch(`${herald.url}/health/live`)).status).toBe(200);
+
+        redis = spawn(
+          'redis-server',
+          ['--port', String(port), '--bind', '127.0.0.1', '--save', ''],
+          {
+            stdio: 'ignore',
+          },
+        );
+        const options = {
+          connection: herald.app.get(RedisService).connectionOptions(),
+          prefix: herald.config.queue.prefix,
+        };
+        const queue = new Queue(herald.config.queue.name, options);
+        const events = new QueueEvents(herald.config.queue.name, options);
+        // redis-server may take a moment to listen: the producer's first connection may fail.
+        queue.on('error', () => undefined);
+        events.on('error', () => undefined);
+        try {
+          await events.waitUntilReady();
+          const job = await queue.add(SEND_JOB, emailTo('late@example.com'));
+          await expect(job.waitUntilFinished(events, 15_000)).resolves.toMatchObject({
+            status: 'delivered',
+            provider: 'sendgrid',
+          });
+        } finally {
+          await events.close();
+          await queue.close();
+        }
+      } finally {
+        await herald.close();
+      }
+    });
+  });
+
+  describe('when the application stops with a job in flight', () => {
+    it('lets the job finish and record its delivery before closing', async () => {
+      simulator.setBehaviour('sendgrid', { mode: 'ok', latencyMs: 600 });
+      const herald = await startReadyHerald(
+        deliveryEnv(simulator.url, { SENDGRID_DEADLINE_MS: '2000' }),
+      );
+      const records = herald.app.get(NotificationRecordsRepository);
+      const id = await postNotification(herald.url, emailTo('inflight@example.com'));
+      await until(async () => (await records.get(id))?.status === 'sending', 5_000, 'sending');
+
+      // Read the record through a separate Herald: the stopped one has closed its Redis.
+      const reader = await startReadyHerald({
+        ...deliveryEnv(simulator.url),
+        HERALD_ROLE: 'api',
+        HERALD_REDIS_PREFIX: herald.config.queue.prefix,
+      });
+      try {
+        await herald.close();
+        const record = await reader.app.get(NotificationRecordsRepository).get(id);
+        expect(record).toMatchObject({ status: 'delivered', provider: 'sendgrid' });
+        expect(simulator.messages({ notificationId: id })).toHaveLength(1);
+        const queue = new Queue(herald.config.queue.name, {
+          connection: reader.app.get(RedisService).connectionOptions(),
+          prefix: herald.config.queue.prefix,
+        });
+        expect(await queue.getJobState(id)).toBe('completed');
+        expect((await queue.getJob(id))?.name).toBe(DELIVER_JOB);
+        await queue.close();
+      } finally {
+        await reader.close();
+      }
+    });
+  });
+});

@@ -3,8 +3,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import type { HeraldConfig } from './config/herald-config';
+import { setupDocs } from './docs/docs.setup';
 import { ProblemFilter } from './errors/problem.filter';
 import { requestId } from './logging/request-id';
+import { useJsonBodyParser } from './notifications/json-body.parser';
 
 /** Builds (but does not start listening) the Herald application for a configuration. */
 export async function createApp(
@@ -29,6 +31,8 @@ export async function createApp(
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  useJsonBodyParser(app, config.http.bodyLimitBytes);
   app.useGlobalFilters(new ProblemFilter());
+  setupDocs(app, config);
   return app;
 }

@@ -2,9 +2,14 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import type { DestinationStream } from 'pino';
 import { ConfigModule } from './config/config.module';
 import type { HeraldConfig } from './config/herald-config';
+import { DeliveryModule } from './delivery/delivery.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { MetricsEndpointModule } from './metrics/metrics-endpoint.module';
+import { NotificationsApiModule } from './notifications/notifications-api.module';
+import { ProvidersStatusModule } from './providers-status/providers-status.module';
 import { RedisModule } from './redis/redis.module';
+import { SandboxModule } from './sandbox/sandbox.module';
 
 /** What the caller of {@link AppModule.forRoot} may supply besides the configuration. */
 export interface AppOptions {
@@ -21,8 +26,8 @@ type Imports = NonNullable<ModuleMetadata['imports']>;
 @Module({})
 export class AppModule {
   static forRoot(config: HeraldConfig, options: AppOptions = {}): DynamicModule {
-    const api: Imports = [];
-    const worker: Imports = [];
+    const api: Imports = [NotificationsApiModule];
+    const worker: Imports = [DeliveryModule];
     return {
       module: AppModule,
       imports: [
@@ -30,8 +35,11 @@ export class AppModule {
         LoggingModule.forRoot(config, options.logDestination),
         RedisModule,
         HealthModule,
+        MetricsEndpointModule,
+        ProvidersStatusModule.forRole(config.role),
         ...(config.role === 'worker' ? [] : api),
         ...(config.role === 'api' ? [] : worker),
+        ...(config.sandbox.embedded ? [SandboxModule] : []),
       ],
     };
   }

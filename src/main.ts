@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   for (const warning of warnings) logger.warn(warning);
   installShutdown(app, logger, config.shutdownGraceMs);
   await app.listen({ port: config.http.port, host: config.http.host });
-  logger.log(`Herald (${config.role}) listening on ${config.http.host}:${config.http.port}`);
+  // The bound port, not the configured one: PORT=0 picks a free port.
+  const { port } = app.getHttpServer().address() as { port: number };
+  logger.log(`Herald (${config.role}) listening on ${config.http.host}:${port}`);
 }
 
 main().catch((err: unknown) => {

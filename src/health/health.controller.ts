@@ -2,6 +2,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { HeraldError } from '../errors/herald-error';
+import { QueueHealth } from './queue.health';
 import { RedisHealth } from './redis.health';
 
 @ApiTags('health')
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly redis: RedisHealth,
+    private readonly queue: QueueHealth,
   ) {}
 
   /** The process is up and serving HTTP; says nothing about its dependencies. */
@@ -18,12 +20,16 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready to take work: Redis answers. Answers 503 `not_ready` otherwise, naming what is down. */
+  /**
+   * Ready to take work: Redis answers and so does the queue's own connection, which every role
+   * needs (the api enqueues, the worker takes jobs). Answers 503 `not_ready` otherwise, naming
+   * what is down.
+   */
   @Get('ready')
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.redis.check()]);
+      return await this.health.check([() => this.redis.check(), () => this.queue.check()]);
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) throw err;
       const result = err.getResponse() as HealthCheckResult;

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { once } from 'node:events';
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
@@ -8,6 +15,8 @@ import { redisOptionsFromUrl } from './redis-options';
 const MAX_RECONNECT_DELAY_MS = 2_000;
 /** Milliseconds a command may wait for Redis before the caller gets a 503. */
 const COMMAND_TIMEOUT_MS = 1_000;
+/** Milliseconds start-up waits for a first connection before serving anyway (and answering 503). */
+const STARTUP_WAIT_MS = 2_000;
 
 /**
  * Herald's one door to Redis. `client` serves Herald's own keys and fails fast while Redis
@@ -15,7 +24,7 @@ const COMMAND_TIMEOUT_MS = 1_000;
  * BullMQ gets connections of its own from {@link connectionOptions}.
  */
 @Injectable()
-export class RedisService implements OnApplicationShutdown {
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   private readonly base: RedisOptions;
   readonly client: Redis;
@@ -39,6 +48,17 @@ export class RedisService implements OnApplicationShutdown {
       if (!this.reachable) this.logger.log('Redis connection restored');
       this.reachable = true;
     });
+  }
+
+  /**
+   * Gives Redis a moment to connect before Herald serves, so the first requests after a start
+   * do not fail for a connection that was seconds away; a Redis that stays down does not hold
+   * the start (the process serves /health/live and answers 503 until it arrives).
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, STARTUP_WAIT_MS).unref());
+    await Promise.race([once(this.client, 'ready').catch(() => undefined), timeout]);
   }
 
   /** A key under Herald's prefix: `key('ntf', id)` → `herald:ntf:<id>`. */

@@ -47,6 +47,14 @@ describe('health endpoints', () => {
   });
 
   describe('when Redis is down at start', () => {
+    // A worker that never reached Redis used to hold close() forever; the short test timeout
+    // is the assertion.
+    it('still closes when asked to stop before Redis ever answered', { timeout: 8_000 }, async () => {
+      const port = await freePort();
+      const herald = await startHerald(testEnv({ REDIS_URL: `redis://127.0.0.1:${port}` }));
+      await herald.close();
+    });
+
     it('stays up, answers ready with 503 until Redis arrives, then 200', async () => {
       const port = await freePort();
       const herald = await startHerald(testEnv({ REDIS_URL: `redis://127.0.0.1:${port}` }));
@@ -56,7 +64,10 @@ describe('health endpoints', () => {
         const down = await fetch(`${herald.url}/health/ready`);
         expect(down.status).toBe(503);
         expect(down.headers.get('retry-after')).toBe('1');
-        expect(await down.json()).toMatchObject({ code: 'not_ready', detail: 'Down: redis.' });
+        expect(await down.json()).toMatchObject({
+          code: 'not_ready',
+          detail: 'Down: redis, queue.',
+        });
 
         redis.child = spawn(
           'redis-server',

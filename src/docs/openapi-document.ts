@@ -1,0 +1,148 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { z } from 'zod';
+import type { HeraldConfig } from '../config/herald-config';
+import type { ErrorCode } from '../errors/error-code';
+import { statusOf } from '../errors/problem.filter';
+import { notificationSchemas } from '../notifications/notification-message.schema';
+import { providersStatusSchema } from '../providers-status/provider-status.schema';
+import { type DocumentedOperation, OPERATIONS } from './openapi-operations';
+import {
+  acceptedNotificationSchema,
+  livenessSchema,
+  notificationRecordSchema,
+  problemSchema,
+  readinessSchema,
+  retriedNotificationSchema,
+} from './response.schemas';
+
+type JsonSchema = Record<string, unknown>;
+type Operation = Record<string, unknown>;
+
+/**
+ * JSON Schema of a zod schema for the document: draft 2020-12, which OpenAPI 3.1 takes as it
+ * is. Request bodies are described as accepted (`input`), answers as sent (`output`).
+ */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io });
+  return rest;
+}
+
+/**
+ * The components, generated from the zod schemas that validate requests (the message, with
+ * this process's limits) and describe answers: no schema is written twice.
+ */
+export function openApiComponents(config: HeraldConfig): Record<string, JsonSchema> {
+  return {
+    NotificationMessage: jsonSchemaOf(notificationSchemas(config.limits).message, 'input'),
+    AcceptedNotification: jsonSchemaOf(acceptedNotificationSchema, 'output'),
+    RetriedNotification: jsonSchemaOf(retriedNotificationSchema, 'output'),
+    NotificationRecord: jsonSchemaOf(notificationRecordSchema, 'output'),
+    ProvidersStatus: jsonSchemaOf(providersStatusSchema, 'output'),
+    Liveness: jsonSchemaOf(livenessSchema, 'output'),
+    Readiness: jsonSchemaOf(readinessSchema, 'output'),
+    Problem: jsonSchemaOf(problemSchema, 'output'),
+  };
+}
+
+const ref = (component: string) => ({ $ref: `#/components/schemas/${component}` });
+
+/** One response per status, each listing the codes that answer with it. */
+function problemResponses(codes: readonly ErrorCode[]): Record<string, unknown> {
+  const byStatus = new Map<number, string[]>();
+  for (const code of codes) {
+    const { status, title } = statusOf(code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), `\`${code}\`: ${title}`]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, lines]) => [
+      String(status),
+      {
+        description: lines.join('; '),
+        ...(status === 429 || status === 503
+          ? {
+              headers: {
+                'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } },
+              },
+            }
+          : {}),
+        content: { 'application/problem+json': { schema: ref('Problem') } },
+      },
+    ]),
+  );
+}
+
+function describe(scanned: Operation, op: DocumentedOperation, config: HeraldConfig): Operation {
+  const ours = op.parameters ?? [];
+  const kept = ((scanned.parameters as { name: string; in: string }[] | undefined) ?? []).filter(
+    (p) => !ours.some((o) => o.in === p.in && o.name.toLowerCase() === p.name.toLowerCase()),
+  );
+  const responses: Record<string, unknown> = {};
+  for (const [status, r] of Object.entries(op.responses)) {
+    const media =
+      r.media ?? (r.component ? { type: 'application/json', schema: ref(r.component) } : undefined);
+    responses[status] = {
+      description: r.description,
+      ...(r.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(r.headers).map(([name, h]) => [
+                name,
+                { ...h, schema: { type: 'string' } },
+              ]),
+            ),
+          }
+        : {}),
+      ...(media ? { content: { [media.type]: { schema: media.schema } } } : {}),
+    };
+  }
+  return {
+    ...scanned,
+    tags: [op.tag],
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    parameters: [...kept, ...ours],
+    ...(op.requestBody
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref(op.requestBody) } },
+          },
+        }
+      : {}),
+    responses: { ...responses, ...problemResponses(op.problems) },
+    ...(op.auth && config.auth.mode === 'api-key' ? { security: [{ bearer: [] }] } : {}),
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the routes this process serves: Nest's scan finds the routes, and
+ * {@link OPERATIONS} plus the zod-generated components say what they take and answer.
+ */
+export function buildOpenApiDocument(app: INestApplication, config: HeraldConfig): OpenAPIObject {
+  const base = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
+    .setTitle('Herald')
+    .setDescription(
+      'Multi-provider notification service: e-mail, SMS and chat with ordered failover, circuit ' +
+        'breakers and idempotent sends. Errors are application/problem+json with a stable `code`.',
+    )
+    .setVersion('v1')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'An API key from HERALD_API_KEYS.' },
+      'bearer',
+    )
+    .build();
+  const document = SwaggerModule.createDocument(app, base);
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, scanned] of Object.entries(item as Record<string, Operation>)) {
+      const op = OPERATIONS[`${method.toUpperCase()} ${path}`];
+      if (op) (item as Record<string, Operation>)[method] = describe(scanned, op, config);
+    }
+  }
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...openApiComponents(config) },
+  };
+  return document;
+}

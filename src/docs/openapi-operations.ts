@@ -1,0 +1,169 @@
+import type { ErrorCode } from '../errors/error-code';
+
+/** A header, path or query parameter of an operation. */
+export interface DocumentedParameter {
+  readonly name: string;
+  readonly in: 'header' | 'path' | 'query';
+  readonly required: boolean;
+  readonly description: string;
+  readonly schema: Record<string, unknown>;
+}
+
+/** A successful answer: a component schema (JSON) or a media type of its own (text, HTML). */
+export interface DocumentedResponse {
+  readonly description: string;
+  /** A key of the components generated from zod (`openapi-components.ts`). */
+  readonly component?: string;
+  /** Media type and schema of a non-JSON answer. */
+  readonly media?: { readonly type: string; readonly schema: Record<string, unknown> };
+  readonly headers?: Readonly<Record<string, { readonly description: string }>>;
+}
+
+/** What the document says about one route beyond what Nest's route scan finds. */
+export interface DocumentedOperation {
+  readonly tag: string;
+  readonly summary: string;
+  readonly description?: string;
+  /** Behind `Authorization: Bearer <key>` (when `HERALD_AUTH=api-key`). */
+  readonly auth?: boolean;
+  /** Component of the JSON request body. */
+  readonly requestBody?: string;
+  readonly parameters?: readonly DocumentedParameter[];
+  readonly responses: Readonly<Record<number, DocumentedResponse>>;
+  /** Error codes the route may answer with; statuses come from `ProblemFilter`'s mapping. */
+  readonly problems: readonly ErrorCode[];
+}
+
+const notificationId: DocumentedParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The notification id from the 202 answer.',
+  schema: { type: 'string' },
+};
+
+/** Every problem a `/v1` route may answer with whatever it does: Herald's auth and storage. */
+const V1_PROBLEMS: readonly ErrorCode[] = ['unauthorized', 'caller_throttled', 'redis_unavailable'];
+
+/**
+ * Every route Herald serves, keyed `METHOD /path` as in the OpenAPI document. The docs spec
+ * fails when a route is served but missing here, or listed here but not served.
+ */
+export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
+  'POST /v1/notifications': {
+    tag: 'notifications',
+    summary: 'Send a notification',
+    description:
+      'Validates the message (every bad field is listed), stores it and queues it; delivery is ' +
+      'asynchronous. With an Idempotency-Key, a retry with the same body answers the original 202 ' +
+      'with `Idempotent-Replayed: true` and sends nothing again.',
+    auth: true,
+    requestBody: 'NotificationMessage',
+    parameters: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          '1–255 printable ASCII characters, scoped to the caller; kept 24 h by default.',
+        schema: { type: 'string', pattern: '^[\\x20-\\x7E]{1,255}$' },
+      },
+    ],
+    responses: {
+      202: {
+        description: 'Accepted and queued.',
+        component: 'AcceptedNotification',
+        headers: {
+          Location: { description: 'The notification: /v1/notifications/{id}.' },
+          'Idempotent-Replayed': { description: '`true` when this answers an earlier request.' },
+        },
+      },
+    },
+    problems: [
+      'validation_failed',
+      'malformed_json',
+      'invalid_idempotency_key',
+      'idempotency_key_in_flight',
+      'payload_too_large',
+      'unsupported_media_type',
+      'idempotency_key_reused',
+      'channel_not_configured',
+      ...V1_PROBLEMS,
+    ],
+  },
+  'GET /v1/notifications/{id}': {
+    tag: 'notifications',
+    summary: "A notification's status and delivery attempts",
+    auth: true,
+    parameters: [notificationId],
+    responses: { 200: { description: 'The record.', component: 'NotificationRecord' } },
+    problems: ['not_found', ...V1_PROBLEMS],
+  },
+  'POST /v1/notifications/{id}/retry': {
+    tag: 'notifications',
+    summary: 'Re-drive a failed notification',
+    auth: true,
+    parameters: [notificationId],
+    responses: {
+      202: { description: 'Queued for a new delivery.', component: 'RetriedNotification' },
+    },
+    problems: ['not_found', 'notification_not_retryable', ...V1_PROBLEMS],
+  },
+  'GET /v1/providers': {
+    tag: 'operator',
+    summary: "Every provider's breaker, counts and latency",
+    description:
+      'Per provider: kind, position in the failover order, cool-down, and for each worker process ' +
+      'that published within the last few seconds its breaker state, rolling counts, latency and ' +
+      'last error; plus a combined view.',
+    auth: true,
+    responses: { 200: { description: 'The providers.', component: 'ProvidersStatus' } },
+    problems: V1_PROBLEMS,
+  },
+  'GET /v1/schema/notification.json': {
+    tag: 'notifications',
+    summary: "The message's JSON Schema, for producers in other languages",
+    responses: {
+      200: {
+        description:
+          'A JSON Schema (draft 2020-12) of a queue job: the message plus idempotencyKey.',
+        media: { type: 'application/schema+json', schema: { type: 'object' } },
+      },
+    },
+    problems: [],
+  },
+  'GET /health/live': {
+    tag: 'health',
+    summary: 'Liveness: the process serves HTTP',
+    responses: { 200: { description: 'Alive.', component: 'Liveness' } },
+    problems: [],
+  },
+  'GET /health/ready': {
+    tag: 'health',
+    summary: 'Readiness: Redis answers (and, in a worker, the queue connection is up)',
+    responses: { 200: { description: 'Ready.', component: 'Readiness' } },
+    problems: ['not_ready'],
+  },
+  'GET /metrics': {
+    tag: 'operator',
+    summary: "This process's Prometheus metrics",
+    responses: {
+      200: {
+        description: 'Prometheus text exposition format.',
+        media: { type: 'text/plain; version=0.0.4; charset=utf-8', schema: { type: 'string' } },
+      },
+    },
+    problems: [],
+  },
+  'GET /status': {
+    tag: 'operator',
+    summary: 'A self-refreshing HTML status page for humans',
+    responses: {
+      200: {
+        description: "Each provider's state, latency and error rate; the queue depth.",
+        media: { type: 'text/html; charset=utf-8', schema: { type: 'string' } },
+      },
+    },
+    problems: [],
+  },
+};

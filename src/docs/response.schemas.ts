@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { CHANNEL_ERROR_CLASSES } from '../channels/channel-error';
+import { CHANNEL_KINDS, PROVIDER_NAMES } from '../config/config.schema';
+import { ERROR_CODES } from '../errors/error-code';
+import type { AcceptedNotification } from '../notifications/notification-intake.service';
+import {
+  NOTIFICATION_STATUSES,
+  type NotificationRecord,
+} from '../notifications/notification-record';
+
+/**
+ * zod schemas of the answers whose types are TypeScript interfaces elsewhere, so the OpenAPI
+ * document is generated like the request schemas are. The compile-time checks at the bottom
+ * fail the build when an interface and its schema drift apart, and the docs spec checks real
+ * answers against these schemas.
+ */
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const acceptedNotificationSchema = z
+  .object({
+    id: z.string(),
+    status: z.literal('queued'),
+    channel: z.enum(CHANNEL_KINDS),
+    createdAt: isoTime,
+  })
+  .describe('The notification was accepted and queued for delivery.');
+
+export const retriedNotificationSchema = z
+  .object({ id: z.string(), status: z.literal('queued') })
+  .describe('The failed notification was queued for a new delivery.');
+
+const deliveryAttemptSchema = z.object({
+  provider: z.enum(PROVIDER_NAMES),
+  at: isoTime,
+  outcome: z.enum(['delivered', 'failed', 'skipped']),
+  errorClass: z.enum(CHANNEL_ERROR_CLASSES).optional(),
+  detail: z.string().optional().describe('Short and safe: never a secret nor the message body.'),
+  latencyMs: z.number().min(0),
+  ambiguous: z
+    .boolean()
+    .describe('True when the request may have reached the provider although Herald saw a failure.'),
+  round: z.number().int().min(1).describe('Delivery round (1-based).'),
+});
+
+export const notificationRecordSchema = z
+  .object({
+    id: z.string(),
+    caller: z.string().describe('The API caller, or queue:<name> for producer jobs.'),
+    channel: z.enum(CHANNEL_KINDS),
+    to: z.string().describe('Masked recipient.'),
+    status: z.enum(NOTIFICATION_STATUSES),
+    provider: z.enum(PROVIDER_NAMES).optional(),
+    providerMessageId: z.string().optional(),
+    attempts: z.array(deliveryAttemptSchema),
+    rounds: z.number().int().min(0),
+    metadata: z.record(z.string(), z.string()).optional(),
+    failure: z
+      .object({
+        errorClass: z.enum([...CHANNEL_ERROR_CLASSES, 'exhausted', 'invalid']),
+        detail: z.string(),
+      })
+      .optional(),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    deliveredAt: isoTime.optional(),
+    failedAt: isoTime.optional(),
+    nextAttemptAt: isoTime.optional(),
+  })
+  .describe('A notification: its status and every delivery attempt (never its message).');
+
+/** RFC 9457 problem details, as `ProblemFilter` writes them. */
+export const problemSchema = z
+  .object({
+    type: z.string().describe('urn:herald:error:<code>'),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.enum(ERROR_CODES).describe('Stable: callers may branch on it.'),
+    detail: z.string(),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('Every bad field, for validation_failed.'),
+  })
+  .describe('An error (application/problem+json).');
+
+export const livenessSchema = z.object({ status: z.literal('ok') });
+
+const indicatorsSchema = z.record(
+  z.string(),
+  z.looseObject({ status: z.string(), message: z.string().optional() }),
+);
+export const readinessSchema = z
+  .object({
+    status: z.enum(['ok', 'error', 'shutting_down']),
+    info: indicatorsSchema.optional(),
+    error: indicatorsSchema.optional(),
+    details: indicatorsSchema,
+  })
+  .describe('@nestjs/terminus health check result: redis and, where jobs are taken, queue.');
+
+/** Readonly stripped at every depth: interfaces say readonly, zod's inferred types do not. */
+type Writable<T> = T extends readonly (infer U)[]
+  ? Writable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Writable<T[K]> }
+    : T;
+/** True when each type is assignable to the other, readonly aside. */
+type Same<A, B> = [Writable<A>] extends [Writable<B>]
+  ? [Writable<B>] extends [Writable<A>]
+    ? true
+    : false
+  : false;
+const schemasMatchTypes: [
+  Same<z.infer<typeof acceptedNotificationSchema>, AcceptedNotification>,
+  Same<z.infer<typeof notificationRecordSchema>, NotificationRecord>,
+] = [true, true];
+void schemasMatchTypes;

@@ -1,0 +1,55 @@
+import { Controller, Get, Header, Inject, Logger } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { QueueDepthService, QueueDepthTimeoutError } from '../metrics/queue-depth.service';
+import { isRedisUnavailable } from '../redis/redis-errors';
+import { ProvidersStatusService } from './providers-status.service';
+import { renderStatusPage } from './status.page';
+
+/**
+ * `GET /status`: the page an on-call human keeps open. It always answers 200 with whatever it
+ * could gather: a page that errors out during an outage is useless exactly when it is needed.
+ */
+@Controller('status')
+export class StatusPageController {
+  private readonly logger = new Logger(StatusPageController.name);
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly providers: ProvidersStatusService,
+    private readonly queue: QueueDepthService,
+  ) {}
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  // No script runs on the page; say so, so an injected one could not either.
+  @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+  @Header('X-Content-Type-Options', 'nosniff')
+  async page(): Promise<string> {
+    const [status, queue] = await Promise.allSettled([this.providers.status(), this.queue.depth()]);
+    const problems: string[] = [];
+    if (status.status === 'rejected') {
+      problems.push(this.describe(status.reason, "workers' provider views are unavailable"));
+    } else if (!status.value.redisReachable) {
+      problems.push("Redis does not answer: showing this process's own view only.");
+    }
+    if (queue.status === 'rejected') {
+      problems.push(this.describe(queue.reason, 'queue depth is unavailable'));
+    }
+    return renderStatusPage({
+      generatedAt: new Date().toISOString(),
+      role: this.config.role,
+      status: status.status === 'fulfilled' ? status.value : undefined,
+      queue: queue.status === 'fulfilled' ? queue.value : undefined,
+      problems,
+    });
+  }
+
+  private describe(err: unknown, what: string): string {
+    if (isRedisUnavailable(err) || err instanceof QueueDepthTimeoutError) {
+      return `Redis does not answer: ${what}.`;
+    }
+    this.logger.error({ err }, `status page: ${what}`);
+    return `Unexpected error: ${what} (see the logs).`;
+  }
+}

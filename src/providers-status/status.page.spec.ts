@@ -1,0 +1,138 @@
+import { loadConfig } from '../config/load-config';
+import { combineProviderViews } from './combine-provider-views';
+import type { ProvidersStatus, WorkerProviderView } from './provider-status.schema';
+import { emptyOutcomeCounts } from './rolling-outcome-counts';
+import { renderStatusPage, STATUS_REFRESH_SECONDS } from './status.page';
+
+const { config } = loadConfig({ HERALD_SANDBOX: 'true' });
+const NOW = '2026-01-01T00:01:00.000Z';
+
+function status(views: Partial<WorkerProviderView>[]): ProvidersStatus {
+  const providers = views.map((v) => ({
+    provider: 'sendgrid' as const,
+    state: 'closed' as const,
+    openedAt: null,
+    breakerWindow: { calls: 0, failures: 0, errorPercent: 0, rejectedByBreaker: 0 },
+    counts: emptyOutcomeCounts(),
+    latencyMs: null,
+    lastError: null,
+    lastSuccessAt: null,
+    ...v,
+  }));
+  const snapshot = {
+    workerId: 'w1',
+    role: 'worker' as const,
+    publishedAt: NOW,
+    windowMs: 60_000,
+    providers,
+  };
+  return {
+    generatedAt: NOW,
+    windowMs: 60_000,
+    redisReachable: true,
+    workers: [{ workerId: 'w1', role: 'worker', publishedAt: NOW, local: false }],
+    providers: combineProviderViews(config, [snapshot], new Map(), Date.parse(NOW)),
+  };
+}
+
+const queue = { waiting: 3, prioritized: 0, active: 1, delayed: 2, failed: 4, completed: 9 };
+
+describe(renderStatusPage.name, () => {
+  it('reloads itself and shows the queue depth', () => {
+    const html = renderStatusPage({
+      generatedAt: NOW,
+      role: 'api',
+      status: status([]),
+      queue,
+      problems: [],
+    });
+    expect(html).toContain(`<meta http-equiv="refresh" content="${STATUS_REFRESH_SECONDS}">`);
+    expect(html).toMatch(/<span class="value">3<\/span><span class="label">waiting<\/span>/);
+    expect(html).toMatch(
+      /class="stat attention"><span class="value">4<\/span><span class="label">failed/,
+    );
+  });
+
+  it('colours each breaker state', () => {
+    const html = renderStatusPage({
+      generatedAt: NOW,
+      role: 'all',
+      status: status([
+        { provider: 'sendgrid', state: 'open' },
+        { provider: 'mailgun', state: 'half_open' },
+        { provider: 'ses', state: 'closed' },
+      ]),
+      queue,
+      problems: [],
+    });
+    const badge = (provider: string) =>
+      new RegExp(`data-provider="${provider}"[^]*?<span class="badge (\\w+)">([^<]+)<`).exec(html)!;
+    expect(badge('sendgrid').slice(1)).toEqual(['bad', 'open']);
+    expect(badge('mailgun').slice(1)).toEqual(['warn', 'half open']);
+    expect(badge('ses').slice(1)).toEqual(['ok', 'closed']);
+    // Configured, but no worker reports it.
+    expect(badge('twilio').slice(1)).toEqual(['idle', 'no worker']);
+  });
+
+  it('shows the error rate, latency and last error of the window', () => {
+    const html = renderStatusPage({
+      generatedAt: NOW,
+      role: 'api',
+      status: status([
+        {
+          counts: {
+            ...emptyOutcomeCounts(),
+            sent: 1,
+            failed: { ...emptyOutcomeCounts().failed, unavailable: 3 },
+          },
+          latencyMs: { p50: 12, p95: 250, p99: 900 },
+          lastError: {
+            errorClass: 'unavailable',
+            detail: 'HTTP 503',
+            at: '2026-01-01T00:00:48.000Z',
+          },
+        },
+      ]),
+      queue,
+      problems: [],
+    });
+    const row = /<tr class="provider" data-provider="sendgrid"[^]*?<\/tr>/.exec(html)![0];
+    expect(row).toContain('<span class="rate bad">75%</span>');
+    expect(row).toContain('12 / 250 ms');
+    expect(row).toMatch(/<code>unavailable<\/code> HTTP 503 <small><time[^>]*>12 s ago<\/time>/);
+  });
+
+  it('escapes every value it did not write itself', () => {
+    const html = renderStatusPage({
+      generatedAt: NOW,
+      role: 'api',
+      status: status([
+        {
+          lastError: {
+            errorClass: 'rejected',
+            detail: '<script>alert(1)</script>"&',
+            at: NOW,
+          },
+        },
+      ]),
+      queue,
+      problems: ['<b>bold</b>'],
+    });
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>bold');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;');
+  });
+
+  it('still renders, with the problem said, when nothing could be read', () => {
+    const html = renderStatusPage({
+      generatedAt: NOW,
+      role: 'api',
+      problems: ['Redis does not answer: queue depth is unavailable.'],
+    });
+    expect(html).toContain(
+      '<p class="problem">Redis does not answer: queue depth is unavailable.</p>',
+    );
+    expect(html).toContain('Provider status unavailable.');
+    expect(html).toContain('Queue depth unavailable.');
+  });
+});

@@ -49,11 +49,15 @@ describe('health endpoints', () => {
   describe('when Redis is down at start', () => {
     // A worker that never reached Redis used to hold close() forever; the short test timeout
     // is the assertion.
-    it('still closes when asked to stop before Redis ever answered', { timeout: 8_000 }, async () => {
-      const port = await freePort();
-      const herald = await startHerald(testEnv({ REDIS_URL: `redis://127.0.0.1:${port}` }));
-      await herald.close();
-    });
+    it(
+      'still closes when asked to stop before Redis ever answered',
+      { timeout: 8_000 },
+      async () => {
+        const port = await freePort();
+        const herald = await startHerald(testEnv({ REDIS_URL: `redis://127.0.0.1:${port}` }));
+        await herald.close();
+      },
+    );
 
     it('stays up, answers ready with 503 until Redis arrives, then 200', async () => {
       const port = await freePort();

@@ -164,19 +164,32 @@ export class NotificationRecordsRepository {
       .then(throwOnError);
   }
 
+  /**
+   * Marks the notification delivered and appends the attempt that delivered it, in one
+   * transaction: a reader never sees `delivered` without the attempt, nor the reverse.
+   */
   async markDelivered(
     id: string,
     provider: ProviderName,
     providerMessageId: string,
+    attempt: DeliveryAttempt,
   ): Promise<void> {
+    const [key, attemptsKey] = this.keys(id);
     const now = new Date().toISOString();
-    await this.update(id, {
-      status: 'delivered',
-      provider,
-      providerMessageId,
-      deliveredAt: now,
-      updatedAt: now,
-    });
+    await this.redis.client
+      .multi()
+      .hset(key, {
+        status: 'delivered',
+        provider,
+        providerMessageId,
+        deliveredAt: now,
+        updatedAt: now,
+      })
+      .expire(key, this.ttl)
+      .rpush(attemptsKey, JSON.stringify(attempt))
+      .expire(attemptsKey, this.ttl)
+      .exec()
+      .then(throwOnError);
   }
 
   /** Back to `queued` between rounds; `nextAttemptAt` (ISO) tells an operator when the next round starts. */

@@ -18,7 +18,7 @@ export function testEnv(
   return {
     REDIS_URL: inject('redisUrl'),
     HERALD_REDIS_PREFIX: uniquePrefix(),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     HERALD_AUTH: 'disabled',
     // Sandbox mode stays on (so every channel counts as configured) but no process embeds
     // the simulator on its fixed port, which parallel spec files would fight over. Specs that

@@ -5,51 +5,22 @@
  *
  *   node -r ts-node/register/transpile-only scripts/screenshot-status.ts
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/load-config';
 import { ProviderSimulator } from '../src/sandbox/provider-simulator';
 import { CHROMIUM, chromiumScreenshot, hasChromium } from '../test/operator/chromium';
+import { type RedisServer, startRedisServer } from '../test/support/redis-server';
 
 const OUTPUT = join(__dirname, '..', 'docs', 'status-page.png');
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function startRedis(): Promise<{ url: string; child?: ChildProcess }> {
+/** The Redis at REDIS_URL if set, else a redis-server of the script's own. */
+async function startRedis(): Promise<{ url: string; server?: RedisServer }> {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL };
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i += 1) {
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.quit();
-      return { url, child };
-    } catch {
-      probe.disconnect();
-      if (i > 100) throw new Error('redis-server did not start');
-      await sleep(50);
-    }
-  }
+  const server = await startRedisServer();
+  return { url: server.url, server };
 }
 
 async function post(base: string, body: unknown): Promise<string> {
@@ -128,7 +99,7 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     await simulator.stop();
-    redis.child?.kill('SIGTERM');
+    await redis.server?.stop();
   }
 }
 

@@ -6,12 +6,16 @@ import type {
   TwilioConfig,
 } from '../../src/config/herald-config';
 import { ChannelError } from '../../src/channels/channel-error';
+import type { NotificationChannel, SendResult } from '../../src/channels/notification-channel';
 import type {
   ChatMessage,
   EmailMessage,
+  NotificationMessage,
   SmsMessage,
 } from '../../src/notifications/notification-message.schema';
+import type { ProviderBehaviour } from '../../src/sandbox/provider-simulator';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { type SimulatorFixture, useSimulator } from '../sandbox/simulator-fixture';
 
 /** The sender sandbox mode defaults to; any address the simulator accepts would do. */
 export const DEFAULT_FROM = 'herald@sandbox.herald.test';
@@ -23,8 +27,21 @@ export const SHORT_DEADLINE_MS = 200;
 
 const common = { configured: true, deadlineMs: DEADLINE_MS } as const;
 
+/** Each provider's configuration type. */
+interface ProviderConfigs {
+  readonly sendgrid: SendgridConfig;
+  readonly mailgun: MailgunConfig;
+  readonly ses: SesConfig;
+  readonly twilio: TwilioConfig;
+  readonly slack: SlackConfig;
+}
+export type Provider = keyof ProviderConfigs;
+export type ConfigOf<P extends Provider> = ProviderConfigs[P];
+
 /** Each provider's configuration as sandbox mode builds it, pointed at `url`. */
-export const providerConfig = {
+export const providerConfig: {
+  readonly [P in Provider]: (url: string, overrides?: Partial<ConfigOf<P>>) => ConfigOf<P>;
+} = {
   sendgrid: (url: string, o: Partial<SendgridConfig> = {}): SendgridConfig => ({
     ...common,
     name: 'sendgrid',
@@ -159,4 +176,74 @@ export const SECRETS = [
 export function expectSafe(error: ChannelError, forbidden: readonly string[] = []): void {
   const said = `${error.message} ${error.detail} ${JSON.stringify(error)}`;
   for (const s of [...SECRETS, ...forbidden]) expect(said).not.toContain(s);
+}
+
+/** One row of a channel spec's fault table: what goes wrong, and how the channel must classify it. */
+export interface FaultCase<Config, M extends NotificationMessage> {
+  /** What the simulator does. */
+  readonly behaviour?: Partial<ProviderBehaviour>;
+  /** What differs from the sandbox configuration. */
+  readonly config?: Partial<Config>;
+  /** What differs from the default message. */
+  readonly message?: Partial<M>;
+  readonly expected: Partial<ReturnType<typeof classified>>;
+}
+
+/** A channel spec's own simulator, and the channel under test pointed at it. */
+export interface ChannelFixture<
+  P extends Provider,
+  C extends NotificationChannel,
+  M extends NotificationMessage,
+> {
+  readonly provider: P;
+  readonly sim: SimulatorFixture;
+  /** A new channel with the sandbox configuration, changed by `overrides`. */
+  channel(overrides?: Partial<ConfigOf<P>>): C;
+  /** The default message of the channel's kind, changed by `overrides`. */
+  message(overrides?: Partial<M>): M;
+  /** Sends as the delivery engine does; the default signal leaves the channel's deadline in charge. */
+  send(channel: C, message?: M, signal?: AbortSignal): Promise<SendResult>;
+  /** Sets the case's behaviour and sends its message through a channel with its config; the send must fail. */
+  failure(c: FaultCase<ConfigOf<P>, M>): Promise<Outcome & { readonly message: M }>;
+}
+
+/**
+ * Sets up a channel spec (call it inside the `describe`): a simulator for the suite, and the
+ * channels it builds with `create`, closed after the suite where they hold sockets (SES).
+ */
+export function useChannel<
+  P extends Provider,
+  C extends NotificationChannel,
+  M extends NotificationMessage,
+>(options: {
+  readonly provider: P;
+  readonly create: (config: ConfigOf<P>) => C;
+  readonly message: (overrides?: Partial<M>) => M;
+}): ChannelFixture<P, C, M> {
+  const { provider, create, message } = options;
+  const sim = useSimulator();
+  const built: C[] = [];
+  afterAll(() => {
+    for (const c of built) (c as { close?: () => void }).close?.();
+  });
+  const configAt = providerConfig[provider];
+  const channel = (overrides: Partial<ConfigOf<P>> = {}) => {
+    const c = create(configAt(sim.url, overrides));
+    built.push(c);
+    return c;
+  };
+  const send = (c: C, m: M = message(), signal: AbortSignal = AbortSignal.timeout(5_000)) =>
+    c.send(m, { signal, notificationId: NOTIFICATION_ID });
+  return {
+    provider,
+    sim,
+    channel,
+    message,
+    send,
+    failure: async (c) => {
+      if (c.behaviour) sim.simulator.setBehaviour(provider, c.behaviour);
+      const m = message(c.message);
+      return { ...(await failureOf(() => send(channel(c.config), m))), message: m };
+    },
+  };
 }

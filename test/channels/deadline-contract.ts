@@ -1,9 +1,9 @@
 import type { NotificationChannel } from '../../src/channels/notification-channel';
-import type { ProviderName } from '../../src/config/config.schema';
 import type { NotificationMessage } from '../../src/notifications/notification-message.schema';
-import type { SimulatorFixture } from '../sandbox/simulator-fixture';
 import {
-  NOTIFICATION_ID,
+  type ChannelFixture,
+  type ConfigOf,
+  type Provider,
   SHORT_DEADLINE_MS,
   classified,
   failureOf,
@@ -28,17 +28,16 @@ function deadlineSignal(ms: number): AbortSignal {
  * request itself, the SDK's own timeout backs it up, and a send whose deadline has passed
  * sends nothing.
  */
-export function describeDeadline<M extends NotificationMessage>(options: {
-  readonly sim: SimulatorFixture;
-  readonly provider: ProviderName;
-  /** The channel under test with the given deadline. */
-  readonly channel: (deadlineMs: number) => NotificationChannel;
-  readonly message: () => M;
-}): void {
-  const { sim, provider } = options;
-  const sendWith = (channel: NotificationChannel, signal: AbortSignal) =>
-    channel.send(options.message() as never, { signal, notificationId: NOTIFICATION_ID });
-  const send = (signal: AbortSignal) => sendWith(options.channel(SHORT_DEADLINE_MS), signal);
+export function describeDeadline<
+  P extends Provider,
+  C extends NotificationChannel,
+  M extends NotificationMessage,
+>(fixture: ChannelFixture<P, C, M>): void {
+  const { sim, provider } = fixture;
+  /** The channel under test with the given deadline (every provider's config has one). */
+  const channel = (deadlineMs: number) => fixture.channel({ deadlineMs } as Partial<ConfigOf<P>>);
+  const sendWith = (c: C, signal: AbortSignal) => fixture.send(c, fixture.message(), signal);
+  const send = (signal: AbortSignal) => sendWith(channel(SHORT_DEADLINE_MS), signal);
 
   describe(`when ${provider} hangs`, () => {
     beforeEach(() => sim.simulator.setBehaviour(provider, { mode: 'hang' }));
@@ -67,11 +66,11 @@ export function describeDeadline<M extends NotificationMessage>(options: {
   describe(`when ${provider} is slow and sends run concurrently`, () => {
     it('aborts only the send whose deadline passed, through one shared client', async () => {
       sim.simulator.setBehaviour(provider, { mode: 'ok', latencyMs: 2 * SHORT_DEADLINE_MS });
-      const channel = options.channel(5_000);
+      const shared = channel(5_000);
 
       const [short, long] = await Promise.allSettled([
-        sendWith(channel, deadlineSignal(SHORT_DEADLINE_MS / 2)),
-        sendWith(channel, deadlineSignal(5_000)),
+        sendWith(shared, deadlineSignal(SHORT_DEADLINE_MS / 2)),
+        sendWith(shared, deadlineSignal(5_000)),
       ]);
 
       expect(short.status).toBe('rejected');

@@ -1,39 +1,27 @@
 import { MailgunChannel } from '../../src/channels/mailgun.channel';
 import type { MailgunConfig } from '../../src/config/herald-config';
 import type { EmailMessage } from '../../src/notifications/notification-message.schema';
-import {
-  type ProviderBehaviour,
-  REJECTED_EMAIL_DOMAIN,
-} from '../../src/sandbox/provider-simulator';
-import { useSimulator } from '../sandbox/simulator-fixture';
+import { REJECTED_EMAIL_DOMAIN } from '../../src/sandbox/provider-simulator';
 import {
   DEFAULT_FROM,
   NOTIFICATION_ID,
+  type FaultCase,
   classified,
   emailMessage,
   expectSafe,
   failureOf,
   fullEmailMessage,
-  providerConfig,
+  useChannel,
 } from './channel-fixtures';
 import { describeDeadline } from './deadline-contract';
 
-interface FaultCase {
-  readonly behaviour?: Partial<ProviderBehaviour>;
-  readonly config?: (url: string) => Partial<MailgunConfig>;
-  readonly message?: Partial<EmailMessage>;
-  readonly expected: Partial<ReturnType<typeof classified>>;
-}
-
 describe(MailgunChannel.name, () => {
-  const sim = useSimulator();
-  const channel = (config: Partial<MailgunConfig> = {}) =>
-    new MailgunChannel(providerConfig.mailgun(sim.url, config), DEFAULT_FROM);
-  const send = (
-    c: MailgunChannel,
-    message: EmailMessage = emailMessage(),
-    signal: AbortSignal = AbortSignal.timeout(5_000),
-  ) => c.send(message, { signal, notificationId: NOTIFICATION_ID });
+  const fixture = useChannel({
+    provider: 'mailgun',
+    create: (config) => new MailgunChannel(config, DEFAULT_FROM),
+    message: emailMessage,
+  });
+  const { sim, channel, send } = fixture;
 
   describe('when Mailgun accepts the message', () => {
     it('resolves with the id Mailgun answered', async () => {
@@ -48,7 +36,7 @@ describe(MailgunChannel.name, () => {
   });
 
   describe('when Mailgun fails', () => {
-    const cases: Record<string, FaultCase> = {
+    const cases: Record<string, FaultCase<MailgunConfig, EmailMessage>> = {
       'answers 503': {
         behaviour: { mode: 'fail', status: 503 },
         expected: { errorClass: 'unavailable', status: 503, ambiguous: false },
@@ -73,7 +61,7 @@ describe(MailgunChannel.name, () => {
         },
       },
       'cannot be reached (refused, reported by mailgun.js as a 400)': {
-        config: () => ({ url: 'http://127.0.0.1:1' }),
+        config: { url: 'http://127.0.0.1:1' },
         expected: {
           errorClass: 'unavailable',
           status: undefined,
@@ -82,11 +70,11 @@ describe(MailgunChannel.name, () => {
         },
       },
       'refuses the API key': {
-        config: () => ({ apiKey: 'key-wrong' }),
+        config: { apiKey: 'key-wrong' },
         expected: { errorClass: 'misconfigured', status: 401 },
       },
       'does not know the domain': {
-        config: () => ({ domain: 'unknown.example.com' }),
+        config: { domain: 'unknown.example.com' },
         expected: { errorClass: 'misconfigured', status: 404 },
       },
       'refuses the recipient': {
@@ -96,11 +84,7 @@ describe(MailgunChannel.name, () => {
     };
 
     it.each(Object.entries(cases))('classifies it when Mailgun %s', async (_name, c) => {
-      if (c.behaviour) sim.simulator.setBehaviour('mailgun', c.behaviour);
-
-      const { error } = await failureOf(() =>
-        send(channel(c.config?.(sim.url)), emailMessage(c.message)),
-      );
+      const { error } = await fixture.failure(c);
 
       expect(classified(error)).toMatchObject({ retryAfterMs: undefined, ...c.expected });
       expectSafe(error, [
@@ -108,7 +92,7 @@ describe(MailgunChannel.name, () => {
         'Your order shipped',
         `ada@${REJECTED_EMAIL_DOMAIN}`,
       ]);
-      const reachable = !c.config?.(sim.url).url;
+      const reachable = !c.config?.url;
       expect(sim.simulator.requests('mailgun')).toBe(reachable ? 1 : 0);
     });
 
@@ -123,12 +107,7 @@ describe(MailgunChannel.name, () => {
     });
   });
 
-  describeDeadline({
-    sim,
-    provider: 'mailgun',
-    channel: (deadlineMs) => channel({ deadlineMs }),
-    message: () => emailMessage(),
-  });
+  describeDeadline(fixture);
 
   describe('mapping a full message', () => {
     it('sends subject, text, html, cc, bcc, reply-to, metadata and the notification id', async () => {

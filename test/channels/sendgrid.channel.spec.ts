@@ -1,39 +1,26 @@
 import { SendgridChannel } from '../../src/channels/sendgrid.channel';
 import type { SendgridConfig } from '../../src/config/herald-config';
 import type { EmailMessage } from '../../src/notifications/notification-message.schema';
-import {
-  type ProviderBehaviour,
-  REJECTED_EMAIL_DOMAIN,
-} from '../../src/sandbox/provider-simulator';
-import { useSimulator } from '../sandbox/simulator-fixture';
+import { REJECTED_EMAIL_DOMAIN } from '../../src/sandbox/provider-simulator';
 import {
   DEFAULT_FROM,
   NOTIFICATION_ID,
+  type FaultCase,
   classified,
   emailMessage,
   expectSafe,
-  failureOf,
   fullEmailMessage,
-  providerConfig,
+  useChannel,
 } from './channel-fixtures';
 import { describeDeadline } from './deadline-contract';
 
-interface FaultCase {
-  readonly behaviour?: Partial<ProviderBehaviour>;
-  readonly config?: Partial<SendgridConfig>;
-  readonly message?: Partial<EmailMessage>;
-  readonly expected: Partial<ReturnType<typeof classified>>;
-}
-
 describe(SendgridChannel.name, () => {
-  const sim = useSimulator();
-  const channel = (config: Partial<SendgridConfig> = {}) =>
-    new SendgridChannel(providerConfig.sendgrid(sim.url, config), DEFAULT_FROM);
-  const send = (
-    c: SendgridChannel,
-    message: EmailMessage = emailMessage(),
-    signal: AbortSignal = AbortSignal.timeout(5_000),
-  ) => c.send(message, { signal, notificationId: NOTIFICATION_ID });
+  const fixture = useChannel({
+    provider: 'sendgrid',
+    create: (config) => new SendgridChannel(config, DEFAULT_FROM),
+    message: emailMessage,
+  });
+  const { sim, channel, send } = fixture;
 
   describe('when SendGrid accepts the message', () => {
     it('resolves with the X-Message-Id SendGrid answered and when', async () => {
@@ -49,7 +36,7 @@ describe(SendgridChannel.name, () => {
   });
 
   describe('when SendGrid fails', () => {
-    const cases: Record<string, FaultCase> = {
+    const cases: Record<string, FaultCase<SendgridConfig, EmailMessage>> = {
       'answers 503': {
         behaviour: { mode: 'fail', status: 503 },
         expected: { errorClass: 'unavailable', status: 503, ambiguous: false },
@@ -88,9 +75,7 @@ describe(SendgridChannel.name, () => {
     it.each(Object.entries(cases))(
       'classifies it when SendGrid %s, after exactly one request',
       async (_name, c) => {
-        if (c.behaviour) sim.simulator.setBehaviour('sendgrid', c.behaviour);
-
-        const { error } = await failureOf(() => send(channel(c.config), emailMessage(c.message)));
+        const { error } = await fixture.failure(c);
 
         expect(classified(error)).toMatchObject({ retryAfterMs: undefined, ...c.expected });
         expectSafe(error, ['It is on its way.', 'Your order shipped', 'ada@']);
@@ -99,12 +84,7 @@ describe(SendgridChannel.name, () => {
     );
   });
 
-  describeDeadline({
-    sim,
-    provider: 'sendgrid',
-    channel: (deadlineMs) => channel({ deadlineMs }),
-    message: () => emailMessage(),
-  });
+  describeDeadline(fixture);
 
   describe('mapping a full message', () => {
     it('sends subject, text, html, cc, bcc, reply-to, metadata and the notification id', async () => {

@@ -1,45 +1,27 @@
 import { SesChannel } from '../../src/channels/ses.channel';
 import type { SesConfig } from '../../src/config/herald-config';
 import type { EmailMessage } from '../../src/notifications/notification-message.schema';
-import {
-  type ProviderBehaviour,
-  REJECTED_EMAIL_DOMAIN,
-} from '../../src/sandbox/provider-simulator';
+import { REJECTED_EMAIL_DOMAIN } from '../../src/sandbox/provider-simulator';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
-import { useSimulator } from '../sandbox/simulator-fixture';
 import {
   DEFAULT_FROM,
   NOTIFICATION_ID,
+  type FaultCase,
   classified,
   emailMessage,
   expectSafe,
-  failureOf,
   fullEmailMessage,
-  providerConfig,
+  useChannel,
 } from './channel-fixtures';
 import { describeDeadline } from './deadline-contract';
 
-interface FaultCase {
-  readonly behaviour?: Partial<ProviderBehaviour>;
-  readonly config?: Partial<SesConfig>;
-  readonly message?: Partial<EmailMessage>;
-  readonly expected: Partial<ReturnType<typeof classified>>;
-}
-
 describe(SesChannel.name, () => {
-  const sim = useSimulator();
-  const channels: SesChannel[] = [];
-  const channel = (config: Partial<SesConfig> = {}) => {
-    const c = new SesChannel(providerConfig.ses(sim.url, config), DEFAULT_FROM);
-    channels.push(c);
-    return c;
-  };
-  afterAll(() => channels.forEach((c) => c.close()));
-  const send = (
-    c: SesChannel,
-    message: EmailMessage = emailMessage(),
-    signal: AbortSignal = AbortSignal.timeout(5_000),
-  ) => c.send(message, { signal, notificationId: NOTIFICATION_ID });
+  const fixture = useChannel({
+    provider: 'ses',
+    create: (config) => new SesChannel(config, DEFAULT_FROM),
+    message: emailMessage,
+  });
+  const { sim, channel, send } = fixture;
 
   describe('when SES accepts the message', () => {
     it('resolves with the MessageId SES answered', async () => {
@@ -54,7 +36,7 @@ describe(SesChannel.name, () => {
   });
 
   describe('when SES fails', () => {
-    const cases: Record<string, FaultCase> = {
+    const cases: Record<string, FaultCase<SesConfig, EmailMessage>> = {
       'answers 503': {
         behaviour: { mode: 'fail', status: 503 },
         expected: { errorClass: 'unavailable', status: 503, providerCode: 'ServiceUnavailable' },
@@ -116,9 +98,7 @@ describe(SesChannel.name, () => {
     };
 
     it.each(Object.entries(cases))('classifies it when SES %s', async (_name, c) => {
-      if (c.behaviour) sim.simulator.setBehaviour('ses', c.behaviour);
-
-      const { error } = await failureOf(() => send(channel(c.config), emailMessage(c.message)));
+      const { error } = await fixture.failure(c);
 
       expect(classified(error)).toMatchObject({
         retryAfterMs: undefined,
@@ -135,12 +115,7 @@ describe(SesChannel.name, () => {
     });
   });
 
-  describeDeadline({
-    sim,
-    provider: 'ses',
-    channel: (deadlineMs) => channel({ deadlineMs }),
-    message: () => emailMessage(),
-  });
+  describeDeadline(fixture);
 
   describe('mapping a full message', () => {
     it('sends subject, text, html, cc, bcc, reply-to, metadata and the notification id', async () => {

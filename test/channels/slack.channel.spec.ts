@@ -2,39 +2,26 @@ import { Logger } from '@nestjs/common';
 import { SlackChannel } from '../../src/channels/slack.channel';
 import type { SlackConfig } from '../../src/config/herald-config';
 import type { ChatMessage } from '../../src/notifications/notification-message.schema';
-import {
-  type ProviderBehaviour,
-  UNKNOWN_SLACK_CHANNEL,
-} from '../../src/sandbox/provider-simulator';
-import { useSimulator } from '../sandbox/simulator-fixture';
+import { UNKNOWN_SLACK_CHANNEL } from '../../src/sandbox/provider-simulator';
 import {
   NOTIFICATION_ID,
+  type FaultCase,
   chatMessage,
   classified,
   expectSafe,
-  failureOf,
-  providerConfig,
+  useChannel,
 } from './channel-fixtures';
 import { describeDeadline } from './deadline-contract';
 
-interface FaultCase {
-  readonly behaviour?: Partial<ProviderBehaviour>;
-  readonly config?: Partial<SlackConfig>;
-  readonly message?: Partial<ChatMessage>;
-  readonly expected: Partial<ReturnType<typeof classified>>;
-}
-
 describe(SlackChannel.name, () => {
-  const sim = useSimulator();
+  const fixture = useChannel({
+    provider: 'slack',
+    create: (config) => new SlackChannel(config),
+    message: chatMessage,
+  });
+  const { sim, channel, send } = fixture;
   // The WebClient's own notes on failed calls (routed to debug) would only repeat the assertions.
   beforeAll(() => Logger.overrideLogger(['warn', 'error']));
-  const channel = (config: Partial<SlackConfig> = {}) =>
-    new SlackChannel(providerConfig.slack(sim.url, config));
-  const send = (
-    c: SlackChannel,
-    message: ChatMessage = chatMessage(),
-    signal: AbortSignal = AbortSignal.timeout(5_000),
-  ) => c.send(message, { signal, notificationId: NOTIFICATION_ID });
 
   describe('when Slack accepts the message', () => {
     it('resolves with the message ts Slack answered', async () => {
@@ -49,7 +36,7 @@ describe(SlackChannel.name, () => {
   });
 
   describe('when Slack fails', () => {
-    const cases: Record<string, FaultCase> = {
+    const cases: Record<string, FaultCase<SlackConfig, ChatMessage>> = {
       'answers 503': {
         behaviour: { mode: 'fail', status: 503 },
         expected: { errorClass: 'unavailable', status: 503, providerCode: 'service_unavailable' },
@@ -82,9 +69,7 @@ describe(SlackChannel.name, () => {
     };
 
     it.each(Object.entries(cases))('classifies it when Slack %s', async (_name, c) => {
-      if (c.behaviour) sim.simulator.setBehaviour('slack', c.behaviour);
-
-      const { error } = await failureOf(() => send(channel(c.config), chatMessage(c.message)));
+      const { error } = await fixture.failure(c);
 
       expect(classified(error)).toMatchObject({
         retryAfterMs: undefined,
@@ -96,12 +81,7 @@ describe(SlackChannel.name, () => {
     });
   });
 
-  describeDeadline({
-    sim,
-    provider: 'slack',
-    channel: (deadlineMs) => channel({ deadlineMs }),
-    message: () => chatMessage(),
-  });
+  describeDeadline(fixture);
 
   describe('mapping a full message', () => {
     it('sends channel, text, blocks, and metadata with the notification id', async () => {

@@ -1,35 +1,25 @@
 import { TwilioSmsChannel } from '../../src/channels/twilio-sms.channel';
 import type { TwilioConfig } from '../../src/config/herald-config';
 import type { SmsMessage } from '../../src/notifications/notification-message.schema';
-import { type ProviderBehaviour, TWILIO_MAGIC_NUMBERS } from '../../src/sandbox/provider-simulator';
+import { TWILIO_MAGIC_NUMBERS } from '../../src/sandbox/provider-simulator';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
-import { useSimulator } from '../sandbox/simulator-fixture';
 import {
   NOTIFICATION_ID,
+  type FaultCase,
   classified,
   expectSafe,
-  failureOf,
-  providerConfig,
   smsMessage,
+  useChannel,
 } from './channel-fixtures';
 import { describeDeadline } from './deadline-contract';
 
-interface FaultCase {
-  readonly behaviour?: Partial<ProviderBehaviour>;
-  readonly config?: Partial<TwilioConfig>;
-  readonly message?: Partial<SmsMessage>;
-  readonly expected: Partial<ReturnType<typeof classified>>;
-}
-
 describe(TwilioSmsChannel.name, () => {
-  const sim = useSimulator();
-  const channel = (config: Partial<TwilioConfig> = {}) =>
-    new TwilioSmsChannel(providerConfig.twilio(sim.url, config));
-  const send = (
-    c: TwilioSmsChannel,
-    message: SmsMessage = smsMessage(),
-    signal: AbortSignal = AbortSignal.timeout(5_000),
-  ) => c.send(message, { signal, notificationId: NOTIFICATION_ID });
+  const fixture = useChannel({
+    provider: 'twilio',
+    create: (config) => new TwilioSmsChannel(config),
+    message: smsMessage,
+  });
+  const { sim, channel, send } = fixture;
 
   describe('when Twilio accepts the message', () => {
     it('resolves with the message sid Twilio answered', async () => {
@@ -44,7 +34,7 @@ describe(TwilioSmsChannel.name, () => {
   });
 
   describe('when Twilio fails', () => {
-    const cases: Record<string, FaultCase> = {
+    const cases: Record<string, FaultCase<TwilioConfig, SmsMessage>> = {
       'answers 503': {
         behaviour: { mode: 'fail', status: 503 },
         expected: { errorClass: 'unavailable', status: 503, providerCode: '20503' },
@@ -85,10 +75,7 @@ describe(TwilioSmsChannel.name, () => {
     };
 
     it.each(Object.entries(cases))('classifies it when Twilio %s', async (_name, c) => {
-      if (c.behaviour) sim.simulator.setBehaviour('twilio', c.behaviour);
-      const message = smsMessage(c.message);
-
-      const { error } = await failureOf(() => send(channel(c.config), message));
+      const { error, message } = await fixture.failure(c);
 
       expect(classified(error)).toMatchObject({
         retryAfterMs: undefined,
@@ -100,12 +87,7 @@ describe(TwilioSmsChannel.name, () => {
     });
   });
 
-  describeDeadline({
-    sim,
-    provider: 'twilio',
-    channel: (deadlineMs) => channel({ deadlineMs }),
-    message: () => smsMessage(),
-  });
+  describeDeadline(fixture);
 
   describe('when TWILIO_REGION and TWILIO_EDGE are set in the environment', () => {
     afterEach(() => vi.unstubAllEnvs());

@@ -1,7 +1,8 @@
 import { ProviderBreakers } from '../../src/delivery/provider-breakers';
 import type { NotificationRecord } from '../../src/notifications/notification-record';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import type { RunningHerald } from '../support/herald';
+import { type RunningHerald, startReadyHerald } from '../support/herald';
+import { until } from '../support/until';
 import {
   FAST_DELIVERY,
   deliveryEnv,
@@ -9,9 +10,7 @@ import {
   isFinal,
   metricValue,
   postNotification,
-  startReadyHerald,
   startSimulator,
-  until,
   waitForRecord,
 } from './delivery-fixture';
 

@@ -4,17 +4,11 @@ import { NotificationWorker } from '../../src/delivery/notification.worker';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import type { NotificationRecord } from '../../src/notifications/notification-record';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import { type RunningHerald, uniquePrefix } from '../support/herald';
+import { type RunningHerald, startReadyHerald, uniquePrefix } from '../support/herald';
 import { type HeraldProcess, spawnHerald } from '../support/herald-process';
-import {
-  FAST_DELIVERY,
-  emailTo,
-  postNotification,
-  providersAt,
-  startReadyHerald,
-  startSimulator,
-  until,
-} from './delivery-fixture';
+import { simulatorEnv } from '../support/simulator-env';
+import { until } from '../support/until';
+import { FAST_DELIVERY, emailTo, postNotification, startSimulator } from './delivery-fixture';
 
 const MESSAGES = 1_000;
 /** Kill the first worker once this many messages have reached the providers. */
@@ -50,7 +44,7 @@ describe(NotificationWorker.name, () => {
     it('a new worker delivers every message, none lost and none twice except after a call recorded as ambiguous', async (ctx) => {
       const prefix = uniquePrefix();
       const env = {
-        ...providersAt(simulator.url),
+        ...simulatorEnv(simulator.url),
         ...FAST_DELIVERY,
         REDIS_URL: inject('redisUrl'),
         HERALD_REDIS_PREFIX: prefix,

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
+import { Queue, QueueEvents } from 'bullmq';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import type { NotificationRecord } from '../../src/notifications/notification-record';
+import { RedisService } from '../../src/redis/redis.service';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
-import { type RunningHerald, startHerald, testEnv } from '../support/herald';
+import { type RunningHerald, testEnv } from '../support/herald';
+import { simulatorEnv } from '../support/simulator-env';
 
 /**
  * Small timings so the delivery specs take seconds: a 250 ms deadline for sendgrid (the
@@ -26,36 +28,12 @@ export const FAST_DELIVERY = {
   HERALD_JOB_LOCK_MS: '2000',
 } as const;
 
-/** The provider variables of a real (non-sandbox) Herald whose every SDK calls `simulatorUrl`. */
-export function providersAt(simulatorUrl: string): Record<string, string> {
-  const c = SANDBOX_CREDENTIALS;
-  return {
-    HERALD_SANDBOX: 'false',
-    HERALD_EMAIL_FROM: 'herald@example.com',
-    SENDGRID_API_KEY: c.sendgrid.apiKey,
-    SENDGRID_BASE_URL: simulatorUrl,
-    MAILGUN_API_KEY: c.mailgun.apiKey,
-    MAILGUN_DOMAIN: c.mailgun.domain,
-    MAILGUN_URL: simulatorUrl,
-    AWS_ACCESS_KEY_ID: c.ses.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: c.ses.secretAccessKey,
-    SES_REGION: c.ses.region,
-    SES_ENDPOINT: simulatorUrl,
-    TWILIO_ACCOUNT_SID: c.twilio.accountSid,
-    TWILIO_AUTH_TOKEN: c.twilio.authToken,
-    TWILIO_FROM: c.twilio.from,
-    TWILIO_BASE_URL: simulatorUrl,
-    SLACK_BOT_TOKEN: c.slack.token,
-    SLACK_API_URL: `${simulatorUrl}/api/`,
-  };
-}
-
 /** A spec's environment: the run's Redis under a fresh prefix, providers at the simulator. */
 export function deliveryEnv(
   simulatorUrl: string,
   overrides: Record<string, string | undefined> = {},
 ): Record<string, string | undefined> {
-  return testEnv({ ...providersAt(simulatorUrl), ...FAST_DELIVERY, ...overrides });
+  return testEnv({ ...simulatorEnv(simulatorUrl), ...FAST_DELIVERY, ...overrides });
 }
 
 export async function startSimulator(maxMessages = 1000): Promise<ProviderSimulator> {
@@ -109,20 +87,6 @@ export async function waitForRecord(
 
 export const isFinal = (r: NotificationRecord) => r.status === 'delivered' || r.status === 'failed';
 
-/** Polls `check` every `everyMs` until it is true, or throws after `ms`. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  ms: number,
-  what: string,
-  everyMs = 10,
-) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
 /** Sum of a metric's samples whose labels include `labels`, from the app's own registry. */
 export async function metricValue(
   app: INestApplicationContext,
@@ -137,18 +101,30 @@ export async function metricValue(
     .reduce((sum, v) => sum + v.value, 0);
 }
 
-/**
- * Starts Herald and waits until it is ready: right after start its queue connection may not be
- * up yet, and intake answers 503 until it is.
- */
-export async function startReadyHerald(
-  env: Record<string, string | undefined>,
-): Promise<RunningHerald> {
-  const herald = await startHerald(env);
-  await until(
-    async () => (await fetch(`${herald.url}/health/ready`)).status === 200,
-    10_000,
-    'Herald ready',
-  );
-  return herald;
+/** A producer in another service: its own queue handle and event listener on Herald's queue. */
+export interface Producer {
+  readonly queue: Queue;
+  readonly events: QueueEvents;
+  close(): Promise<void>;
+}
+
+/** Opens a {@link Producer} on `herald`'s queue; resolves once its event listener is ready. */
+export async function openProducer(herald: RunningHerald): Promise<Producer> {
+  const options = {
+    connection: herald.app.get(RedisService).connectionOptions(),
+    prefix: herald.config.queue.prefix,
+  };
+  const queue = new Queue(herald.config.queue.name, options);
+  const events = new QueueEvents(herald.config.queue.name, options);
+  const close = async () => {
+    await events.close();
+    await queue.close();
+  };
+  try {
+    await events.waitUntilReady();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { queue, events, close };
 }

@@ -1,13 +1,12 @@
 import { DeliveryService } from '../../src/delivery/delivery.service';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import type { RunningHerald } from '../support/herald';
+import { type RunningHerald, startReadyHerald } from '../support/herald';
 import {
   deliveryEnv,
   emailTo,
   isFinal,
   metricValue,
   postNotification,
-  startReadyHerald,
   startSimulator,
   waitForRecord,
 } from './delivery-fixture';

@@ -1,12 +1,11 @@
 import { ProviderRateLimits } from '../../src/delivery/provider-rate-limits';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import type { RunningHerald } from '../support/herald';
+import { type RunningHerald, startReadyHerald } from '../support/herald';
 import {
   deliveryEnv,
   emailTo,
   isFinal,
   postNotification,
-  startReadyHerald,
   startSimulator,
   waitForRecord,
 } from './delivery-fixture';

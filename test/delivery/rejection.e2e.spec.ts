@@ -1,20 +1,19 @@
-import { Queue, QueueEvents } from 'bullmq';
 import { NotificationJobProcessor } from '../../src/delivery/notification-job.processor';
 import { ProviderBreakers } from '../../src/delivery/provider-breakers';
 import { SEND_JOB } from '../../src/queue/queue.constants';
-import { RedisService } from '../../src/redis/redis.service';
 import {
   type ProviderSimulator,
   REJECTED_EMAIL_DOMAIN,
 } from '../../src/sandbox/provider-simulator';
-import type { RunningHerald } from '../support/herald';
+import { type RunningHerald, startReadyHerald } from '../support/herald';
 import {
   deliveryEnv,
   emailTo,
   isFinal,
   metricValue,
+  openProducer,
   postNotification,
-  startReadyHerald,
+  type Producer,
   startSimulator,
   waitForRecord,
 } from './delivery-fixture';
@@ -22,23 +21,15 @@ import {
 describe(NotificationJobProcessor.name, () => {
   let simulator: ProviderSimulator;
   let herald: RunningHerald;
-  let queue: Queue;
-  let events: QueueEvents;
+  let producer: Producer;
 
   beforeAll(async () => {
     simulator = await startSimulator();
     herald = await startReadyHerald(deliveryEnv(simulator.url));
-    const options = {
-      connection: herald.app.get(RedisService).connectionOptions(),
-      prefix: herald.config.queue.prefix,
-    };
-    queue = new Queue(herald.config.queue.name, options);
-    events = new QueueEvents(herald.config.queue.name, options);
-    await events.waitUntilReady();
+    producer = await openProducer(herald);
   });
   afterAll(async () => {
-    await events?.close();
-    await queue?.close();
+    await producer?.close();
     await herald?.close();
     await simulator?.stop();
   });
@@ -76,10 +67,12 @@ describe(NotificationJobProcessor.name, () => {
     });
 
     it('fails a producer job at once with the reason, no retry', async () => {
-      const job = await queue.add(SEND_JOB, emailTo(`gone@${REJECTED_EMAIL_DOMAIN}`), {
+      const job = await producer.queue.add(SEND_JOB, emailTo(`gone@${REJECTED_EMAIL_DOMAIN}`), {
         attempts: 5,
       });
-      await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/^rejected: sendgrid: /);
+      await expect(job.waitUntilFinished(producer.events, 10_000)).rejects.toThrow(
+        /^rejected: sendgrid: /,
+      );
       expect(simulator.requests('sendgrid')).toBe(1);
       expect(simulator.requests('mailgun')).toBe(0);
     });
@@ -87,26 +80,26 @@ describe(NotificationJobProcessor.name, () => {
 
   describe('when a producer job is invalid', () => {
     it('fails it at once naming the fields, and keeps working', async () => {
-      const bad = await queue.add(
+      const bad = await producer.queue.add(
         SEND_JOB,
         { channel: 'email', to: ['not-an-address'], subject: '', text: 'x' },
         { attempts: 5 },
       );
-      await expect(bad.waitUntilFinished(events, 10_000)).rejects.toThrow(
+      await expect(bad.waitUntilFinished(producer.events, 10_000)).rejects.toThrow(
         /^Invalid fields: to\.0, subject\. .*to\.0: must be an e-mail address/,
       );
-      expect((await queue.getJob(bad.id!))?.attemptsMade).toBe(1);
+      expect((await producer.queue.getJob(bad.id!))?.attemptsMade).toBe(1);
 
-      const good = await queue.add(SEND_JOB, emailTo('fine@example.com'));
-      await expect(good.waitUntilFinished(events, 10_000)).resolves.toMatchObject({
+      const good = await producer.queue.add(SEND_JOB, emailTo('fine@example.com'));
+      await expect(good.waitUntilFinished(producer.events, 10_000)).resolves.toMatchObject({
         status: 'delivered',
         provider: 'sendgrid',
       });
     });
 
     it('fails a job of an unknown name at once', async () => {
-      const odd = await queue.add('shout', emailTo('x@example.com'));
-      await expect(odd.waitUntilFinished(events, 10_000)).rejects.toThrow(
+      const odd = await producer.queue.add('shout', emailTo('x@example.com'));
+      await expect(odd.waitUntilFinished(producer.events, 10_000)).rejects.toThrow(
         /unknown job name "shout"/,
       );
     });
@@ -115,10 +108,10 @@ describe(NotificationJobProcessor.name, () => {
   describe('when a producer sends the same idempotency key twice', () => {
     it('delivers once and answers the second job with the first notification', async () => {
       const message = { ...emailTo('once@example.com'), idempotencyKey: 'order-42-shipped' };
-      const first = await queue.add(SEND_JOB, message);
-      const one = (await first.waitUntilFinished(events, 10_000)) as { id: string };
-      const second = await queue.add(SEND_JOB, message);
-      const two = (await second.waitUntilFinished(events, 10_000)) as { id: string };
+      const first = await producer.queue.add(SEND_JOB, message);
+      const one = (await first.waitUntilFinished(producer.events, 10_000)) as { id: string };
+      const second = await producer.queue.add(SEND_JOB, message);
+      const two = (await second.waitUntilFinished(producer.events, 10_000)) as { id: string };
 
       expect(two).toEqual(one);
       expect(simulator.messages({ notificationId: one.id })).toHaveLength(1);

@@ -1,39 +1,22 @@
-import { Queue, QueueEvents } from 'bullmq';
 import { NotificationJobProcessor } from '../../src/delivery/notification-job.processor';
 import { ProviderBreakers } from '../../src/delivery/provider-breakers';
 import { SEND_JOB } from '../../src/queue/queue.constants';
-import { RedisService } from '../../src/redis/redis.service';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import type { RunningHerald } from '../support/herald';
+import { type RunningHerald, startReadyHerald } from '../support/herald';
+import { until } from '../support/until';
 import {
   deliveryEnv,
   emailTo,
   getRecord,
   isFinal,
+  openProducer,
   postNotification,
-  startReadyHerald,
+  type Producer,
   startSimulator,
-  until,
   waitForRecord,
 } from './delivery-fixture';
 
 const EMAIL_PROVIDERS = ['sendgrid', 'mailgun', 'ses'] as const;
-
-/** A producer in another service: its own queue handle and event listener. */
-function producerOf(herald: RunningHerald) {
-  const redis = herald.app.get(RedisService);
-  const options = { connection: redis.connectionOptions(), prefix: herald.config.queue.prefix };
-  const queue = new Queue(herald.config.queue.name, options);
-  const events = new QueueEvents(herald.config.queue.name, options);
-  return {
-    queue,
-    events,
-    close: async () => {
-      await events.close();
-      await queue.close();
-    },
-  };
-}
 
 describe(NotificationJobProcessor.name, () => {
   let simulator: ProviderSimulator;
@@ -46,11 +29,10 @@ describe(NotificationJobProcessor.name, () => {
 
   describe('when every provider is down', () => {
     let herald: RunningHerald;
-    let producer: ReturnType<typeof producerOf>;
+    let producer: Producer;
     beforeAll(async () => {
       herald = await startReadyHerald(deliveryEnv(simulator.url));
-      producer = producerOf(herald);
-      await producer.events.waitUntilReady();
+      producer = await openProducer(herald);
     });
     afterAll(async () => {
       await producer?.close();
@@ -130,11 +112,10 @@ describe(NotificationJobProcessor.name, () => {
 
   describe('when attempts run out', () => {
     let herald: RunningHerald;
-    let producer: ReturnType<typeof producerOf>;
+    let producer: Producer;
     beforeAll(async () => {
       herald = await startReadyHerald(deliveryEnv(simulator.url, { HERALD_RETRY_ATTEMPTS: '3' }));
-      producer = producerOf(herald);
-      await producer.events.waitUntilReady();
+      producer = await openProducer(herald);
     });
     afterAll(async () => {
       await producer?.close();

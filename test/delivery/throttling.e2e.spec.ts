@@ -1,14 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderCooldowns } from '../../src/delivery/provider-cooldowns';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import type { RunningHerald } from '../support/herald';
+import { type RunningHerald, startReadyHerald } from '../support/herald';
 import {
   deliveryEnv,
   emailTo,
   isFinal,
   metricValue,
   postNotification,
-  startReadyHerald,
   startSimulator,
   waitForRecord,
 } from './delivery-fixture';

@@ -1,30 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import { NotificationWorker } from '../../src/delivery/notification.worker';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import { DELIVER_JOB, SEND_JOB } from '../../src/queue/queue.constants';
 import { RedisService } from '../../src/redis/redis.service';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import { startHerald } from '../support/herald';
+import { startHerald, startReadyHerald } from '../support/herald';
+import { type RedisServer, freePort, startRedisServer } from '../support/redis-server';
+import { until } from '../support/until';
 import {
   deliveryEnv,
   emailTo,
+  openProducer,
   postNotification,
-  startReadyHerald,
   startSimulator,
-  until,
 } from './delivery-fixture';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 describe(NotificationWorker.name, () => {
   let simulator: ProviderSimulator;
@@ -36,13 +25,8 @@ describe(NotificationWorker.name, () => {
   beforeEach(() => simulator.reset());
 
   describe('when Redis is down at start', () => {
-    let redis: ChildProcess | undefined;
-    afterEach(async () => {
-      if (redis && redis.exitCode === null) {
-        redis.kill('SIGTERM');
-        await once(redis, 'exit');
-      }
-    });
+    let redis: RedisServer | undefined;
+    afterEach(() => redis?.stop());
 
     it('stays up, and delivers once Redis arrives', async () => {
       const port = await freePort();
@@ -54,32 +38,16 @@ describe(NotificationWorker.name, () => {
         await new Promise((r) => setTimeout(r, 500));
         expect((await fetch(`${herald.url}/health/live`)).status).toBe(200);
 
-        redis = spawn(
-          'redis-server',
-          ['--port', String(port), '--bind', '127.0.0.1', '--save', ''],
-          {
-            stdio: 'ignore',
-          },
-        );
-        const options = {
-          connection: herald.app.get(RedisService).connectionOptions(),
-          prefix: herald.config.queue.prefix,
-        };
-        const queue = new Queue(herald.config.queue.name, options);
-        const events = new QueueEvents(herald.config.queue.name, options);
-        // redis-server may take a moment to listen: the producer's first connection may fail.
-        queue.on('error', () => undefined);
-        events.on('error', () => undefined);
+        redis = await startRedisServer({ port });
+        const producer = await openProducer(herald);
         try {
-          await events.waitUntilReady();
-          const job = await queue.add(SEND_JOB, emailTo('late@example.com'));
-          await expect(job.waitUntilFinished(events, 15_000)).resolves.toMatchObject({
+          const job = await producer.queue.add(SEND_JOB, emailTo('late@example.com'));
+          await expect(job.waitUntilFinished(producer.events, 15_000)).resolves.toMatchObject({
             status: 'delivered',
             provider: 'sendgrid',
           });
         } finally {
-          await events.close();
-          await queue.close();
+          await producer.close();
         }
       } finally {
         await herald.close();

@@ -1,24 +1,5 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { type RunningHerald, startHerald, testEnv } from '../support/herald';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
+import { type RedisServer, freePort, startRedisServer } from '../support/redis-server';
 
 describe('health endpoints', () => {
   describe('with Redis up', () => {
@@ -62,7 +43,7 @@ describe('health endpoints', () => {
     it('stays up, answers ready with 503 until Redis arrives, then 200', async () => {
       const port = await freePort();
       const herald = await startHerald(testEnv({ REDIS_URL: `redis://127.0.0.1:${port}` }));
-      const redis = { child: undefined as ReturnType<typeof spawn> | undefined };
+      let redis: RedisServer | undefined;
       try {
         expect((await fetch(`${herald.url}/health/live`)).status).toBe(200);
         const down = await fetch(`${herald.url}/health/ready`);
@@ -73,19 +54,14 @@ describe('health endpoints', () => {
           detail: 'Down: redis, queue.',
         });
 
-        redis.child = spawn(
-          'redis-server',
-          ['--port', String(port), '--bind', '127.0.0.1', '--save', ''],
-          { stdio: 'ignore' },
+        redis = await startRedisServer({ port });
+        await vi.waitFor(
+          async () => expect((await fetch(`${herald.url}/health/ready`)).status).toBe(200),
+          { timeout: 10_000, interval: 100 },
         );
-        const recovered = await waitFor(
-          async () => (await fetch(`${herald.url}/health/ready`)).status === 200,
-          10_000,
-        );
-        expect(recovered).toBe(true);
       } finally {
         await herald.close();
-        redis.child?.kill('SIGTERM');
+        await redis?.stop();
       }
     });
   });

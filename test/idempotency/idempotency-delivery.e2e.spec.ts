@@ -1,8 +1,8 @@
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
-import { SMS, post, startReadyHerald } from '../notifications/notification-requests';
+import { SMS, post } from '../notifications/notification-requests';
 import { expectWorker } from '../notifications/worker-role';
-import { type RunningHerald, testEnv } from '../support/herald';
+import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
 
 describe('Idempotency-Key with the worker delivering', () => {
   let simulator: ProviderSimulator;

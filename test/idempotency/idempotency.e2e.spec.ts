@@ -10,9 +10,8 @@ import {
   expectProblem,
   openQueue,
   post,
-  startReadyHerald,
 } from '../notifications/notification-requests';
-import { type RunningHerald, testEnv } from '../support/herald';
+import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
 
 describe('Idempotency-Key over REST', () => {
   let herald: RunningHerald;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { type RunningHerald, testEnv } from '../support/herald';
-import { CHAT, EMAIL, SMS, request, startReadyHerald } from './notification-requests';
+import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
+import { CHAT, EMAIL, SMS, request } from './notification-requests';
 
 const KEY = 'fuzz-key-0123456789abcdef';
 /** Sized so the whole property runs in well under half a minute on a shared 2-core machine. */

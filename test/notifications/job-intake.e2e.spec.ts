@@ -3,8 +3,8 @@ import { fingerprint } from '../../src/idempotency/canonical-json';
 import { IdempotencyStore } from '../../src/idempotency/idempotency.store';
 import { NotificationIntakeService } from '../../src/notifications/notification-intake.service';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
-import { type RunningHerald, testEnv } from '../support/herald';
-import { EMAIL, SMS, post, startReadyHerald } from './notification-requests';
+import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
+import { EMAIL, SMS, post } from './notification-requests';
 
 /** The error a promise rejects with, to assert on its code and message. */
 async function failure(work: Promise<unknown>): Promise<HeraldError> {

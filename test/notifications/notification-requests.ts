@@ -1,25 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { HeraldConfig } from '../../src/config/herald-config';
-import { RedisService } from '../../src/redis/redis.service';
-import { type RunningHerald, startHerald } from '../support/herald';
-
-/**
- * Starts Herald and waits (up to `ms`) until its Redis client is connected. Herald serves HTTP
- * before that, answering 503 meanwhile, which is right for a service and a flake for a spec.
- */
-export async function startReadyHerald(
-  env: Record<string, string | undefined>,
-  ms = 5_000,
-): Promise<RunningHerald> {
-  const herald = await startHerald(env);
-  const redis = herald.app.get(RedisService);
-  const until = Date.now() + ms;
-  while (!(await redis.isReady()) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return herald;
-}
 
 /** Valid messages of each channel (DESIGN §3). */
 export const SMS = { channel: 'sms', to: '+14155550100', text: 'Your code is 123456' } as const;

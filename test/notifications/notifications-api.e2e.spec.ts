@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
-import { type RunningHerald, testEnv } from '../support/herald';
+import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
 import {
   CHAT,
   EMAIL,
@@ -11,7 +11,6 @@ import {
   openQueue,
   post,
   request,
-  startReadyHerald,
 } from './notification-requests';
 
 const UNKNOWN_ID = '0b7c6f4e-52a4-4f43-9d4b-1f3c2f1a9e77';

@@ -1,7 +1,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import { type RunningHerald, testEnv } from '../support/herald';
-import { SMS, request, startReadyHerald } from './notification-requests';
+import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
+import { SMS, request } from './notification-requests';
 import { expectWorker } from './worker-role';
 
 /** Milliseconds a producer waits for a job here: far above a sandbox delivery. */

@@ -1,26 +1,11 @@
 import { Redis } from 'ioredis';
 import { RedisService } from '../../src/redis/redis.service';
-import { type RunningHerald, startHerald, testEnv } from '../support/herald';
-import {
-  SMS,
-  countRecords,
-  expectProblem,
-  post,
-  request,
-  startReadyHerald,
-} from './notification-requests';
-import { PrivateRedis, freePort } from './private-redis';
+import { type RunningHerald, startHerald, startReadyHerald, testEnv } from '../support/herald';
+import { type RedisServer, freePort, startRedisServer } from '../support/redis-server';
+import { SMS, countRecords, expectProblem, post, request } from './notification-requests';
 
 /** "Within about a second": Redis commands time out at 1 s; the rest is HTTP and scheduling. */
 const PROMPT_MS = 1_500;
-
-async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the notifications API when Redis is unreachable', () => {
   let herald: RunningHerald;
@@ -51,14 +36,15 @@ describe('the notifications API when Redis is unreachable', () => {
 });
 
 describe('the notifications API when Redis fails while it runs', () => {
-  let redis: PrivateRedis;
+  /** A redis-server of this suite's own, to freeze or kill without disturbing the run's. */
+  let redis: RedisServer;
   let herald: RunningHerald;
   let probe: Redis;
   const send = (key: string) =>
     post(`${herald.url}/v1/notifications`, SMS, { 'idempotency-key': key });
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
+    redis = await startRedisServer();
     herald = await startReadyHerald(testEnv({ HERALD_ROLE: 'api', REDIS_URL: redis.url }));
     probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     probe.on('error', () => undefined);
@@ -66,14 +52,15 @@ describe('the notifications API when Redis fails while it runs', () => {
   afterAll(async () => {
     probe.disconnect();
     await herald.close();
-    await redis.kill();
+    await redis.stop('SIGKILL');
   });
 
   describe('when Redis hangs (connected, silent)', () => {
     it('answers 503 within about a second and leaves nothing half-written', async () => {
       expect((await send('before-the-hang')).status).toBe(202);
 
-      redis.freeze();
+      // SIGSTOP freezes the server: connections stay open, nothing is answered.
+      redis.child.kill('SIGSTOP');
       let answers;
       try {
         answers = await Promise.all([
@@ -81,7 +68,7 @@ describe('the notifications API when Redis fails while it runs', () => {
           post(`${herald.url}/v1/notifications`, SMS),
         ]);
       } finally {
-        redis.thaw();
+        redis.child.kill('SIGCONT');
       }
       for (const answer of answers) {
         expectProblem(answer, 503, 'redis_unavailable');
@@ -104,13 +91,16 @@ describe('the notifications API when Redis fails while it runs', () => {
 
   describe('when Redis goes away and comes back', () => {
     it('answers 503 at once while it is away, then accepts again', async () => {
-      await redis.kill();
+      await redis.stop('SIGKILL');
       const away = await send('while-away');
       expectProblem(away, 503, 'redis_unavailable');
       expect(away.ms).toBeLessThan(PROMPT_MS);
 
-      await redis.restart();
-      await eventually(async () => (await send('after-return')).status === 202);
+      redis = await startRedisServer({ port: redis.port });
+      await vi.waitFor(async () => expect((await send('after-return')).status).toBe(202), {
+        timeout: 10_000,
+        interval: 50,
+      });
     });
   });
 });

@@ -1,17 +1,7 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { QUEUE_STATES } from '../../src/metrics/queue-depth.service';
 import { type RunningHerald, startHerald, testEnv } from '../support/herald';
+import { freePort } from '../support/redis-server';
 import { scrape } from './prometheus';
-
-async function unusedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 const HERALD_FAMILIES = {
   herald_provider_sends_total: 'COUNTER',
@@ -109,7 +99,7 @@ describe('GET /metrics', () => {
   describe('while Redis does not answer', () => {
     it('still answers 200 with the process metrics, and no stale queue depth', async () => {
       const herald = await startHerald(
-        testEnv({ REDIS_URL: `redis://127.0.0.1:${await unusedPort()}`, HERALD_ROLE: 'api' }),
+        testEnv({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, HERALD_ROLE: 'api' }),
       );
       try {
         const started = Date.now();

@@ -10,12 +10,11 @@ import {
   FAST_DELIVERY,
   isFinal,
   postNotification,
-  startReadyHerald,
   startSimulator,
-  until,
   waitForRecord,
 } from '../delivery/delivery-fixture';
-import type { RunningHerald } from '../support/herald';
+import { type RunningHerald, startReadyHerald } from '../support/herald';
+import { until } from '../support/until';
 import { scrape } from './prometheus';
 
 const VOLUME = Number(FAST_DELIVERY.HERALD_BREAKER_VOLUME_THRESHOLD);

@@ -9,12 +9,12 @@ import {
   emailTo,
   FAST_DELIVERY,
   postNotification,
-  providersAt,
   startSimulator,
-  until,
 } from '../delivery/delivery-fixture';
 import { uniquePrefix } from '../support/herald';
 import { type HeraldProcess, spawnHerald } from '../support/herald-process';
+import { simulatorEnv } from '../support/simulator-env';
+import { until } from '../support/until';
 
 const PUBLISH_MS = 200;
 /** HERALD_STATUS_PUBLISH_MS × 3. */
@@ -40,7 +40,7 @@ describe('GET /v1/providers in a split deployment (one api, two worker processes
   beforeAll(async () => {
     simulator = await startSimulator();
     const env = {
-      ...providersAt(simulator.url),
+      ...simulatorEnv(simulator.url),
       ...FAST_DELIVERY,
       HOST: '127.0.0.1',
       PORT: '0',

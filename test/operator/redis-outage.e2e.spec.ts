@@ -1,21 +1,11 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { type RunningHerald, startHerald, testEnv } from '../support/herald';
-
-async function unusedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { freePort } from '../support/redis-server';
 
 describe('the operator surface of an api process while Redis does not answer', () => {
   let herald: RunningHerald;
   beforeAll(async () => {
     herald = await startHerald(
-      testEnv({ HERALD_ROLE: 'api', REDIS_URL: `redis://127.0.0.1:${await unusedPort()}` }),
+      testEnv({ HERALD_ROLE: 'api', REDIS_URL: `redis://127.0.0.1:${await freePort()}` }),
     );
   });
   afterAll(() => herald?.close());

@@ -8,11 +8,10 @@ import {
   FAST_DELIVERY,
   isFinal,
   postNotification,
-  startReadyHerald,
   startSimulator,
   waitForRecord,
 } from '../delivery/delivery-fixture';
-import type { RunningHerald } from '../support/herald';
+import { type RunningHerald, startReadyHerald } from '../support/herald';
 import { CHROMIUM, chromiumDom, chromiumScreenshot, hasChromium } from './chromium';
 
 const VOLUME = Number(FAST_DELIVERY.HERALD_BREAKER_VOLUME_THRESHOLD);

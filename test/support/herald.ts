@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../src/app.factory';
 import type { HeraldConfig } from '../../src/config/herald-config';
 import { loadConfig } from '../../src/config/load-config';
+import { until } from './until';
 
 /** A Redis key prefix no other spec uses, so specs share one redis-server without clashing. */
 export function uniquePrefix(): string {
@@ -51,4 +52,27 @@ export async function startHerald(
     url: `http://127.0.0.1:${address.port}`,
     close: () => app.close(),
   };
+}
+
+/**
+ * Starts Herald and waits (up to `ms`) until `/health/ready` answers 200. Herald serves HTTP
+ * before its Redis and queue connections are up, answering 503 meanwhile, which is right for a
+ * service and a flake for a spec.
+ */
+export async function startReadyHerald(
+  env: Record<string, string | undefined>,
+  ms = 10_000,
+): Promise<RunningHerald> {
+  const herald = await startHerald(env);
+  try {
+    await until(
+      async () => (await fetch(`${herald.url}/health/ready`)).status === 200,
+      ms,
+      'Herald ready',
+    );
+  } catch (err) {
+    await herald.close();
+    throw err;
+  }
+  return herald;
 }

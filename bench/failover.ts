@@ -1,0 +1,276 @@
+/**
+ * Failover benchmark: what an outage of the primary e-mail provider costs. Three runs of the
+ * same workload in one invocation, each on a fresh worker process (so a fresh breaker):
+ *
+ * 1. Herald, every provider healthy (SendGrid and Mailgun answer after 20 ms);
+ * 2. Herald, SendGrid hanging from the start (every call waits for its 2 s deadline);
+ * 3. the peer: notifme-sdk's `fallback` strategy over two custom providers calling the same
+ *    simulator routes with the same 2 s deadline, in a plain BullMQ worker with the same
+ *    concurrency (bench/children/plain-worker.ts, MODE=notifme), SendGrid hanging.
+ *
+ * 2,000 `send` jobs in a closed loop of 50 (a new job is added as soon as one finishes, as 50
+ * callers sending one message after another: no backlog, so queue-to-delivered time is each
+ * message's own latency), worker concurrency 50, deadline 2 s. The first 50 calls are in flight
+ * when the outage bites, before any deadline can expire — the burst no breaker can stop — so the
+ * target for messages that waited a full deadline is 50 + the breaker's volume threshold (5).
+ *
+ * Each worker first handles 1,000 warm-up messages (BENCH_FAILOVER_WARMUP), so V8 has compiled
+ * the hot paths: SMS for Herald, which leaves its e-mail breakers untouched, e-mails through a
+ * healthy SendGrid for the peer, which keeps no state between sends.
+ *
+ * BENCH_FAILOVER_MIDRUN=1 adds a fourth run where SendGrid starts hanging once a quarter of the
+ * messages are queued, after the breaker has seen healthy traffic: the outage as it usually
+ * begins. BENCH_FAILOVER_MESSAGES (2000) shortens it.
+ */
+import { startPlainWorker } from './support/floors';
+import { readRecords, type RecordsSummary } from './support/herald-records';
+import { CONCURRENCY, DEADLINE_MS, startHerald } from './support/herald';
+import type { NodeProcess } from './support/processes';
+import {
+  enqueueClosedLoop,
+  measureWorkerRun,
+  withoutRows,
+  type WorkerRunResult,
+  warmUp,
+} from './support/queue-workload';
+import { type RedisServer, startRedisServer } from './support/redis-server';
+import { environment, printLoad, printTable, verdict, writeResults } from './support/report';
+import { type BenchContext, runBenchmarks } from './support/runner';
+import { startSimulator } from './support/simulator';
+import { ratio } from './support/stats';
+import { BENCH_EMAIL, BENCH_SMS, runPrefix } from './support/workload';
+
+const MESSAGES = Number(process.env.BENCH_FAILOVER_MESSAGES ?? 2_000);
+const PROVIDER_LATENCY_MS = 20;
+/** Herald's HERALD_BREAKER_VOLUME_THRESHOLD in these runs (its default). */
+const VOLUME_THRESHOLD = 5;
+const TARGET_P50_FACTOR = 1.5;
+const TARGET_PEER_FACTOR = 10;
+const WARMUP_MESSAGES = Number(process.env.BENCH_FAILOVER_WARMUP ?? 1_000);
+const MIDRUN = process.env.BENCH_FAILOVER_MIDRUN === '1';
+
+interface FailoverRun extends WorkerRunResult {
+  /** Jobs whose processing took at least the deadline: measured alike for Herald and the peer. */
+  readonly waitedFullDeadline: number;
+  /** Herald only: what its records say (timeouts, duration of the delivering provider call). */
+  readonly records?: RecordsSummary;
+}
+
+export async function failoverBenchmark({ heraldMain }: BenchContext): Promise<void> {
+  console.log(
+    `\n== failover: ${MESSAGES} e-mails, ${CONCURRENCY} at a time, deadline ${DEADLINE_MS} ms ==`,
+  );
+  const redis = await startRedisServer();
+  const { simulator, url: simulatorUrl } = await startSimulator();
+  try {
+    const heraldWorker = (label: string) => async (prefix: string) =>
+      (
+        await startHerald({
+          role: 'worker',
+          main: heraldMain,
+          redisUrl: redis.url,
+          prefix,
+          simulatorUrl,
+          env: { HERALD_BREAKER_VOLUME_THRESHOLD: String(VOLUME_THRESHOLD) },
+          profileLabel: label,
+        })
+      ).process;
+    const sendgrid = (mode: 'ok' | 'hang') => {
+      simulator.setBehaviour('sendgrid', { mode, latencyMs: PROVIDER_LATENCY_MS });
+      simulator.setBehaviour('mailgun', { mode: 'ok', latencyMs: PROVIDER_LATENCY_MS });
+      simulator.setBehaviour('twilio', { mode: 'ok', latencyMs: PROVIDER_LATENCY_MS });
+    };
+    const run = (scenario: Scenario) => measure(redis, sendgrid, scenario);
+
+    // Herald warms up on SMS, which leaves its e-mail breakers as a fresh process has them.
+    const healthy = await run({
+      label: 'Herald, providers healthy',
+      start: heraldWorker('failover-healthy'),
+      warmUpWith: BENCH_SMS,
+      outage: 'never',
+    });
+    const outage = await run({
+      label: 'Herald, SendGrid hanging',
+      start: heraldWorker('failover-outage'),
+      warmUpWith: BENCH_SMS,
+      outage: 'from the start',
+    });
+    // The peer keeps no state between sends: it warms up on the e-mail itself.
+    const peer = await run({
+      label: 'notifme-sdk fallback, SendGrid hanging',
+      start: (prefix) =>
+        startPlainWorker({
+          mode: 'notifme',
+          redisUrl: redis.url,
+          prefix,
+          simulatorUrl,
+          profileLabel: 'failover-peer',
+        }),
+      warmUpWith: BENCH_EMAIL,
+      outage: 'from the start',
+    });
+    const midRun = MIDRUN
+      ? await run({
+          label: 'Herald, SendGrid hanging from ¼ of the run',
+          start: heraldWorker('failover-midrun'),
+          warmUpWith: BENCH_SMS,
+          outage: 'after a quarter',
+        })
+      : undefined;
+
+    const runs = [healthy, outage, peer, ...(midRun ? [midRun] : [])];
+    const table = printTable(
+      `failover — ${MESSAGES} e-mails, ${CONCURRENCY} at a time (closed loop), worker concurrency ${CONCURRENCY}, deadline ${DEADLINE_MS} ms, providers answering in ${PROVIDER_LATENCY_MS} ms`,
+      [
+        '',
+        'waited full deadline',
+        'queue→delivered p50 ms',
+        'p99 ms',
+        'per-job p50 ms',
+        'delivered via',
+        'wall s',
+        'failed',
+      ],
+      runs.map((r) => [
+        r.label,
+        r.waitedFullDeadline,
+        r.queueToDeliveredMs.p50,
+        r.queueToDeliveredMs.p99,
+        r.processingMs.p50,
+        Object.entries(r.providers)
+          .map(([p, n]) => `${p} ${n}`)
+          .join(', '),
+        Math.round(r.wallMs / 100) / 10,
+        r.messages - r.completed,
+      ]),
+    );
+    printLoad(runs);
+
+    const allowed = CONCURRENCY + VOLUME_THRESHOLD;
+    const p50Factor = ratio(outage.queueToDeliveredMs.p50, healthy.queueToDeliveredMs.p50);
+    const peerFactor = ratio(peer.queueToDeliveredMs.p50, outage.queueToDeliveredMs.p50);
+    const targets = {
+      waitedFullDeadline: {
+        measured: outage.waitedFullDeadline,
+        target: `≤ ${allowed} (in flight at the outage: ${CONCURRENCY} + volume threshold ${VOLUME_THRESHOLD})`,
+        met: outage.waitedFullDeadline <= allowed,
+      },
+      p50VersusHealthy: {
+        measured: p50Factor,
+        target: `≤ ${TARGET_P50_FACTOR}× the healthy p50`,
+        met: p50Factor <= TARGET_P50_FACTOR,
+      },
+      p50VersusPeer: {
+        measured: peerFactor,
+        target: `peer's p50 ≥ ${TARGET_PEER_FACTOR}× Herald's`,
+        met: peerFactor >= TARGET_PEER_FACTOR,
+      },
+    };
+    console.log(
+      `waited a full deadline under outage: ${outage.waitedFullDeadline} (records with a timeout attempt: ${outage.records?.withTimeout}); target ${targets.waitedFullDeadline.target}: ${verdict(targets.waitedFullDeadline.met)}`,
+    );
+    console.log(
+      `p50 outage/healthy: ${p50Factor}× (target ${targets.p50VersusHealthy.target}: ${verdict(targets.p50VersusHealthy.met)})`,
+    );
+    console.log(
+      `p50 peer/Herald under outage: ${peerFactor}× (target ${targets.p50VersusPeer.target}: ${verdict(targets.p50VersusPeer.met)})`,
+    );
+
+    writeResults('failover', {
+      benchmark: 'failover',
+      at: new Date().toISOString(),
+      ...environment(redis.version),
+      parameters: {
+        messages: MESSAGES,
+        outstanding: CONCURRENCY,
+        concurrency: CONCURRENCY,
+        deadlineMs: DEADLINE_MS,
+        providerLatencyMs: PROVIDER_LATENCY_MS,
+        breakerVolumeThreshold: VOLUME_THRESHOLD,
+        bodyBytes: JSON.stringify(BENCH_EMAIL).length,
+      },
+      runs: {
+        healthy: withoutRows(healthy),
+        outage: withoutRows(outage),
+        peer: withoutRows(peer),
+        ...(midRun ? { midRun: withoutRows(midRun) } : {}),
+      },
+      targets,
+      table,
+    });
+  } finally {
+    await simulator.stop();
+    await redis.stop();
+  }
+}
+
+interface Scenario {
+  readonly label: string;
+  readonly start: (prefix: string) => Promise<NodeProcess>;
+  /** What the warm-up sends before the measured messages. */
+  readonly warmUpWith: object;
+  /** When SendGrid starts hanging: before the first measured message, or once a quarter are queued. */
+  readonly outage: 'never' | 'from the start' | 'after a quarter';
+}
+
+/** One run on a fresh worker process: warm-up, then the measured messages. */
+async function measure(
+  redis: RedisServer,
+  sendgrid: (mode: 'ok' | 'hang') => void,
+  scenario: Scenario,
+): Promise<FailoverRun> {
+  const prefix = runPrefix('failover');
+  sendgrid('ok');
+  const worker = await scenario.start(prefix);
+  try {
+    await warmUp({
+      redis,
+      prefix,
+      worker,
+      messages: WARMUP_MESSAGES,
+      outstanding: CONCURRENCY,
+      data: scenario.warmUpWith,
+    });
+    if (scenario.outage === 'from the start') sendgrid('hang');
+    let outageDue = scenario.outage === 'after a quarter';
+    const result = await measureWorkerRun({
+      label: scenario.label,
+      redis,
+      prefix,
+      worker,
+      messages: MESSAGES,
+      enqueue: (queue) =>
+        enqueueClosedLoop(
+          queue,
+          redis.client,
+          prefix,
+          MESSAGES,
+          CONCURRENCY,
+          BENCH_EMAIL,
+          (added) => {
+            if (outageDue && added >= MESSAGES / 4) {
+              outageDue = false;
+              sendgrid('hang');
+            }
+          },
+        ),
+      timeoutMs: 240_000,
+    });
+    const waitedFullDeadline = result.jobs.filter(
+      (j) => j.completed && j.finishedOn - j.processedOn >= DEADLINE_MS,
+    ).length;
+    return {
+      ...result,
+      waitedFullDeadline,
+      ...(result.notificationIds.length > 0
+        ? { records: await readRecords(redis, prefix, result.notificationIds) }
+        : {}),
+    };
+  } finally {
+    sendgrid('ok');
+    await worker.stop();
+    await redis.deletePrefix(prefix);
+  }
+}
+
+if (require.main === module) runBenchmarks([failoverBenchmark]);

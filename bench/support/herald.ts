@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { SANDBOX_CREDENTIALS as C } from '../../src/sandbox/sandbox-credentials';
+import { BUILD_DIR } from './build';
+import { freePort, type NodeProcess, startNode } from './processes';
+import { BENCH_API_KEY, BENCH_QUEUE } from './workload';
+
+export interface HeraldOptions {
+  readonly role: 'api' | 'worker';
+  /** Compiled `main.js` (see `buildForBench`). */
+  readonly main: string;
+  readonly redisUrl: string;
+  readonly prefix: string;
+  /** Base URL of the provider simulator every provider is pointed at. */
+  readonly simulatorUrl: string;
+  /** More variables, overriding the defaults below. */
+  readonly env?: Record<string, string>;
+  /** Label of the CPU profile written when BENCH_CPU_PROF=1. */
+  readonly profileLabel: string;
+}
+
+export interface RunningHerald {
+  readonly process: NodeProcess;
+  readonly url: string;
+  /** The environment it was started with, for the results file (no secrets worth hiding: sandbox keys). */
+  readonly env: Record<string, string>;
+}
+
+/** Worker concurrency of every benchmark, Herald's and the floors' alike. */
+export const CONCURRENCY = 50;
+/** Deadline of each provider call, Herald's and the peer's alike. */
+export const DEADLINE_MS = 2_000;
+
+/**
+ * Starts Herald as production runs it — a separate `node` process of compiled JavaScript,
+ * JSON logs at warn — configured like a real deployment (HERALD_SANDBOX=false, every
+ * provider's credentials and base URL), with the base URLs pointing at the simulator.
+ */
+export async function startHerald(options: HeraldOptions): Promise<RunningHerald> {
+  const port = await freePort();
+  const sim = options.simulatorUrl;
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    HERALD_ROLE: options.role,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    REDIS_URL: options.redisUrl,
+    HERALD_REDIS_PREFIX: options.prefix,
+    HERALD_QUEUE_NAME: BENCH_QUEUE,
+    HERALD_API_KEYS: `bench:${BENCH_API_KEY}`,
+    HERALD_WORKER_CONCURRENCY: String(CONCURRENCY),
+    HERALD_PROVIDER_DEADLINE_MS: String(DEADLINE_MS),
+    // Must exceed volume threshold (5) × deadline: the production default, 60 s, does.
+    HERALD_BREAKER_ROLLING_WINDOW_MS: '60000',
+    HERALD_SANDBOX: 'false',
+    SENDGRID_API_KEY: C.sendgrid.apiKey,
+    SENDGRID_BASE_URL: sim,
+    MAILGUN_API_KEY: C.mailgun.apiKey,
+    MAILGUN_DOMAIN: C.mailgun.domain,
+    MAILGUN_URL: sim,
+    SES_ENDPOINT: sim,
+    SES_REGION: C.ses.region,
+    AWS_ACCESS_KEY_ID: C.ses.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: C.ses.secretAccessKey,
+    TWILIO_ACCOUNT_SID: C.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: C.twilio.authToken,
+    TWILIO_FROM: C.twilio.from,
+    TWILIO_BASE_URL: sim,
+    SLACK_BOT_TOKEN: C.slack.token,
+    SLACK_API_URL: `${sim}/api/`,
+    ...options.env,
+  };
+  const proc = startNode(
+    `herald-${options.role}`,
+    options.main,
+    env,
+    profileArgs(options.profileLabel),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await proc.waitForHttp(`${url}/health/live`);
+  return { process: proc, url, env };
+}
+
+/**
+ * `--cpu-prof` arguments when BENCH_CPU_PROF=1: the profile is written when the process exits
+ * (Herald exits cleanly on SIGTERM), to bench/results/profiles/<label>.cpuprofile.
+ */
+export function profileArgs(label: string): string[] {
+  if (process.env.BENCH_CPU_PROF !== '1') return [];
+  return [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    join(BUILD_DIR, '..', 'profiles'),
+    '--cpu-prof-name',
+    `${label}.cpuprofile`,
+  ];
+}

@@ -157,6 +157,12 @@ export const envSchema = z.object({
   HERALD_BREAKER_ERROR_THRESHOLD_PERCENT: int(1, 100).default(50),
   /** Calls in the rolling window before a breaker may open. Default 5. */
   HERALD_BREAKER_VOLUME_THRESHOLD: int(1, 10_000).default(5),
+  /**
+   * Failures in a row that open a breaker whatever its window holds. Default 5. Without it a
+   * provider that goes down after a long healthy spell keeps costing a deadline per message
+   * until its failures outweigh the window's earlier successes.
+   */
+  HERALD_BREAKER_CONSECUTIVE_FAILURES: int(1, 10_000).default(5),
   /** Milliseconds an open breaker waits before a half-open trial. Default 30000. */
   HERALD_BREAKER_RESET_TIMEOUT_MS: int(100).default(30_000),
   /**

@@ -96,6 +96,8 @@ export interface HeraldConfig {
   readonly breaker: {
     readonly errorThresholdPercent: number;
     readonly volumeThreshold: number;
+    /** Counted failures in a row that open the breaker regardless of the window. */
+    readonly consecutiveFailures: number;
     /** Milliseconds. */
     readonly resetTimeoutMs: number;
     /** Milliseconds. */

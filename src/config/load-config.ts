@@ -111,6 +111,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
     breaker: {
       errorThresholdPercent: e.HERALD_BREAKER_ERROR_THRESHOLD_PERCENT,
       volumeThreshold: e.HERALD_BREAKER_VOLUME_THRESHOLD,
+      consecutiveFailures: e.HERALD_BREAKER_CONSECUTIVE_FAILURES,
       resetTimeoutMs: e.HERALD_BREAKER_RESET_TIMEOUT_MS,
       rollingWindowMs: e.HERALD_BREAKER_ROLLING_WINDOW_MS,
     },

@@ -49,6 +49,27 @@ describe(ProviderBreakers.name, () => {
     expect(breakers.state('ses')).toBe('closed');
   });
 
+  describe('when a provider fails after a long healthy spell', () => {
+    it('opens after the configured failures in a row, although the window is mostly successes', async () => {
+      await fireAll(100, succeed);
+      await fireAll(config.breaker.consecutiveFailures - 1, fail('timeout'));
+      expect(breakers.state('sendgrid')).toBe('closed');
+      await fireAll(1, fail('timeout'));
+      expect(breakers.state('sendgrid')).toBe('open');
+      expect(await transitions('open')).toBe(1);
+    });
+
+    it('starts counting again after a success, and ignores failures that do not count', async () => {
+      await fireAll(100, succeed);
+      await fireAll(config.breaker.consecutiveFailures - 1, fail('unavailable'));
+      await fireAll(1, succeed);
+      await fireAll(config.breaker.consecutiveFailures - 1, fail('unavailable'));
+      await fireAll(5, fail('rejected'));
+      await fireAll(5, fail('throttled'));
+      expect(breakers.state('sendgrid')).toBe('closed');
+    });
+  });
+
   describe('when failures that count reach the volume threshold', () => {
     it.each(['unavailable', 'timeout', 'misconfigured'] as const)(
       'opens on %s failures, and only then',

@@ -48,6 +48,8 @@ interface ProviderBreaker {
   /** Drives this breaker's window; see `rotateAll`. */
   readonly rotation: EventEmitter;
   openedAt?: number;
+  /** Counted failures since the last success; see `HERALD_BREAKER_CONSECUTIVE_FAILURES`. */
+  failuresInARow: number;
   lastError?: ProviderBreakerSnapshot['lastError'];
   lastSuccessAt?: number;
 }
@@ -144,11 +146,13 @@ export class ProviderBreakers implements OnApplicationShutdown {
     try {
       const result = (await entry.breaker.fire(action)) as T;
       entry.lastSuccessAt = Date.now();
+      entry.failuresInARow = 0;
       this.latency.observe({ provider }, (performance.now() - started) / 1000);
       return result;
     } catch (err) {
       if (isBreakerOpenError(err)) throw err;
       this.latency.observe({ provider }, (performance.now() - started) / 1000);
+      if (!doesNotCount(err)) this.countFailureInARow(provider, entry);
       if (!(err instanceof ChannelError) || err.errorClass !== 'rejected') {
         entry.lastError = {
           errorClass: err instanceof ChannelError ? err.errorClass : 'unavailable',
@@ -157,6 +161,22 @@ export class ProviderBreakers implements OnApplicationShutdown {
         };
       }
       throw err;
+    }
+  }
+
+  /**
+   * Opossum judges by the error percentage over its window, so after a long healthy spell a
+   * dead provider needs as many failures as the window holds successes before it opens, each
+   * costing a message its deadline. A run of failures in a row opens it at once.
+   */
+  private countFailureInARow(provider: ProviderName, entry: ProviderBreaker): void {
+    entry.failuresInARow += 1;
+    if (entry.failuresInARow >= this.config.breaker.consecutiveFailures && entry.breaker.closed) {
+      this.logger.warn(
+        { provider, failuresInARow: entry.failuresInARow },
+        `${provider} failed ${entry.failuresInARow} times in a row`,
+      );
+      entry.breaker.open();
     }
   }
 
@@ -238,7 +258,7 @@ export class ProviderBreakers implements OnApplicationShutdown {
         errorFilter: doesNotCount,
       },
     );
-    const entry: ProviderBreaker = { breaker, rotation };
+    const entry: ProviderBreaker = { breaker, rotation, failuresInARow: 0 };
     this.metrics.breakerState.set({ provider }, BREAKER_STATE_VALUE.closed);
 
     breaker.on('open', () => {

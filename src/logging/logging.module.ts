@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -18,7 +19,13 @@ export class LoggingModule {
               level: config.log.level,
               redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
               // The request id is Fastify's (see request-id.ts); pino-http reuses req.id.
-              customProps: () => ({ service: 'herald', role: config.role }),
+              // Static fields in pino's base: customProps would build a child logger per request.
+              base: {
+                pid: process.pid,
+                hostname: hostname(),
+                service: 'herald',
+                role: config.role,
+              },
               autoLogging: {
                 ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false,
               },

@@ -42,6 +42,9 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       commandTimeout: COMMAND_TIMEOUT_MS,
       connectionName: 'herald',
+      // Concurrent requests' commands share one write per tick (BullMQ's blocking connections
+      // are separate and must not pipeline).
+      enableAutoPipelining: true,
     });
     this.client.on('error', (err: Error) => this.markUnreachable(err));
     this.client.on('ready', () => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import fastify, { type FastifyInstance } from 'fastify';
 import { registerBodyParsers } from './body-parsers';
 import type { CapturedMessage, MessageFilter } from './captured-message';
@@ -68,6 +69,8 @@ export class ProviderSimulator {
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.app) throw new Error('the provider simulator is already running');
     this.stopping = new AbortController();
+    // Every request in flight listens for the stop; many at once is normal, not a leak.
+    setMaxListeners(0, this.stopping.signal);
     const app = fastify({
       logger: false,
       // A hung request must not hold stop(): close destroys every open connection.

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+
+export { freePort } from '../../test/support/redis-server';
 
 /** A Node.js process started by a benchmark: Herald, a floor or the peer. */
 export interface NodeProcess {
@@ -30,17 +31,6 @@ process.on('exit', () => {
 export function track(child: ChildProcess): void {
   children.add(child);
   child.once('exit', () => children.delete(child));
-}
-
-/** A TCP port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /**

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { freePort, track } from './processes';
+import { startRedisServer as startPrivateRedis } from '../../test/support/redis-server';
+import { track } from './processes';
 
 /** A throwaway redis-server owned by one benchmark run. */
 export interface RedisServer {
@@ -28,39 +27,20 @@ export interface CommandStat {
 }
 
 /**
- * Starts redis-server on a free port with persistence off, as the test setup does: a benchmark
- * never touches the machine's shared Redis, and nothing survives it.
+ * Starts redis-server on a free port with persistence off (the test suite's own starter): a
+ * benchmark never touches the machine's shared Redis, and nothing survives it.
  */
 export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--maxmemory-policy',
-      'noeviction',
-    ],
-    { stdio: 'ignore' },
-  );
-  track(child);
-  const spawnError = once(child, 'error').then(([err]) => {
-    throw new Error(`cannot start redis-server (is it installed?): ${(err as Error).message}`);
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const client = await Promise.race([connectWhenUp(url), spawnError]);
+  const server = await startPrivateRedis();
+  track(server.child);
+  const client = new Redis(server.url, { maxRetriesPerRequest: 0 });
+  client.on('error', () => undefined);
   const info = await client.info('server');
   const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
 
   return {
-    url,
-    pid: child.pid!,
+    url: server.url,
+    pid: server.child.pid!,
     version,
     client,
     resetStats: async () => {
@@ -77,32 +57,9 @@ export async function startRedisServer(): Promise<RedisServer> {
     },
     stop: async () => {
       client.disconnect();
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      await server.stop();
     },
   };
-}
-
-async function connectWhenUp(url: string): Promise<Redis> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const client = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.ping();
-      return client;
-    } catch {
-      client.disconnect();
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer at ${url}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 function parseCommandStats(info: string): CommandStat[] {

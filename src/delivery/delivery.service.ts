@@ -216,16 +216,19 @@ export class DeliveryService {
     }
 
     const latencyMs = Math.round(performance.now() - started);
-    // First: until this write lands, a crash means the message may be sent twice.
-    await this.records.markDelivered(round.id, provider, result.providerMessageId, {
-      provider,
-      at,
-      outcome: 'delivered',
-      latencyMs,
-      ambiguous: false,
-      round: round.number,
-    });
-    await this.inFlight.end(round.id);
+    // First: until this write lands, a crash means the message may be sent twice. Both commands
+    // go out together on the one connection, so Redis runs them in this order.
+    await Promise.all([
+      this.records.markDelivered(round.id, provider, result.providerMessageId, {
+        provider,
+        at,
+        outcome: 'delivered',
+        latencyMs,
+        ambiguous: false,
+        round: round.number,
+      }),
+      this.inFlight.end(round.id),
+    ]);
     this.observe(provider, kind, 'delivered', latencyMs);
     return { kind: 'delivered', result };
   }

@@ -125,7 +125,7 @@ export class NotificationJobProcessor {
       return resultOf((await this.records.get(id))!);
     }
     if (started.previous === 'failed') return this.stillFailed(id);
-    const message = await this.records.getMessage(id);
+    const { message } = started;
     if (!message) {
       throw new UnrecoverableError(
         `notification ${id} not found: its record expired or was removed`,

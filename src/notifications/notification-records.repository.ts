@@ -14,7 +14,8 @@ import type {
 /**
  * Starts a delivery round unless the notification is already delivered, in one step so two
  * workers (a stalled job picked up again) cannot both pass the check.
- * Returns {status before, rounds after} or nil when the record is gone.
+ * Returns {status before, rounds after, message} or nil when the record is gone; the message
+ * comes along so a round needs no second read.
  */
 const START_ROUND = `
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -27,7 +28,7 @@ redis.call('HSET', KEYS[1], 'status', 'sending', 'updatedAt', ARGV[1])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return {status, rounds}
+return {status, rounds, redis.call('HGET', KEYS[1], 'message')}
 `;
 
 /** Moves a failed notification back to queued with a fresh round budget; 1 done, 0 not failed, -1 gone. */
@@ -48,7 +49,7 @@ interface ScriptedRedis {
     attemptsKey: string,
     now: string,
     ttl: number,
-  ): Promise<[string, number] | null>;
+  ): Promise<[string, number, string | null] | null>;
   heraldRequeueFailed(key: string, attemptsKey: string, now: string, ttl: number): Promise<number>;
 }
 
@@ -134,13 +135,16 @@ export class NotificationRecordsRepository {
   }
 
   /**
-   * Starts a delivery round: `sending`, rounds + 1. Returns the status it had and the round
-   * number, or `undefined` when the record is gone. A `delivered` notification is left as it
-   * is (status `delivered` returned), so a job that runs again never sends twice.
+   * Starts a delivery round: `sending`, rounds + 1. Returns the status it had, the round
+   * number and the message to send, or `undefined` when the record is gone. A `delivered`
+   * notification is left as it is (status `delivered` returned, no message), so a job that
+   * runs again never sends twice.
    */
   async startRound(
     id: string,
-  ): Promise<{ previous: NotificationStatus; round: number } | undefined> {
+  ): Promise<
+    { previous: NotificationStatus; round: number; message?: NotificationMessage } | undefined
+  > {
     const [key, attemptsKey] = this.keys(id);
     const result = await this.scripts.heraldStartRound(
       key,
@@ -148,9 +152,13 @@ export class NotificationRecordsRepository {
       new Date().toISOString(),
       this.ttl,
     );
-    return result
-      ? { previous: result[0] as NotificationStatus, round: Number(result[1]) }
-      : undefined;
+    if (!result) return undefined;
+    const [previous, round, message] = result;
+    return {
+      previous: previous as NotificationStatus,
+      round: Number(round),
+      ...(message ? { message: JSON.parse(message) as NotificationMessage } : {}),
+    };
   }
 
   async appendAttempt(id: string, attempt: DeliveryAttempt): Promise<void> {

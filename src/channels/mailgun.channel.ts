@@ -3,9 +3,10 @@ import Mailgun from 'mailgun.js';
 import type { Interfaces, MailgunMessageData } from 'mailgun.js/definitions';
 import type { MailgunConfig } from '../config/herald-config';
 import type { EmailMessage } from '../notifications/notification-message.schema';
-import { NOTIFICATION_ID_FIELD } from '../sandbox/sandbox-conventions';
+import { NOTIFICATION_ID_FIELD } from './notification-id';
 import { AbortableMailgunRequestProvider } from './abortable-mailgun-request-provider';
 import { ChannelError } from './channel-error';
+import { emailSender } from './email-sender';
 import {
   TRANSPORT_CODES,
   abortedBeforeSend,
@@ -66,13 +67,7 @@ export class MailgunChannel implements NotificationChannel<'email'> {
 
   async send(message: EmailMessage, { signal, notificationId }: SendContext): Promise<SendResult> {
     if (signal.aborted) throw abortedBeforeSend();
-    const from = message.from ?? this.defaultFrom;
-    if (!from) {
-      throw new ChannelError(
-        'misconfigured',
-        'no sender: the message has no from and HERALD_EMAIL_FROM is unset',
-      );
-    }
+    const from = emailSender(message, this.defaultFrom);
     const variables = Object.fromEntries(
       Object.entries({ ...message.metadata, [NOTIFICATION_ID_FIELD]: notificationId }).map(
         ([key, value]) => [`v:${key}`, value],

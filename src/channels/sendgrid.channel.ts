@@ -1,10 +1,11 @@
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import type { SendgridConfig } from '../config/herald-config';
 import type { EmailMessage } from '../notifications/notification-message.schema';
-import { NOTIFICATION_ID_FIELD } from '../sandbox/sandbox-conventions';
+import { NOTIFICATION_ID_FIELD } from './notification-id';
 import { AbortableSendgridClient } from './abortable-sendgrid-client';
 import { ChannelError, parseRetryAfter } from './channel-error';
 import { distinctRecipients } from './distinct-recipients';
+import { emailSender } from './email-sender';
 import {
   abortedBeforeSend,
   classOfHttpStatus,
@@ -59,13 +60,7 @@ export class SendgridChannel implements NotificationChannel<'email'> {
 
   async send(message: EmailMessage, { signal, notificationId }: SendContext): Promise<SendResult> {
     if (signal.aborted) throw abortedBeforeSend();
-    const from = message.from ?? this.defaultFrom;
-    if (!from) {
-      throw new ChannelError(
-        'misconfigured',
-        'no sender: the message has no from and HERALD_EMAIL_FROM is unset',
-      );
-    }
+    const from = emailSender(message, this.defaultFrom);
     const { to, cc, bcc } = distinctRecipients(message);
     const data = {
       from,

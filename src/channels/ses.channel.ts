@@ -6,8 +6,9 @@ import {
 } from '@aws-sdk/client-sesv2';
 import type { SesConfig } from '../config/herald-config';
 import type { EmailMessage } from '../notifications/notification-message.schema';
-import { NOTIFICATION_ID_FIELD } from '../sandbox/sandbox-conventions';
+import { NOTIFICATION_ID_FIELD } from './notification-id';
 import { ChannelError, type ChannelErrorClass, parseRetryAfter } from './channel-error';
+import { emailSender } from './email-sender';
 import {
   abortedBeforeSend,
   classOfHttpStatus,
@@ -87,13 +88,7 @@ export class SesChannel implements NotificationChannel<'email'> {
 
   async send(message: EmailMessage, { signal, notificationId }: SendContext): Promise<SendResult> {
     if (signal.aborted) throw abortedBeforeSend();
-    const from = message.from ?? this.defaultFrom;
-    if (!from) {
-      throw new ChannelError(
-        'misconfigured',
-        'no sender: the message has no from and HERALD_EMAIL_FROM is unset',
-      );
-    }
+    const from = emailSender(message, this.defaultFrom);
     const tags: MessageTag[] = Object.entries({
       ...message.metadata,
       [NOTIFICATION_ID_FIELD]: notificationId,

@@ -9,7 +9,7 @@ import {
 } from '@slack/web-api';
 import type { SlackConfig } from '../config/herald-config';
 import type { ChatMessage } from '../notifications/notification-message.schema';
-import { NOTIFICATION_ID_FIELD } from '../sandbox/sandbox-conventions';
+import { NOTIFICATION_ID_FIELD } from './notification-id';
 import { abortableSlackFetch } from './abortable-slack-fetch';
 import { ChannelError, type ChannelErrorClass, parseRetryAfter } from './channel-error';
 import {

@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { NOTIFICATION_ID_HEADER } from '../sandbox/sandbox-conventions';
+import { NOTIFICATION_ID_HEADER } from './notification-id';
 import { ProviderRequestContext } from './provider-request-context';
 
 type RequestOptions<T> = Parameters<twilio.RequestClient['request']>[0] & { data?: T };

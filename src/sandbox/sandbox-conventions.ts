@@ -34,8 +34,5 @@ export const TWILIO_MAGIC_NUMBERS = {
  */
 export const UNKNOWN_SLACK_CHANNEL = 'C0000000000';
 
-/** Header any SDK may send to pass Herald's notification id when the API has no field for it. */
-export const NOTIFICATION_ID_HEADER = 'x-herald-notification-id';
-
-/** Name of the custom field (SendGrid custom arg, Mailgun `v:` variable, SES tag, Slack metadata key). */
-export const NOTIFICATION_ID_FIELD = 'herald_notification_id';
+/** Where the channels put Herald's notification id; the simulator reads it from there. */
+export { NOTIFICATION_ID_FIELD, NOTIFICATION_ID_HEADER } from '../channels/notification-id';

@@ -36,8 +36,8 @@ function isResponseError(err: unknown): err is SendgridResponseError {
 /**
  * E-mail through SendGrid's v3 Mail Send API with @sendgrid/mail. One `MailService` with
  * its own client (never the module's global singleton), built once. Herald's notification
- * id and the message's metadata travel as `custom_args`, which SendGrid shows in its
- * activity feed and returns in event webhooks.
+ * id and the message's metadata travel as the personalization's `custom_args`, which
+ * SendGrid shows in its activity feed and returns in event webhooks.
  */
 export class SendgridChannel implements NotificationChannel<'email'> {
   readonly provider = 'sendgrid' as const;
@@ -64,14 +64,20 @@ export class SendgridChannel implements NotificationChannel<'email'> {
     const { to, cc, bcc } = distinctRecipients(message);
     const data = {
       from,
-      to,
-      ...(cc.length > 0 ? { cc } : {}),
-      ...(bcc.length > 0 ? { bcc } : {}),
+      // The custom args ride in the personalization: SendGrid's description types the
+      // top-level `custom_args` as a string, and a top-level object is refused with a 400.
+      personalizations: [
+        {
+          to,
+          ...(cc.length > 0 ? { cc } : {}),
+          ...(bcc.length > 0 ? { bcc } : {}),
+          customArgs: { ...message.metadata, [NOTIFICATION_ID_FIELD]: notificationId },
+        },
+      ],
       ...(message.replyTo ? { replyTo: message.replyTo } : {}),
       subject: message.subject,
       ...(message.text === undefined ? {} : { text: message.text }),
       ...(message.html === undefined ? {} : { html: message.html }),
-      customArgs: { ...message.metadata, [NOTIFICATION_ID_FIELD]: notificationId },
     } as MailDataRequired;
 
     try {

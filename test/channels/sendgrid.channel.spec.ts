@@ -99,6 +99,11 @@ describe(SendgridChannel.name, () => {
             to: [{ email: 'ada@example.com' }, { email: 'grace@example.com' }],
             cc: [{ email: 'linus@example.com' }],
             bcc: [{ email: 'audit@example.com' }],
+            custom_args: {
+              orderId: '123',
+              tenant: 'acme',
+              herald_notification_id: NOTIFICATION_ID,
+            },
           },
         ],
         content: [
@@ -106,7 +111,6 @@ describe(SendgridChannel.name, () => {
           { type: 'text/html', value: '<p>It is on its <b>way</b>.</p>' },
         ],
         reply_to: { email: 'support@example.com' },
-        custom_args: { orderId: '123', tenant: 'acme', herald_notification_id: NOTIFICATION_ID },
       });
       expect(captured).toMatchObject({
         to: ['ada@example.com', 'grace@example.com'],

@@ -15,7 +15,6 @@ const message: MailDataRequired = {
   subject: 'Your order',
   text: 'It shipped.',
   html: '<p>It shipped.</p>',
-  customArgs: { herald_notification_id: 'ntf_1', orderId: '123' },
 };
 
 /** What a channel can read from the SDK's error. */
@@ -33,7 +32,17 @@ describe(ProviderSimulator.name, () => {
 
   describe('sendgrid', () => {
     it('answers 202 with an X-Message-Id and captures the message', async () => {
-      const [response] = await send();
+      const [response] = await send({
+        to: undefined,
+        cc: undefined,
+        personalizations: [
+          {
+            to: 'ada@example.com',
+            cc: 'grace@example.com',
+            customArgs: { herald_notification_id: 'ntf_1', orderId: '123' },
+          },
+        ],
+      });
 
       expect(response.statusCode).toBe(202);
       const id = response.headers['x-message-id'] as string;

@@ -7,9 +7,14 @@ import { type ContractViolation, type ProviderContract, coded } from './provider
  * Twilio `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (form-encoded). Sources:
  * [OAS]    Twilio's OpenAPI description (twilio/twilio-oai, spec/json/twilio_api_v2010.json,
  *          CreateMessageRequest).
- * [ERRORS] Twilio's error dictionary (https://www.twilio.com/docs/api/errors/<code>): each
- *          rule below answers with the code Twilio gives for it.
+ * [ERRORS] Twilio's error dictionary (https://www.twilio.com/docs/api/errors/<code>): a rule
+ *          answers with the code the dictionary names for it (21211, 21212, 21602, 21603,
+ *          21604, 21609, 21617); a rule whose own code we could not confirm there answers
+ *          with Twilio's generic 20001 "Bad Request", as does a plain type error.
  */
+
+/** Twilio's generic "Bad Request". */
+const BAD_REQUEST = 20001;
 
 /** [OAS] `Body`: "Can be up to 1,600 characters in length" (UTF-16 code units here). */
 export const TWILIO_MAX_BODY_CHARS = 1600;
@@ -47,7 +52,7 @@ const schema = z
     // [OAS] MessagingServiceSid: 34 characters, ^MG[0-9a-fA-F]{32}$.
     MessagingServiceSid: z
       .string()
-      .regex(/^MG[0-9a-fA-F]{32}$/, coded(21701, 'The Messaging Service Sid is invalid.'))
+      .regex(/^MG[0-9a-fA-F]{32}$/, coded(BAD_REQUEST, 'The Messaging Service Sid is invalid.'))
       .optional(),
     // [OAS] Body up to 1,600 characters. [ERRORS] 21617.
     Body: z
@@ -57,32 +62,39 @@ const schema = z
         coded(21617, 'The concatenated message body exceeds the 1600 character limit.'),
       )
       .optional(),
-    // [OAS] up to ten MediaUrl. [ERRORS] 21623.
+    // [OAS] up to ten MediaUrl.
     MediaUrl: z
       .union([z.string(), z.array(z.string())])
       .transform((m) => (Array.isArray(m) ? m : [m]))
       .pipe(
         z
           .array(z.string())
-          .max(TWILIO_MAX_MEDIA_URLS, coded(21623, 'Number of media files exceeds allowed limit.')),
+          .max(
+            TWILIO_MAX_MEDIA_URLS,
+            coded(BAD_REQUEST, 'Number of media files exceeds allowed limit.'),
+          ),
       )
       .optional(),
     // [OAS] ContentSid: ^HX[0-9a-fA-F]{32}$.
     ContentSid: z
       .string()
-      .regex(/^HX[0-9a-fA-F]{32}$/, coded(21201, 'Invalid ContentSid.'))
+      .regex(/^HX[0-9a-fA-F]{32}$/, coded(BAD_REQUEST, 'Invalid ContentSid.'))
       .optional(),
-    // [OAS] StatusCallback: `format: uri`. [ERRORS] 21609 invalid StatusCallback.
+    // [OAS] StatusCallback: `format: uri`, "a valid hostname and underscores are not
+    // allowed". [ERRORS] 21609 invalid StatusCallback.
     StatusCallback: z
       .string()
-      .refine((url) => URL.canParse(url), coded(21609, 'The StatusCallback URL is not valid.'))
+      .refine(
+        (url) => URL.canParse(url) && !new URL(url).hostname.includes('_'),
+        coded(21609, 'The StatusCallback URL is not valid.'),
+      )
       .optional(),
     // [OAS] ValidityPeriod: integer seconds from 1 to 36000.
     ValidityPeriod: z
       .string()
       .refine(
         (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 36_000,
-        coded(21624, 'ValidityPeriod must be between 1 and 36000 seconds.'),
+        coded(BAD_REQUEST, 'ValidityPeriod must be between 1 and 36000 seconds.'),
       )
       .optional(),
   })
@@ -108,8 +120,7 @@ const schema = z
 /** Twilio's error answer for the first violation (Twilio reports one at a time). */
 function refuse(violations: readonly ContractViolation[]) {
   const first = violations[0]!;
-  // A type error no rule names: Twilio's generic "invalid parameter".
-  const code = first.code === undefined ? 21200 : Number(first.code);
+  const code = first.code === undefined ? BAD_REQUEST : Number(first.code);
   const message = first.message;
   return {
     status: 400,

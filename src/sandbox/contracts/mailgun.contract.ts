@@ -39,7 +39,7 @@ const schema = z
   .looseObject({
     // [API] from, to and subject are required (subject: unless a template sets one).
     from: z.string({ error: "'from' parameter is missing" }).min(1, "'from' parameter is missing"),
-    to: field.refine(present, "'to' parameter is missing"),
+    to: field.optional(),
     subject: z.string().optional(),
     text: z.string().optional(),
     html: z.string().optional(),
@@ -64,6 +64,9 @@ const schema = z
       .optional(),
   })
   .superRefine((fields, ctx) => {
+    if (!present(fields.to)) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: "'to' parameter is missing" });
+    }
     // [API] subject is required unless a stored template provides one.
     if (!present(fields.subject) && !present(fields.template)) {
       ctx.addIssue({

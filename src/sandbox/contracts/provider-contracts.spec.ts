@@ -96,7 +96,9 @@ describe('provider contracts', () => {
   });
 
   describe('refuse what the providers refuse', () => {
-    it.each<[string, ProviderContract, unknown, { field: string; code?: string }]>([
+    it.each<
+      [string, ProviderContract, unknown, { field: string; code?: string; message?: string }]
+    >([
       [
         'SendGrid: more than 10 categories',
         sendgridContract,
@@ -189,6 +191,12 @@ describe('provider contracts', () => {
         slackContract,
         { ...SLACK_FORM, mrkdwn: 'maybe' },
         { field: 'mrkdwn' },
+      ],
+      [
+        'Mailgun: no to',
+        mailgunContract,
+        { from: 'ops@example.com', subject: 'Hi', text: 'Hello' },
+        { field: 'to', message: "'to' parameter is missing" },
       ],
       [
         'Mailgun: no text, html or template',

@@ -1,22 +1,14 @@
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
-import type { Interfaces, MailgunMessageData } from 'mailgun.js/definitions';
+import type { Interfaces, MailgunMessageData, MessagesSendResult } from 'mailgun.js/definitions';
 import type { MailgunConfig } from '../config/herald-config';
 import type { EmailMessage } from '../notifications/notification-message.schema';
-import { NOTIFICATION_ID_FIELD } from './notification-id';
 import { AbortableMailgunRequestProvider } from './abortable-mailgun-request-provider';
 import { ChannelError } from './channel-error';
 import { emailSender } from './email-sender';
-import {
-  TRANSPORT_CODES,
-  abortedBeforeSend,
-  classOfHttpStatus,
-  httpDetail,
-  transportFailure,
-  transportFailureOf,
-} from './failure-classification';
-import type { NotificationChannel, SendContext, SendResult } from './notification-channel';
-import { ProviderRequestContext } from './provider-request-context';
+import { TRANSPORT_CODES, transportFailure, transportFailureOf } from './failure-classification';
+import { ProviderChannel, customFields, httpFailure } from './provider-channel';
+import type { ProviderRequest } from './provider-request-context';
 import { sdkTimeoutMs } from './sdk-timeout';
 
 /** mailgun.js's `MailgunAPIError`: every failure of the SDK, network failures included. */
@@ -39,7 +31,11 @@ const WRONG_URL_MESSAGE = 'Incorrect url';
  * notification id and the metadata travel as user variables (`v:`), which Mailgun attaches
  * to every event and webhook of the message.
  */
-export class MailgunChannel implements NotificationChannel<'email'> {
+export class MailgunChannel extends ProviderChannel<
+  'email',
+  MailgunMessageData,
+  MessagesSendResult
+> {
   readonly provider = 'mailgun' as const;
   readonly kind = 'email' as const;
   private readonly client: Interfaces.IMailgunClient;
@@ -49,6 +45,7 @@ export class MailgunChannel implements NotificationChannel<'email'> {
     config: MailgunConfig,
     private readonly defaultFrom: string | undefined,
   ) {
+    super();
     if (!config.apiKey || !config.domain) {
       throw new Error('MailgunChannel needs MAILGUN_API_KEY and MAILGUN_DOMAIN');
     }
@@ -65,15 +62,15 @@ export class MailgunChannel implements NotificationChannel<'email'> {
     );
   }
 
-  async send(message: EmailMessage, { signal, notificationId }: SendContext): Promise<SendResult> {
-    if (signal.aborted) throw abortedBeforeSend();
+  protected toRequest(message: EmailMessage, notificationId: string): MailgunMessageData {
     const from = emailSender(message, this.defaultFrom);
     const variables = Object.fromEntries(
-      Object.entries({ ...message.metadata, [NOTIFICATION_ID_FIELD]: notificationId }).map(
-        ([key, value]) => [`v:${key}`, value],
-      ),
+      Object.entries(customFields(message, notificationId)).map(([key, value]) => [
+        `v:${key}`,
+        value,
+      ]),
     );
-    const data = {
+    return {
       from,
       to: message.to,
       ...(message.cc?.length ? { cc: message.cc } : {}),
@@ -84,40 +81,34 @@ export class MailgunChannel implements NotificationChannel<'email'> {
       ...(message.html === undefined ? {} : { html: message.html }),
       ...variables,
     } as MailgunMessageData;
+  }
 
-    try {
-      const result = await ProviderRequestContext.run({ signal, notificationId }, () =>
-        this.client.messages.create(this.domain, data),
-      );
-      return { providerMessageId: result.id ?? '', acceptedAt: new Date().toISOString() };
-    } catch (err) {
-      throw classify(err, signal);
+  protected call(data: MailgunMessageData): Promise<MessagesSendResult> {
+    return this.client.messages.create(this.domain, data);
+  }
+
+  protected messageIdOf(result: MessagesSendResult): string | undefined {
+    return result.id;
+  }
+
+  protected classify(err: unknown, { signal }: ProviderRequest): ChannelError {
+    if (!isMailgunApiError(err)) return transportFailureOf(err, signal);
+    // mailgun.js reports a request that got no answer (timeout, refused, reset, aborted) as
+    // status 400 with the axios error code as its message: look at the message first.
+    if (TRANSPORT_CODES.has(err.message)) {
+      return transportFailure({ code: err.message, cause: err }, signal);
     }
+    if (signal.aborted) return transportFailureOf(err, signal);
+    if (err.message === WRONG_URL_MESSAGE) {
+      return new ChannelError('misconfigured', 'MAILGUN_URL does not point at the Mailgun API', {
+        status: err.status,
+        cause: err,
+      });
+    }
+    // Mailgun puts its explanation in the body's `message` (mailgun.js: `details`); a bare
+    // 401 has only the status text. mailgun.js keeps no response headers, so a Retry-After
+    // cannot be read: the delivery engine's default cool-down applies.
+    const words = typeof err.details === 'string' && err.details !== '' ? err.details : err.message;
+    return httpFailure({ status: err.status, words, cause: err });
   }
-}
-
-function classify(err: unknown, signal: AbortSignal): ChannelError {
-  if (!isMailgunApiError(err)) return transportFailureOf(err, signal);
-  // mailgun.js reports a request that got no answer (timeout, refused, reset, aborted) as
-  // status 400 with the axios error code as its message: look at the message first.
-  if (TRANSPORT_CODES.has(err.message)) {
-    return transportFailure({ code: err.message, cause: err }, signal);
-  }
-  if (signal.aborted) return transportFailureOf(err, signal);
-  if (err.message === WRONG_URL_MESSAGE) {
-    return new ChannelError('misconfigured', 'MAILGUN_URL does not point at the Mailgun API', {
-      status: err.status,
-      cause: err,
-    });
-  }
-  const errorClass = classOfHttpStatus(err.status);
-  // Mailgun puts its explanation in the body's `message` (mailgun.js: `details`); a bare
-  // 401 has only the status text.
-  const words = typeof err.details === 'string' && err.details !== '' ? err.details : err.message;
-  return new ChannelError(errorClass, httpDetail(err.status, words), {
-    status: err.status,
-    // mailgun.js keeps no response headers, so a Retry-After cannot be read: the delivery
-    // engine's default cool-down applies.
-    cause: err,
-  });
 }

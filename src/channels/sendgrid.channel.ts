@@ -1,20 +1,14 @@
+import type { ClientResponse } from '@sendgrid/client/src/response';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import type { SendgridConfig } from '../config/herald-config';
 import type { EmailMessage } from '../notifications/notification-message.schema';
-import { NOTIFICATION_ID_FIELD } from './notification-id';
 import { AbortableSendgridClient } from './abortable-sendgrid-client';
-import { ChannelError, parseRetryAfter } from './channel-error';
+import type { ChannelError } from './channel-error';
 import { distinctRecipients } from './distinct-recipients';
 import { emailSender } from './email-sender';
-import {
-  abortedBeforeSend,
-  classOfHttpStatus,
-  httpDetail,
-  safeDetail,
-  transportFailureOf,
-} from './failure-classification';
-import type { NotificationChannel, SendContext, SendResult } from './notification-channel';
-import { ProviderRequestContext } from './provider-request-context';
+import { safeDetail, transportFailureOf } from './failure-classification';
+import { ProviderChannel, customFields, httpFailure } from './provider-channel';
+import type { ProviderRequest } from './provider-request-context';
 import { sdkTimeoutMs } from './sdk-timeout';
 
 interface SendgridErrorItem {
@@ -36,10 +30,10 @@ function isResponseError(err: unknown): err is SendgridResponseError {
 /**
  * E-mail through SendGrid's v3 Mail Send API with @sendgrid/mail. One `MailService` with
  * its own client (never the module's global singleton), built once. Herald's notification
- * id and the message's metadata travel as `custom_args`, which SendGrid shows in its
- * activity feed and returns in event webhooks.
+ * id and the message's metadata travel as the personalization's `custom_args`, which
+ * SendGrid shows in its activity feed and returns in event webhooks.
  */
-export class SendgridChannel implements NotificationChannel<'email'> {
+export class SendgridChannel extends ProviderChannel<'email', MailDataRequired, ClientResponse> {
   readonly provider = 'sendgrid' as const;
   readonly kind = 'email' as const;
   private readonly mail: MailService;
@@ -48,6 +42,7 @@ export class SendgridChannel implements NotificationChannel<'email'> {
     config: SendgridConfig,
     private readonly defaultFrom: string | undefined,
   ) {
+    super();
     if (!config.apiKey) throw new Error('SendgridChannel needs SENDGRID_API_KEY');
     const client = new AbortableSendgridClient();
     client.setApiKey(config.apiKey);
@@ -58,52 +53,50 @@ export class SendgridChannel implements NotificationChannel<'email'> {
     this.mail.setTimeout(sdkTimeoutMs(config.deadlineMs));
   }
 
-  async send(message: EmailMessage, { signal, notificationId }: SendContext): Promise<SendResult> {
-    if (signal.aborted) throw abortedBeforeSend();
+  protected toRequest(message: EmailMessage, notificationId: string): MailDataRequired {
     const from = emailSender(message, this.defaultFrom);
     const { to, cc, bcc } = distinctRecipients(message);
-    const data = {
+    return {
       from,
-      to,
-      ...(cc.length > 0 ? { cc } : {}),
-      ...(bcc.length > 0 ? { bcc } : {}),
+      // The custom args ride in the personalization: SendGrid's description types the
+      // top-level `custom_args` as a string, and a top-level object is refused with a 400.
+      personalizations: [
+        {
+          to,
+          ...(cc.length > 0 ? { cc } : {}),
+          ...(bcc.length > 0 ? { bcc } : {}),
+          customArgs: customFields(message, notificationId),
+        },
+      ],
       ...(message.replyTo ? { replyTo: message.replyTo } : {}),
       subject: message.subject,
       ...(message.text === undefined ? {} : { text: message.text }),
       ...(message.html === undefined ? {} : { html: message.html }),
-      customArgs: { ...message.metadata, [NOTIFICATION_ID_FIELD]: notificationId },
     } as MailDataRequired;
-
-    try {
-      const [response] = await ProviderRequestContext.run({ signal, notificationId }, () =>
-        this.mail.send(data),
-      );
-      const headers = response.headers as Record<string, unknown>;
-      const id = headers['x-message-id'];
-      return {
-        providerMessageId: typeof id === 'string' ? id : '',
-        acceptedAt: new Date().toISOString(),
-      };
-    } catch (err) {
-      throw classify(err, signal);
-    }
   }
-}
 
-function classify(err: unknown, signal: AbortSignal): ChannelError {
-  if (!isResponseError(err)) return transportFailureOf(err, signal);
-  const status = err.code;
-  const body = err.response.body as { errors?: SendgridErrorItem[] } | undefined;
-  const first = Array.isArray(body?.errors) ? body.errors[0] : undefined;
-  const field = typeof first?.field === 'string' && first.field !== '' ? first.field : undefined;
-  const words = safeDetail(first?.message, 120);
-  const errorClass = classOfHttpStatus(status);
-  return new ChannelError(errorClass, httpDetail(status, field ? `${words} (${field})` : words), {
-    status,
-    providerCode: field ?? (words ? words.slice(0, 60) : undefined),
-    ...(errorClass === 'throttled'
-      ? { retryAfterMs: parseRetryAfter(err.response.headers?.['retry-after']) }
-      : {}),
-    cause: err,
-  });
+  protected async call(data: MailDataRequired): Promise<ClientResponse> {
+    const [response] = await this.mail.send(data);
+    return response;
+  }
+
+  protected messageIdOf(response: ClientResponse): string | undefined {
+    const id = (response.headers as Record<string, unknown>)['x-message-id'];
+    return typeof id === 'string' ? id : undefined;
+  }
+
+  protected classify(err: unknown, { signal }: ProviderRequest): ChannelError {
+    if (!isResponseError(err)) return transportFailureOf(err, signal);
+    const body = err.response.body as { errors?: SendgridErrorItem[] } | undefined;
+    const first = Array.isArray(body?.errors) ? body.errors[0] : undefined;
+    const field = typeof first?.field === 'string' && first.field !== '' ? first.field : undefined;
+    const words = safeDetail(first?.message, 120);
+    return httpFailure({
+      status: err.code,
+      words: field ? `${words} (${field})` : words,
+      providerCode: field ?? (words ? words.slice(0, 60) : undefined),
+      retryAfter: err.response.headers?.['retry-after'],
+      cause: err,
+    });
+  }
 }

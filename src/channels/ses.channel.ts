@@ -3,19 +3,15 @@ import {
   SESv2Client,
   SendEmailCommand,
   type SendEmailCommandInput,
+  type SendEmailResponse,
 } from '@aws-sdk/client-sesv2';
 import type { SesConfig } from '../config/herald-config';
 import type { EmailMessage } from '../notifications/notification-message.schema';
-import { NOTIFICATION_ID_FIELD } from './notification-id';
-import { ChannelError, type ChannelErrorClass, parseRetryAfter } from './channel-error';
+import { ChannelError, type ChannelErrorClass } from './channel-error';
 import { emailSender } from './email-sender';
-import {
-  abortedBeforeSend,
-  classOfHttpStatus,
-  httpDetail,
-  transportFailureOf,
-} from './failure-classification';
-import type { NotificationChannel, SendContext, SendResult } from './notification-channel';
+import { classOfHttpStatus, transportFailureOf } from './failure-classification';
+import { ProviderChannel, customFields, httpFailure } from './provider-channel';
+import type { ProviderRequest } from './provider-request-context';
 import { sdkTimeoutMs } from './sdk-timeout';
 
 /** How long a TCP connect may take, at most (the whole call is bounded by the deadline). */
@@ -61,7 +57,7 @@ interface SesFailure {
  * notification id and the metadata travel as `EmailTags` (visible in SES event publishing),
  * their values reduced to the characters SES allows.
  */
-export class SesChannel implements NotificationChannel<'email'> {
+export class SesChannel extends ProviderChannel<'email', SendEmailCommandInput, SendEmailResponse> {
   readonly provider = 'ses' as const;
   readonly kind = 'email' as const;
   private readonly client: SESv2Client;
@@ -70,6 +66,7 @@ export class SesChannel implements NotificationChannel<'email'> {
     config: SesConfig,
     private readonly defaultFrom: string | undefined,
   ) {
+    super();
     this.client = new SESv2Client({
       ...(config.region ? { region: config.region } : {}),
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -86,18 +83,14 @@ export class SesChannel implements NotificationChannel<'email'> {
     });
   }
 
-  async send(message: EmailMessage, { signal, notificationId }: SendContext): Promise<SendResult> {
-    if (signal.aborted) throw abortedBeforeSend();
+  protected toRequest(message: EmailMessage, notificationId: string): SendEmailCommandInput {
     const from = emailSender(message, this.defaultFrom);
-    const tags: MessageTag[] = Object.entries({
-      ...message.metadata,
-      [NOTIFICATION_ID_FIELD]: notificationId,
-    })
+    const tags: MessageTag[] = Object.entries(customFields(message, notificationId))
       // SES refuses an empty tag value; an empty metadata value carries nothing to trace.
       .filter(([, value]) => value !== '')
       .map(([name, value]) => ({ Name: tagSafe(name), Value: tagSafe(value) }));
     const charset = 'UTF-8';
-    const input: SendEmailCommandInput = {
+    return {
       FromEmailAddress: from,
       Destination: {
         ToAddresses: message.to,
@@ -120,48 +113,48 @@ export class SesChannel implements NotificationChannel<'email'> {
       },
       EmailTags: tags,
     };
+  }
 
-    try {
-      const output = await this.client.send(new SendEmailCommand(input), { abortSignal: signal });
-      return { providerMessageId: output.MessageId ?? '', acceptedAt: new Date().toISOString() };
-    } catch (err) {
-      throw classify(err, signal);
+  /** The SDK takes the signal per call: no transport adapter needed. */
+  protected call(input: SendEmailCommandInput, { signal }: ProviderRequest) {
+    return this.client.send(new SendEmailCommand(input), { abortSignal: signal });
+  }
+
+  protected messageIdOf(output: SendEmailResponse): string | undefined {
+    return output.MessageId;
+  }
+
+  protected classify(err: unknown, { signal }: ProviderRequest): ChannelError {
+    const e = (typeof err === 'object' && err !== null ? err : {}) as SesFailure;
+    const status = e.$metadata?.httpStatusCode;
+    const name = e.name;
+    if (status === undefined) {
+      if (name !== undefined && CLASS_OF_ERROR[name] === 'misconfigured') {
+        return new ChannelError('misconfigured', `SES client: ${name}`, {
+          providerCode: name,
+          cause: err,
+        });
+      }
+      return transportFailureOf(err, signal);
     }
+    // A non-JSON answer (a load balancer's HTML 503) makes the SDK throw a SyntaxError that
+    // still carries the status: classify by the status, not the parser's complaint.
+    const parsed = name !== 'SyntaxError';
+    const byName = name !== undefined && parsed ? CLASS_OF_ERROR[name] : undefined;
+    return httpFailure({
+      status,
+      errorClass:
+        byName ??
+        (e.$fault === 'server' && status < 500 ? 'unavailable' : classOfHttpStatus(status)),
+      words: parsed ? `${name ?? 'error'}: ${e.message ?? ''}` : 'answer was not JSON',
+      providerCode: parsed ? name : undefined,
+      retryAfter: e.$response?.headers?.['retry-after'],
+      cause: err,
+    });
   }
 
   /** Frees the client's sockets. */
   close(): void {
     this.client.destroy();
   }
-}
-
-function classify(err: unknown, signal: AbortSignal): ChannelError {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as SesFailure;
-  const status = e.$metadata?.httpStatusCode;
-  const name = e.name;
-  if (status === undefined) {
-    if (name !== undefined && CLASS_OF_ERROR[name] === 'misconfigured') {
-      return new ChannelError('misconfigured', `SES client: ${name}`, {
-        providerCode: name,
-        cause: err,
-      });
-    }
-    return transportFailureOf(err, signal);
-  }
-  // A non-JSON answer (a load balancer's HTML 503) makes the SDK throw a SyntaxError that
-  // still carries the status: classify by the status, not the parser's complaint.
-  const byName = name !== undefined && name !== 'SyntaxError' ? CLASS_OF_ERROR[name] : undefined;
-  const errorClass =
-    byName ?? (e.$fault === 'server' && status < 500 ? 'unavailable' : classOfHttpStatus(status));
-  const providerCode = name === 'SyntaxError' ? undefined : name;
-  const words =
-    name === 'SyntaxError' ? 'answer was not JSON' : `${name ?? 'error'}: ${e.message ?? ''}`;
-  return new ChannelError(errorClass, httpDetail(status, words), {
-    status,
-    providerCode,
-    ...(errorClass === 'throttled'
-      ? { retryAfterMs: parseRetryAfter(e.$response?.headers?.['retry-after']) }
-      : {}),
-    cause: err,
-  });
 }

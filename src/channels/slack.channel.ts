@@ -1,5 +1,6 @@
 import {
   type ChatPostMessageArguments,
+  type ChatPostMessageResponse,
   type KnownBlock,
   WebAPIHTTPError,
   WebAPIPlatformError,
@@ -9,18 +10,11 @@ import {
 } from '@slack/web-api';
 import type { SlackConfig } from '../config/herald-config';
 import type { ChatMessage } from '../notifications/notification-message.schema';
-import { NOTIFICATION_ID_FIELD } from './notification-id';
 import { abortableSlackFetch } from './abortable-slack-fetch';
-import { ChannelError, type ChannelErrorClass, parseRetryAfter } from './channel-error';
-import {
-  abortedBeforeSend,
-  classOfHttpStatus,
-  httpDetail,
-  safeDetail,
-  transportFailureOf,
-} from './failure-classification';
-import type { NotificationChannel, SendContext, SendResult } from './notification-channel';
-import { type ProviderRequest, ProviderRequestContext } from './provider-request-context';
+import { ChannelError, type ChannelErrorClass } from './channel-error';
+import { safeDetail, transportFailureOf } from './failure-classification';
+import { ProviderChannel, customFields, httpFailure } from './provider-channel';
+import type { ProviderRequest } from './provider-request-context';
 import { sdkTimeoutMs } from './sdk-timeout';
 import { SlackLogger } from './slack-logger';
 
@@ -67,12 +61,17 @@ const CLASS_OF_PLATFORM_ERROR: Readonly<Record<string, ChannelErrorClass>> = {
  * Herald's notification id and the metadata travel as Slack message metadata
  * (`event_type: herald_notification`).
  */
-export class SlackChannel implements NotificationChannel<'chat'> {
+export class SlackChannel extends ProviderChannel<
+  'chat',
+  ChatPostMessageArguments,
+  ChatPostMessageResponse
+> {
   readonly provider = 'slack' as const;
   readonly kind = 'chat' as const;
   private readonly client: WebClient;
 
   constructor(config: SlackConfig) {
+    super();
     if (!config.token) throw new Error('SlackChannel needs SLACK_BOT_TOKEN');
     this.client = new WebClient(config.token, {
       ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
@@ -91,70 +90,65 @@ export class SlackChannel implements NotificationChannel<'chat'> {
     });
   }
 
-  async send(message: ChatMessage, { signal, notificationId }: SendContext): Promise<SendResult> {
-    if (signal.aborted) throw abortedBeforeSend();
-    const args = {
+  protected toRequest(message: ChatMessage, notificationId: string): ChatPostMessageArguments {
+    return {
       channel: message.to,
       ...(message.text === undefined ? {} : { text: message.text }),
       ...(message.blocks?.length ? { blocks: message.blocks as KnownBlock[] } : {}),
       metadata: {
         event_type: METADATA_EVENT_TYPE,
-        event_payload: { ...message.metadata, [NOTIFICATION_ID_FIELD]: notificationId },
+        event_payload: customFields(message, notificationId),
       },
     } as ChatPostMessageArguments;
-    const call: ProviderRequest = { signal, notificationId };
-    try {
-      const result = await ProviderRequestContext.run(call, () =>
-        this.client.chat.postMessage(args),
-      );
-      return { providerMessageId: result.ts ?? '', acceptedAt: new Date().toISOString() };
-    } catch (err) {
-      throw classify(err, call);
-    }
   }
-}
 
-function classify(err: unknown, call: ProviderRequest): ChannelError {
-  if (err instanceof WebAPIPlatformError) {
-    const error = String(err.data.error);
-    const errorClass = CLASS_OF_PLATFORM_ERROR[error] ?? 'unavailable';
-    return new ChannelError(errorClass, `Slack answered ok:false (${safeDetail(error, 60)})`, {
-      status: call.response?.status ?? 200,
-      providerCode: error,
-      cause: err,
-    });
+  protected call(args: ChatPostMessageArguments): Promise<ChatPostMessageResponse> {
+    return this.client.chat.postMessage(args);
   }
-  if (err instanceof WebAPIRateLimitedError) {
-    return new ChannelError('throttled', 'Slack rate limit (HTTP 429)', {
-      status: 429,
-      providerCode: 'ratelimited',
-      retryAfterMs: Number.isFinite(err.retryAfter) ? err.retryAfter * 1000 : undefined,
-      cause: err,
-    });
+
+  protected messageIdOf(result: ChatPostMessageResponse): string | undefined {
+    return result.ts;
   }
-  if (err instanceof WebAPIHTTPError) {
-    const status = err.statusCode;
-    const error = slackErrorOf(err.body);
-    const errorClass = classOfHttpStatus(status);
-    return new ChannelError(errorClass, httpDetail(status, error ?? err.statusMessage), {
-      status,
-      providerCode: error,
-      ...(errorClass === 'throttled'
-        ? { retryAfterMs: parseRetryAfter(err.headers['retry-after']) }
-        : {}),
-      cause: err,
-    });
+
+  protected classify(err: unknown, call: ProviderRequest): ChannelError {
+    if (err instanceof WebAPIPlatformError) {
+      const error = String(err.data.error);
+      const errorClass = CLASS_OF_PLATFORM_ERROR[error] ?? 'unavailable';
+      return new ChannelError(errorClass, `Slack answered ok:false (${safeDetail(error, 60)})`, {
+        status: call.response?.status ?? 200,
+        providerCode: error,
+        cause: err,
+      });
+    }
+    if (err instanceof WebAPIRateLimitedError) {
+      return new ChannelError('throttled', 'Slack rate limit (HTTP 429)', {
+        status: 429,
+        providerCode: 'ratelimited',
+        retryAfterMs: Number.isFinite(err.retryAfter) ? err.retryAfter * 1000 : undefined,
+        cause: err,
+      });
+    }
+    if (err instanceof WebAPIHTTPError) {
+      const error = slackErrorOf(err.body);
+      return httpFailure({
+        status: err.statusCode,
+        words: error ?? err.statusMessage,
+        providerCode: error,
+        retryAfter: err.headers['retry-after'],
+        cause: err,
+      });
+    }
+    if (err instanceof WebAPIRequestError) return transportFailureOf(err.original, call.signal);
+    // A 429 without a usable Retry-After: the WebClient throws a plain Error.
+    if (call.response?.status === 429) {
+      return new ChannelError('throttled', 'Slack rate limit (HTTP 429, no Retry-After)', {
+        status: 429,
+        providerCode: 'ratelimited',
+        cause: err,
+      });
+    }
+    return transportFailureOf(err, call.signal);
   }
-  if (err instanceof WebAPIRequestError) return transportFailureOf(err.original, call.signal);
-  // A 429 without a usable Retry-After: the WebClient throws a plain Error.
-  if (call.response?.status === 429) {
-    return new ChannelError('throttled', 'Slack rate limit (HTTP 429, no Retry-After)', {
-      status: 429,
-      providerCode: 'ratelimited',
-      cause: err,
-    });
-  }
-  return transportFailureOf(err, call.signal);
 }
 
 /** The `error` of a non-200 answer's body, which the WebClient has parsed when it was JSON. */

@@ -1,15 +1,11 @@
 import twilio from 'twilio';
+import type { MessageInstance } from 'twilio/lib/rest/api/v2010/account/message';
 import type { TwilioConfig } from '../config/herald-config';
 import type { SmsMessage } from '../notifications/notification-message.schema';
-import { ChannelError, type ChannelErrorClass, parseRetryAfter } from './channel-error';
-import {
-  abortedBeforeSend,
-  classOfHttpStatus,
-  httpDetail,
-  transportFailureOf,
-} from './failure-classification';
-import type { NotificationChannel, SendContext, SendResult } from './notification-channel';
-import { type ProviderRequest, ProviderRequestContext } from './provider-request-context';
+import type { ChannelError, ChannelErrorClass } from './channel-error';
+import { transportFailureOf } from './failure-classification';
+import { ProviderChannel, httpFailure } from './provider-channel';
+import type { ProviderRequest } from './provider-request-context';
 import { sdkTimeoutMs } from './sdk-timeout';
 import { TwilioHttpClient } from './twilio-http-client';
 
@@ -43,19 +39,27 @@ function isRestException(err: unknown): err is TwilioRestException {
   return err instanceof twilio.RestException;
 }
 
+/** What the channel hands the SDK's `messages.create`. */
+interface TwilioMessageParams {
+  readonly to: string;
+  readonly from: string;
+  readonly body: string;
+}
+
 /**
  * SMS through Twilio's Messages API with the twilio SDK. One client, built once, with
  * {@link TwilioHttpClient} as its transport. Twilio has no custom field on a message:
  * Herald's notification id travels as the `X-Herald-Notification-Id` request header, and
  * the metadata is not sent.
  */
-export class TwilioSmsChannel implements NotificationChannel<'sms'> {
+export class TwilioSmsChannel extends ProviderChannel<'sms', TwilioMessageParams, MessageInstance> {
   readonly provider = 'twilio' as const;
   readonly kind = 'sms' as const;
   private readonly client: twilio.Twilio;
   private readonly from: string;
 
   constructor(config: TwilioConfig) {
+    super();
     if (!config.accountSid || !config.authToken || !config.from) {
       throw new Error(
         'TwilioSmsChannel needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM',
@@ -71,35 +75,29 @@ export class TwilioSmsChannel implements NotificationChannel<'sms'> {
     });
   }
 
-  async send(message: SmsMessage, { signal, notificationId }: SendContext): Promise<SendResult> {
-    if (signal.aborted) throw abortedBeforeSend();
-    const call: ProviderRequest = { signal, notificationId };
-    try {
-      const created = await ProviderRequestContext.run(call, () =>
-        this.client.messages.create({ to: message.to, from: this.from, body: message.text }),
-      );
-      return { providerMessageId: created.sid, acceptedAt: new Date().toISOString() };
-    } catch (err) {
-      throw classify(err, call);
-    }
+  protected toRequest(message: SmsMessage): TwilioMessageParams {
+    return { to: message.to, from: this.from, body: message.text };
   }
-}
 
-function classify(err: unknown, call: ProviderRequest): ChannelError {
-  if (!isRestException(err)) return transportFailureOf(err, call.signal);
-  const { status, code } = err;
-  const errorClass =
-    (code !== undefined ? CLASS_OF_CODE[code] : undefined) ?? classOfHttpStatus(status);
-  return new ChannelError(
-    errorClass,
-    httpDetail(status, code === undefined ? err.message : `${code} ${err.message ?? ''}`),
-    {
+  protected call(params: TwilioMessageParams): Promise<MessageInstance> {
+    return this.client.messages.create({ ...params });
+  }
+
+  protected messageIdOf(created: MessageInstance): string | undefined {
+    return created.sid;
+  }
+
+  protected classify(err: unknown, call: ProviderRequest): ChannelError {
+    if (!isRestException(err)) return transportFailureOf(err, call.signal);
+    const { status, code } = err;
+    return httpFailure({
       status,
+      errorClass: code === undefined ? undefined : CLASS_OF_CODE[code],
+      words: code === undefined ? err.message : `${code} ${err.message ?? ''}`,
       providerCode: code,
-      ...(errorClass === 'throttled'
-        ? { retryAfterMs: parseRetryAfter(call.response?.headers['retry-after']) }
-        : {}),
+      // twilio's RestException keeps no headers: the transport saw them.
+      retryAfter: call.response?.headers['retry-after'],
       cause: err,
-    },
-  );
+    });
+  }
 }

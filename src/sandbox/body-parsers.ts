@@ -36,7 +36,8 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
-    limits: { fileSize: BODY_LIMIT_BYTES, fieldSize: BODY_LIMIT_BYTES },
+    // Mailgun takes 1,000 recipients, each may be its own `to` part: above busboy's 1,000.
+    limits: { fileSize: BODY_LIMIT_BYTES, fieldSize: BODY_LIMIT_BYTES, parts: 10_000 },
     onFile: async (part: MultipartFile) => {
       let size = 0;
       for await (const chunk of part.file) size += (chunk as Buffer).length;

@@ -13,6 +13,8 @@ import {
   stringField,
   stringList,
 } from './simulated-endpoint';
+import { enforce } from './contracts/provider-contract';
+import { mailgunContract } from './contracts/mailgun.contract';
 
 const message = (status: number, text: string): ProviderAnswer => ({
   status,
@@ -46,6 +48,9 @@ export function mailgunRoutes(credentials: SandboxCredentials['mailgun']): Simul
       if (domain !== credentials.domain) {
         return { answer: message(404, `Domain not found: ${domain}`) };
       }
+
+      const refused = enforce(mailgunContract, request);
+      if (refused) return refused;
 
       const fields = fieldsOf(request.body);
       const from = stringField(fields, 'from');

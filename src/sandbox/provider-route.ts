@@ -3,7 +3,9 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CapturedMessage } from './captured-message';
+import { closeContractCheck, openContractCheck } from './contracts/provider-contract';
 import type { ProviderState } from './provider-state';
+import type { LoggedRequest } from './request-log';
 import { NOTIFICATION_ID_HEADER } from './sandbox-conventions';
 import { type ProviderAnswer, type SimulatedEndpoint, htmlFailure } from './simulated-endpoint';
 
@@ -13,6 +15,8 @@ export interface ProviderRouteContext {
   /** Aborted when the simulator stops: pending latencies end, closes are not client aborts. */
   readonly stopping: AbortSignal;
   capture(message: CapturedMessage): void;
+  /** Records one request in the simulator's request log. */
+  log(entry: LoggedRequest): void;
 }
 
 /**
@@ -30,8 +34,9 @@ export function registerProviderRoute(
   const closedByUs = new WeakSet<ServerResponse>();
 
   app.post(endpoint.path, {
-    onRequest: async (_request, reply) => {
+    onRequest: async (request, reply) => {
       state.requests += 1;
+      openContractCheck(request, state.enforceContract);
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished && !closedByUs.has(reply.raw) && !stopping.aborted) {
           state.closedConnections += 1;
@@ -39,35 +44,57 @@ export function registerProviderRoute(
       });
     },
     handler: async (request, reply) => {
+      const receivedAt = new Date().toISOString();
+      // Logged before the answer leaves, so a client that got it finds it in the log.
+      const log = (status?: number) => {
+        const { enforced, violations } = closeContractCheck(request);
+        context.log({
+          provider: endpoint.provider,
+          receivedAt,
+          ...(status === undefined ? {} : { status }),
+          violations,
+          enforced,
+        });
+      };
       const verdict = state.next();
       const { latencyMs, body } = state.behaviour;
       if (latencyMs > 0) {
         try {
           await sleep(latencyMs, undefined, { signal: stopping });
         } catch {
+          log();
           return reply.hijack();
         }
       }
-      if (reply.raw.destroyed) return reply.hijack();
+      if (reply.raw.destroyed) {
+        log();
+        return reply.hijack();
+      }
 
       switch (verdict.kind) {
         case 'hang':
           // Never answered: the client's deadline, or the simulator's stop, closes it.
+          log();
           return reply.hijack();
         case 'refuse': {
+          log();
           closedByUs.add(reply.raw);
           reply.hijack();
           const socket: Socket = request.raw.socket;
           socket.resetAndDestroy();
           return reply;
         }
-        case 'throttle':
-          return send(reply, endpoint.throttled(verdict.retryAfterSeconds));
-        case 'fail':
-          return send(
-            reply,
-            body === 'html' ? htmlFailure(verdict.status) : endpoint.failure(verdict.status),
-          );
+        case 'throttle': {
+          const answer = endpoint.throttled(verdict.retryAfterSeconds);
+          log(answer.status);
+          return send(reply, answer);
+        }
+        case 'fail': {
+          const answer =
+            body === 'html' ? htmlFailure(verdict.status) : endpoint.failure(verdict.status);
+          log(answer.status);
+          return send(reply, answer);
+        }
         case 'ok': {
           const { answer, accepted } = endpoint.send(request);
           if (accepted) {
@@ -80,6 +107,7 @@ export function registerProviderRoute(
               raw: request.body,
             });
           }
+          log(answer.status);
           return send(reply, answer);
         }
       }

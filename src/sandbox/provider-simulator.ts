@@ -12,6 +12,7 @@ import {
 } from './provider-behaviour';
 import { registerProviderRoute } from './provider-route';
 import { ProviderState } from './provider-state';
+import { type LoggedRequest, RequestLog } from './request-log';
 import { SANDBOX_CREDENTIALS, type SandboxCredentials } from './sandbox-credentials';
 import { sendgridRoutes } from './sendgrid.routes';
 import { sesRoutes } from './ses.routes';
@@ -20,12 +21,14 @@ import { slackRoutes } from './slack.routes';
 import { twilioRoutes } from './twilio.routes';
 
 export type { CapturedMessage, MessageFilter } from './captured-message';
+export type { ContractViolation } from './contracts/provider-contract';
+export type { LoggedRequest } from './request-log';
 export type { ProviderBehaviour, ResolvedBehaviour, SimulatedProvider } from './provider-behaviour';
 export { SIMULATED_PROVIDERS } from './provider-behaviour';
 export * from './sandbox-conventions';
 
 export interface ProviderSimulatorOptions {
-  /** Captured messages kept, oldest dropped first. Default 1000. */
+  /** Captured messages kept, oldest dropped first; the request log keeps as many. Default 1000. */
   readonly maxMessages?: number;
   /** The only credentials accepted. Default {@link SANDBOX_CREDENTIALS}. */
   readonly credentials?: SandboxCredentials;
@@ -46,6 +49,7 @@ export interface ProviderSimulatorOptions {
  */
 export class ProviderSimulator {
   private readonly store: MessageStore;
+  private readonly log: RequestLog;
   private readonly credentials: SandboxCredentials;
   private readonly states = Object.fromEntries(
     SIMULATED_PROVIDERS.map((p) => [p, new ProviderState()]),
@@ -56,6 +60,7 @@ export class ProviderSimulator {
 
   constructor(options: ProviderSimulatorOptions = {}) {
     this.store = new MessageStore(options.maxMessages ?? 1000);
+    this.log = new RequestLog(this.store.capacity);
     this.credentials = options.credentials ?? SANDBOX_CREDENTIALS;
   }
 
@@ -89,6 +94,7 @@ export class ProviderSimulator {
         state: this.states[endpoint.provider],
         stopping: this.stopping.signal,
         capture: (message) => this.store.add(message),
+        log: (entry) => this.log.add(entry),
       });
     }
     registerSimulatorControlRoutes(app, this);
@@ -127,10 +133,37 @@ export class ProviderSimulator {
     ) as Record<SimulatedProvider, ResolvedBehaviour>;
   }
 
-  /** Every provider back to `ok`, counters zeroed, messages cleared. */
+  /** Every provider back to `ok` with its contract enforced; counters, messages and log cleared. */
   reset(): void {
     for (const state of Object.values(this.states)) state.reset();
     this.store.clear();
+    this.log.clear();
+  }
+
+  /**
+   * Switches the enforcement of a provider's request contract (on by default; `reset` turns it
+   * back on). Off, a request that breaks it is answered as if it conformed, and its
+   * violations are still recorded in the request log.
+   */
+  setContractEnforcement(provider: SimulatedProvider, enforce: boolean): void {
+    this.states[provider].enforceContract = enforce;
+  }
+
+  /** Whether each provider's contract is enforced. */
+  contractEnforcement(): Record<SimulatedProvider, boolean> {
+    return Object.fromEntries(
+      SIMULATED_PROVIDERS.map((p) => [p, this.states[p].enforceContract]),
+    ) as Record<SimulatedProvider, boolean>;
+  }
+
+  /** Requests that reached the providers' send routes, oldest first, with their violations. */
+  requestLog(provider?: SimulatedProvider): LoggedRequest[] {
+    return this.log.list(provider);
+  }
+
+  /** The logged requests that broke their provider's contract (whether refused or not). */
+  contractBreaches(provider?: SimulatedProvider): LoggedRequest[] {
+    return this.log.list(provider).filter((e) => e.violations.length > 0);
   }
 
   /** Captured (accepted) messages, newest first. */

@@ -19,6 +19,11 @@ export class ProviderState {
   requests = 0;
   /** Requests whose connection the client closed before the simulator answered. */
   closedConnections = 0;
+  /**
+   * Whether a request that breaks the provider's contract is refused (the default). Off, it
+   * is only recorded in the request log and answered as if it conformed: for experiments.
+   */
+  enforceContract = true;
   private current!: ResolvedBehaviour;
   private random?: SeededRandom;
 
@@ -44,6 +49,7 @@ export class ProviderState {
     this.set({});
     this.requests = 0;
     this.closedConnections = 0;
+    this.enforceContract = true;
   }
 
   /** Decides the answer of a request that just arrived; consumes `failNext` and PRNG draws. */

@@ -11,6 +11,8 @@ import {
   epochSecondsIn,
   fieldsOf,
 } from './simulated-endpoint';
+import { enforce } from './contracts/provider-contract';
+import { sendgridContract } from './contracts/sendgrid.contract';
 
 interface SendgridError {
   readonly message: string;
@@ -61,6 +63,9 @@ export function sendgridRoutes(credentials: SandboxCredentials['sendgrid']): Sim
           ]),
         };
       }
+
+      const refused = enforce(sendgridContract, request);
+      if (refused) return refused;
 
       const body = fieldsOf(request.body);
       const errors = validate(body);

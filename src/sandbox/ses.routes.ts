@@ -11,6 +11,8 @@ import {
   compact,
   fieldsOf,
 } from './simulated-endpoint';
+import { enforce } from './contracts/provider-contract';
+import { sesContract } from './contracts/ses.contract';
 
 /** Error types by status, for failures the simulator is told to produce. */
 const TYPE_OF_STATUS: Readonly<Record<number, string>> = {
@@ -107,6 +109,9 @@ export function sesRoutes(credentials: SandboxCredentials['ses']): SimulatedEndp
           ),
         };
       }
+
+      const refused = enforce(sesContract, request);
+      if (refused) return refused;
 
       const body = fieldsOf(request.body);
       const destination = fieldsOf(body.Destination);

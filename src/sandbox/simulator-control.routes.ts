@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { renderInbox } from './inbox.page';
 import { SIMULATED_PROVIDERS, isSimulatedProvider, resolveBehaviour } from './provider-behaviour';
 import type { ProviderSimulator } from './provider-simulator';
+
+const contractSwitch = z.strictObject({ enforce: z.boolean() });
 
 /** Served with the inbox: the page has no script and loads nothing, so it may load nothing. */
 const INBOX_CSP = "default-src 'none'; style-src 'unsafe-inline'";
@@ -9,8 +12,13 @@ const INBOX_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 /**
  * The control API under `/_sandbox/` and the HTML inbox at `/`:
  *
- * - `GET /_sandbox/providers`: each provider's behaviour, request count and closed connections.
+ * - `GET /_sandbox/providers`: each provider's behaviour, request count, closed connections
+ *   and whether its request contract is enforced.
  * - `PUT /_sandbox/providers/:name`: replace a provider's behaviour (JSON `ProviderBehaviour`).
+ * - `PUT /_sandbox/providers/:name/contract` `{"enforce": false}`: stop (or resume) refusing
+ *   requests that break the provider's contract; `reset` turns it back on.
+ * - `GET /_sandbox/requests?provider=&violations=true`: the request log, oldest first, each
+ *   entry with its status and contract violations.
  * - `POST /_sandbox/reset`: every provider back to `ok`, messages and counters cleared.
  * - `GET /_sandbox/messages?provider=&to=&notificationId=`: captured messages, newest first.
  * - `DELETE /_sandbox/messages`: forget the captured messages.
@@ -23,6 +31,7 @@ export function registerSimulatorControlRoutes(
     behaviour: simulator.behaviours()[name],
     requests: simulator.requests(name),
     closedConnections: simulator.closedConnections(name),
+    contractEnforced: simulator.contractEnforcement()[name],
   });
 
   app.get('/_sandbox/providers', async () =>
@@ -44,6 +53,46 @@ export function registerSimulatorControlRoutes(
     simulator.setBehaviour(name, resolved.behaviour);
     return providerView(name);
   });
+
+  app.put<{ Params: { name: string } }>(
+    '/_sandbox/providers/:name/contract',
+    async (request, reply) => {
+      const { name } = request.params;
+      if (!isSimulatedProvider(name)) {
+        return reply.status(404).send({
+          error: `unknown provider "${name}"`,
+          providers: SIMULATED_PROVIDERS,
+        });
+      }
+      const parsed = contractSwitch.safeParse(request.body);
+      if (!parsed.success) {
+        return reply
+          .status(400)
+          .send({ error: 'invalid contract switch', problems: ['enforce: must be true or false'] });
+      }
+      simulator.setContractEnforcement(name, parsed.data.enforce);
+      return providerView(name);
+    },
+  );
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/_sandbox/requests',
+    async (request, reply) => {
+      const { provider, violations } = request.query;
+      if (provider !== undefined && !isSimulatedProvider(provider)) {
+        return reply.status(400).send({
+          error: `unknown provider "${provider}"`,
+          providers: SIMULATED_PROVIDERS,
+        });
+      }
+      return {
+        requests:
+          violations === 'true'
+            ? simulator.contractBreaches(provider)
+            : simulator.requestLog(provider),
+      };
+    },
+  );
 
   app.post('/_sandbox/reset', async (_request, reply) => {
     simulator.reset();

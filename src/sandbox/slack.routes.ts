@@ -8,6 +8,8 @@ import {
   fieldsOf,
   stringField,
 } from './simulated-endpoint';
+import { enforce } from './contracts/provider-contract';
+import { slackContract } from './contracts/slack.contract';
 
 const CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
 /** Slack truncates or refuses longer texts (`msg_too_long`). */
@@ -56,6 +58,9 @@ export function slackRoutes(credentials: SandboxCredentials['slack']): Simulated
       const token = bearerToken(request) ?? stringField(fields, 'token');
       if (!token) return refuse('not_authed');
       if (token !== credentials.token) return refuse('invalid_auth');
+
+      const refused = enforce(slackContract, request);
+      if (refused) return refused;
 
       const channel = stringField(fields, 'channel');
       if (!channel || !CHANNEL_ID.test(channel) || channel === UNKNOWN_SLACK_CHANNEL) {

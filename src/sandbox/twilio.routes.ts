@@ -10,6 +10,8 @@ import {
   fieldsOf,
   stringField,
 } from './simulated-endpoint';
+import { enforce } from './contracts/provider-contract';
+import { twilioContract } from './contracts/twilio.contract';
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 /** Twilio refuses longer bodies (21617). */
@@ -84,6 +86,9 @@ export function twilioRoutes(credentials: SandboxCredentials['twilio']): Simulat
           ),
         };
       }
+
+      const refused = enforce(twilioContract, request);
+      if (refused) return refused;
 
       const fields = fieldsOf(request.body);
       const to = stringField(fields, 'To');

@@ -127,6 +127,36 @@ export const chatMessage = (o: Partial<ChatMessage> = {}): ChatMessage => ({
   ...o,
 });
 
+/** `n` distinct addresses at example.com. */
+export const addresses = (n: number, prefix = 'user'): string[] =>
+  Array.from({ length: n }, (_, i) => `${prefix}${i}@example.com`);
+
+/** Metadata at Herald's limits: 20 entries, 64-character keys, 256-character values. */
+export const largestMetadata = (): Record<string, string> =>
+  Object.fromEntries(
+    Array.from({ length: 20 }, (_, i) => [
+      `k${String(i).padStart(2, '0')}`.padEnd(64, 'k'),
+      `v${i}`.padEnd(256, 'v'),
+    ]),
+  );
+
+/**
+ * The largest e-mail Herald's intake accepts with its default limits: 50 recipients across
+ * to, cc and bcc, a 998-character subject, 100 KiB text and html, the largest metadata.
+ */
+export const largestEmailMessage = (): EmailMessage => ({
+  channel: 'email',
+  to: addresses(48),
+  cc: ['cc@example.com'],
+  bcc: ['bcc@example.com'],
+  from: 'orders@example.com',
+  replyTo: 'support@example.com',
+  subject: 's'.repeat(998),
+  text: 't'.repeat(100 * 1024),
+  html: `<p>${'h'.repeat(100 * 1024 - 7)}</p>`,
+  metadata: largestMetadata(),
+});
+
 /** A notification id as the delivery engine passes it. */
 export const NOTIFICATION_ID = 'ntf_01HZX3K9Q7Y2B5C8D4E6F0G1H2';
 
@@ -205,6 +235,11 @@ export interface ChannelFixture<
   send(channel: C, message?: M, signal?: AbortSignal): Promise<SendResult>;
   /** Sets the case's behaviour and sends its message through a channel with its config; the send must fail. */
   failure(c: FaultCase<ConfigOf<P>, M>): Promise<Outcome & { readonly message: M }>;
+  /**
+   * Lets the current test send a request that breaks the provider's contract. Otherwise every
+   * test ends by asserting that the simulator recorded no contract violation.
+   */
+  expectContractBreach(): void;
 }
 
 /**
@@ -226,6 +261,14 @@ export function useChannel<
   afterAll(() => {
     for (const c of built) (c as { close?: () => void }).close?.();
   });
+  let breachExpected = false;
+  beforeEach(() => {
+    breachExpected = false;
+  });
+  afterEach(() => {
+    // The simulator checks every request against the provider's documented contract.
+    if (!breachExpected) expect(sim.simulator.contractBreaches(provider)).toEqual([]);
+  });
   const configAt = providerConfig[provider];
   const channel = (overrides: Partial<ConfigOf<P>> = {}) => {
     const c = create(configAt(sim.url, overrides));
@@ -244,6 +287,9 @@ export function useChannel<
       if (c.behaviour) sim.simulator.setBehaviour(provider, c.behaviour);
       const m = message(c.message);
       return { ...(await failureOf(() => send(channel(c.config), m))), message: m };
+    },
+    expectContractBreach: () => {
+      breachExpected = true;
     },
   };
 }

@@ -12,7 +12,10 @@ import {
   failureOf,
   fullEmailMessage,
   useChannel,
+  addresses,
+  largestEmailMessage,
 } from './channel-fixtures';
+import { describeProviderContract } from './contract-table';
 import { describeDeadline } from './deadline-contract';
 
 describe(MailgunChannel.name, () => {
@@ -108,6 +111,18 @@ describe(MailgunChannel.name, () => {
   });
 
   describeDeadline(fixture);
+
+  describeProviderContract(fixture, {
+    'a full message (every optional field set)': { message: fullEmailMessage },
+    'the largest message Herald accepts': { message: largestEmailMessage },
+    'the most recipients Mailgun takes (1000)': {
+      message: () => emailMessage({ to: addresses(1000) }),
+    },
+    'one recipient more than Mailgun takes': {
+      message: () => emailMessage({ to: addresses(1001) }),
+      refused: { errorClass: 'rejected', status: 400 },
+    },
+  });
 
   describe('mapping a full message', () => {
     it('sends subject, text, html, cc, bcc, reply-to, metadata and the notification id', async () => {

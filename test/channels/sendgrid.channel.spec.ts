@@ -11,7 +11,11 @@ import {
   expectSafe,
   fullEmailMessage,
   useChannel,
+  addresses,
+  largestEmailMessage,
+  largestMetadata,
 } from './channel-fixtures';
+import { describeProviderContract } from './contract-table';
 import { describeDeadline } from './deadline-contract';
 
 describe(SendgridChannel.name, () => {
@@ -86,6 +90,33 @@ describe(SendgridChannel.name, () => {
 
   describeDeadline(fixture);
 
+  describeProviderContract(fixture, {
+    'a full message (every optional field set)': { message: fullEmailMessage },
+    'the largest message Herald accepts': { message: largestEmailMessage },
+    'the most recipients SendGrid takes (1000)': {
+      message: () => emailMessage({ to: addresses(1000) }),
+    },
+    'one recipient more than SendGrid takes': {
+      message: () => emailMessage({ to: addresses(1001) }),
+      refused: { errorClass: 'rejected', status: 400, providerCode: 'personalizations' },
+    },
+    // Herald's intake counts metadata in characters: 20 values of 256 three-byte characters
+    // pass it, and exceed SendGrid's 10,000 bytes of custom args.
+    'metadata over 10,000 bytes of custom args': {
+      message: () =>
+        emailMessage({
+          metadata: Object.fromEntries(
+            Object.keys(largestMetadata()).map((key) => [key, '€'.repeat(256)]),
+          ),
+        }),
+      refused: {
+        errorClass: 'rejected',
+        status: 400,
+        providerCode: 'personalizations.0.custom_args',
+      },
+    },
+  });
+
   describe('mapping a full message', () => {
     it('sends subject, text, html, cc, bcc, reply-to, metadata and the notification id', async () => {
       await send(channel(), fullEmailMessage());
@@ -99,6 +130,11 @@ describe(SendgridChannel.name, () => {
             to: [{ email: 'ada@example.com' }, { email: 'grace@example.com' }],
             cc: [{ email: 'linus@example.com' }],
             bcc: [{ email: 'audit@example.com' }],
+            custom_args: {
+              orderId: '123',
+              tenant: 'acme',
+              herald_notification_id: NOTIFICATION_ID,
+            },
           },
         ],
         content: [
@@ -106,7 +142,6 @@ describe(SendgridChannel.name, () => {
           { type: 'text/html', value: '<p>It is on its <b>way</b>.</p>' },
         ],
         reply_to: { email: 'support@example.com' },
-        custom_args: { orderId: '123', tenant: 'acme', herald_notification_id: NOTIFICATION_ID },
       });
       expect(captured).toMatchObject({
         to: ['ada@example.com', 'grace@example.com'],

@@ -12,7 +12,10 @@ import {
   expectSafe,
   fullEmailMessage,
   useChannel,
+  addresses,
+  largestEmailMessage,
 } from './channel-fixtures';
+import { describeProviderContract } from './contract-table';
 import { describeDeadline } from './deadline-contract';
 
 describe(SesChannel.name, () => {
@@ -116,6 +119,15 @@ describe(SesChannel.name, () => {
   });
 
   describeDeadline(fixture);
+
+  describeProviderContract(fixture, {
+    'a full message (every optional field set)': { message: fullEmailMessage },
+    'the largest message Herald accepts': { message: largestEmailMessage },
+    'one recipient more than SES takes (51)': {
+      message: () => emailMessage({ to: addresses(49), cc: addresses(2, 'cc') }),
+      refused: { errorClass: 'rejected', status: 400, providerCode: 'BadRequestException' },
+    },
+  });
 
   describe('mapping a full message', () => {
     it('sends subject, text, html, cc, bcc, reply-to, metadata and the notification id', async () => {

@@ -10,7 +10,9 @@ import {
   classified,
   expectSafe,
   useChannel,
+  largestMetadata,
 } from './channel-fixtures';
+import { describeProviderContract } from './contract-table';
 import { describeDeadline } from './deadline-contract';
 
 describe(SlackChannel.name, () => {
@@ -82,6 +84,31 @@ describe(SlackChannel.name, () => {
   });
 
   describeDeadline(fixture);
+
+  const section = (i: number) => ({ type: 'section', text: { type: 'mrkdwn', text: `*${i}*` } });
+  describeProviderContract(fixture, {
+    'a full message (every optional field set)': {
+      message: () =>
+        chatMessage({ blocks: [section(1), { type: 'divider' }], metadata: { orderId: '123' } }),
+    },
+    'the largest message Slack takes (50 blocks, 40,000 characters)': {
+      message: () =>
+        chatMessage({
+          text: 't'.repeat(40_000),
+          blocks: Array.from({ length: 50 }, (_, i) => section(i)),
+          metadata: largestMetadata(),
+        }),
+    },
+    'one block too many (51)': {
+      message: () => chatMessage({ blocks: Array.from({ length: 51 }, (_, i) => section(i)) }),
+      refused: { errorClass: 'rejected', status: 200, providerCode: 'invalid_blocks' },
+    },
+    // Herald's intake bounds chat text in bytes (HERALD_MAX_BODY_BYTES), not at Slack's 40,000 characters.
+    'a text one character too long': {
+      message: () => chatMessage({ text: 't'.repeat(40_001) }),
+      refused: { errorClass: 'rejected', status: 200, providerCode: 'msg_too_long' },
+    },
+  });
 
   describe('mapping a full message', () => {
     it('sends channel, text, blocks, and metadata with the notification id', async () => {

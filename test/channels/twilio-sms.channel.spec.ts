@@ -11,6 +11,7 @@ import {
   smsMessage,
   useChannel,
 } from './channel-fixtures';
+import { describeProviderContract } from './contract-table';
 import { describeDeadline } from './deadline-contract';
 
 describe(TwilioSmsChannel.name, () => {
@@ -88,6 +89,22 @@ describe(TwilioSmsChannel.name, () => {
   });
 
   describeDeadline(fixture);
+
+  describeProviderContract(fixture, {
+    'a full message (every optional field set)': {
+      message: () => smsMessage({ metadata: { orderId: '123' }, providers: ['twilio'] }),
+    },
+    'the longest body Twilio takes (1600 characters)': {
+      message: () => smsMessage({ text: 'x'.repeat(1600) }),
+    },
+    'the longest body in UTF-16 (800 emoji)': {
+      message: () => smsMessage({ text: '📦'.repeat(800) }),
+    },
+    'a body one character too long': {
+      message: () => smsMessage({ text: 'x'.repeat(1601) }),
+      refused: { errorClass: 'rejected', status: 400, providerCode: '21617' },
+    },
+  });
 
   describe('when TWILIO_REGION and TWILIO_EDGE are set in the environment', () => {
     afterEach(() => vi.unstubAllEnvs());

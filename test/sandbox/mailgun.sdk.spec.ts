@@ -175,4 +175,32 @@ describe(ProviderSimulator.name, () => {
       await vi.waitFor(() => expect(sim.simulator.closedConnections('mailgun')).toBe(1));
     });
   });
+
+  describe('mailgun contract', () => {
+    it("refuses a message without from, with Mailgun's 400 {message}", async () => {
+      const err = await failureOf(() => send({ from: undefined }));
+
+      expect(seen(err)).toMatchObject({
+        type: 'MailgunAPIError',
+        status: 400,
+        details: "'from' parameter is missing",
+      });
+      expect(sim.simulator.messages()).toEqual([]);
+      expect(sim.simulator.contractBreaches('mailgun')).toEqual([
+        expect.objectContaining({
+          status: 400,
+          violations: [{ field: 'from', message: "'from' parameter is missing" }],
+        }),
+      ]);
+    });
+
+    it('refuses a fourth tag', async () => {
+      const err = await failureOf(() => send({ 'o:tag': ['a', 'b', 'c', 'd'] }));
+
+      expect(seen(err)).toMatchObject({
+        status: 400,
+        details: 'Too many tags: at most 3 per message',
+      });
+    });
+  });
 });

@@ -201,6 +201,87 @@ describe(ProviderSimulator.name, () => {
     });
   });
 
+  describe('request contracts', () => {
+    /** A SendGrid send with a top-level custom_args object (and no subject unless given). */
+    const breakingSend = (subject?: string) =>
+      fetch(`${sim.url}/v3/mail/send`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${SANDBOX_CREDENTIALS.sendgrid.apiKey}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          personalizations: [{ to: [{ email: 'ada@example.com' }] }],
+          from: { email: 'ops@example.com' },
+          subject,
+          content: [{ type: 'text/plain', value: 'Hi' }],
+          custom_args: { orderId: '123' },
+        }),
+      });
+    const contract = (name: string, body: unknown) =>
+      fetch(`${sim.url}/_sandbox/providers/${name}/contract`, { method: 'PUT', ...json(body) });
+    const log = async (query = '') =>
+      (
+        (await (await fetch(`${sim.url}/_sandbox/requests${query}`)).json()) as {
+          requests: unknown[];
+        }
+      ).requests;
+
+    it('enforces every contract by default and lists all violations at once', async () => {
+      const answer = await breakingSend();
+
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { errors: { field: string }[] }).errors).toEqual([
+        expect.objectContaining({ field: 'subject' }),
+        expect.objectContaining({ field: 'custom_args' }),
+      ]);
+      expect(sim.simulator.contractEnforcement()).toEqual({
+        sendgrid: true,
+        mailgun: true,
+        ses: true,
+        twilio: true,
+        slack: true,
+      });
+    });
+
+    it('switches one provider off with PUT /_sandbox/providers/:name/contract, until reset', async () => {
+      const put = await contract('sendgrid', { enforce: false });
+      const answered = (await breakingSend('Hello')).status;
+      const providers = (await (await fetch(`${sim.url}/_sandbox/providers`)).json()) as Record<
+        string,
+        { contractEnforced: boolean }
+      >;
+
+      expect(put.status).toBe(200);
+      expect(answered).toBe(202);
+      expect(providers.sendgrid!.contractEnforced).toBe(false);
+      expect(providers.mailgun!.contractEnforced).toBe(true);
+      expect(await log('?violations=true')).toEqual([
+        expect.objectContaining({ provider: 'sendgrid', status: 202, enforced: false }),
+      ]);
+
+      await fetch(`${sim.url}/_sandbox/reset`, { method: 'POST' });
+      expect((await breakingSend('Hello')).status).toBe(400);
+    });
+
+    it('logs every request, conforming or not, with its status', async () => {
+      await sendgridSend(sim.url);
+      await breakingSend();
+
+      expect(await log('?provider=sendgrid')).toEqual([
+        expect.objectContaining({ provider: 'sendgrid', status: 202, violations: [] }),
+        expect.objectContaining({ status: 400, violations: expect.any(Array) }),
+      ]);
+      expect(await log('?provider=slack')).toEqual([]);
+    });
+
+    it('answers 404 for an unknown provider and 400 for a switch that is not a boolean', async () => {
+      expect((await contract('pigeon', { enforce: false })).status).toBe(404);
+      expect((await contract('sendgrid', { enforce: 'no' })).status).toBe(400);
+      expect((await fetch(`${sim.url}/_sandbox/requests?provider=pigeon`)).status).toBe(400);
+    });
+  });
+
   describe('stop', () => {
     it('does not wait for a hung request', async () => {
       const own = new ProviderSimulator();

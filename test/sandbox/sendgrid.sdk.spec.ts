@@ -15,7 +15,6 @@ const message: MailDataRequired = {
   subject: 'Your order',
   text: 'It shipped.',
   html: '<p>It shipped.</p>',
-  customArgs: { herald_notification_id: 'ntf_1', orderId: '123' },
 };
 
 /** What a channel can read from the SDK's error. */
@@ -33,7 +32,17 @@ describe(ProviderSimulator.name, () => {
 
   describe('sendgrid', () => {
     it('answers 202 with an X-Message-Id and captures the message', async () => {
-      const [response] = await send();
+      const [response] = await send({
+        to: undefined,
+        cc: undefined,
+        personalizations: [
+          {
+            to: 'ada@example.com',
+            cc: 'grace@example.com',
+            customArgs: { herald_notification_id: 'ntf_1', orderId: '123' },
+          },
+        ],
+      });
 
       expect(response.statusCode).toBe(202);
       const id = response.headers['x-message-id'] as string;
@@ -142,6 +151,46 @@ describe(ProviderSimulator.name, () => {
       await failureOf(() => send({}, { timeoutMs: 100 }));
 
       await vi.waitFor(() => expect(sim.simulator.closedConnections('sendgrid')).toBe(1));
+    });
+  });
+
+  describe('sendgrid contract', () => {
+    const topLevelObject = 'Invalid type. Expected: string, given: object.';
+
+    it("refuses custom_args at the top level as an object, with SendGrid's 400", async () => {
+      // The SDK puts a message's customArgs at the top level, where SendGrid expects a string.
+      const err = await failureOf(() => send({ customArgs: { orderId: '123' } }));
+
+      expect(seen(err)).toMatchObject({
+        type: 'ResponseError',
+        status: 400,
+        errors: [
+          {
+            field: 'custom_args',
+            message: topLevelObject,
+            help: 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.custom_args',
+          },
+        ],
+      });
+      expect(sim.simulator.messages()).toEqual([]);
+      expect(sim.simulator.contractBreaches('sendgrid')).toEqual([
+        expect.objectContaining({
+          status: 400,
+          enforced: true,
+          violations: [{ field: 'custom_args', message: topLevelObject }],
+        }),
+      ]);
+    });
+
+    it('lets the mistake through, and records it, while enforcement is off', async () => {
+      sim.simulator.setContractEnforcement('sendgrid', false);
+
+      const [response] = await send({ customArgs: { orderId: '123' } });
+
+      expect(response.statusCode).toBe(202);
+      expect(sim.simulator.contractBreaches('sendgrid')).toEqual([
+        expect.objectContaining({ status: 202, enforced: false }),
+      ]);
     });
   });
 });

@@ -160,4 +160,33 @@ describe(ProviderSimulator.name, () => {
       await vi.waitFor(() => expect(sim.simulator.closedConnections('ses')).toBe(1));
     });
   });
+
+  describe('ses contract', () => {
+    it('refuses a tag name with a space, with BadRequestException', async () => {
+      const err = await failureOf(() => send({ EmailTags: [{ Name: 'order id', Value: '123' }] }));
+
+      expect(seen(err)).toMatchObject({
+        name: 'BadRequestException',
+        status: 400,
+        fault: 'client',
+        message:
+          "Invalid tag name <order id>: only alphanumeric ASCII characters, '_', and '-' are allowed.",
+      });
+      expect(sim.simulator.messages()).toEqual([]);
+      expect(sim.simulator.contractBreaches('ses')).toEqual([
+        expect.objectContaining({
+          status: 400,
+          violations: [expect.objectContaining({ field: 'EmailTags.0.Name' })],
+        }),
+      ]);
+    });
+
+    it('refuses a 51st recipient', async () => {
+      const to = Array.from({ length: 51 }, (_, i) => `user${i}@example.com`);
+
+      const err = await failureOf(() => send({ Destination: { ToAddresses: to } }));
+
+      expect(seen(err)).toMatchObject({ name: 'BadRequestException', status: 400 });
+    });
+  });
 });

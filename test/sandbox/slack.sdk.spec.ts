@@ -117,4 +117,35 @@ describe(ProviderSimulator.name, () => {
       await vi.waitFor(() => expect(sim.simulator.closedConnections('slack')).toBe(1));
     });
   });
+
+  describe('slack contract', () => {
+    it('refuses 51 blocks with ok:false invalid_blocks', async () => {
+      const blocks = Array.from({ length: 51 }, () => ({ type: 'divider' }));
+
+      const err = await failureOf(() => send({ blocks }));
+
+      expect(seen(err)).toMatchObject({
+        code: 'slack_webapi_platform_error',
+        error: 'invalid_blocks',
+      });
+      expect(err.data.response_metadata).toEqual({
+        messages: ['[ERROR] no more than 50 items allowed [json-pointer:/blocks]'],
+      });
+      expect(sim.simulator.messages()).toEqual([]);
+      expect(sim.simulator.contractBreaches('slack')).toEqual([
+        expect.objectContaining({
+          status: 200,
+          violations: [
+            { field: 'blocks', code: 'invalid_blocks', message: 'no more than 50 items allowed' },
+          ],
+        }),
+      ]);
+    });
+
+    it('refuses a block without a type with invalid_blocks', async () => {
+      const err = await failureOf(() => send({ blocks: [{ text: 'no type' }] }));
+
+      expect(seen(err)).toMatchObject({ error: 'invalid_blocks' });
+    });
+  });
 });

@@ -117,4 +117,37 @@ describe(ProviderSimulator.name, () => {
       await vi.waitFor(() => expect(sim.simulator.closedConnections('twilio')).toBe(1));
     });
   });
+
+  describe('twilio contract', () => {
+    it("refuses a To that is not E.164, with Twilio's 21211", async () => {
+      const err = await failureOf(() => send({ to: '4155550100' }));
+
+      expect(seen(err)).toEqual({
+        type: 'RestException',
+        status: 400,
+        code: 21211,
+        message: "The 'To' number 4155550100 is not a valid phone number.",
+      });
+      expect(err.moreInfo).toBe('https://www.twilio.com/docs/errors/21211');
+      expect(sim.simulator.messages()).toEqual([]);
+      expect(sim.simulator.contractBreaches('twilio')).toEqual([
+        expect.objectContaining({
+          status: 400,
+          violations: [
+            {
+              field: 'To',
+              code: '21211',
+              message: "The 'To' number 4155550100 is not a valid phone number.",
+            },
+          ],
+        }),
+      ]);
+    });
+
+    it('refuses a body over 1,600 characters with 21617', async () => {
+      const err = await failureOf(() => send({ body: 'x'.repeat(1601) }));
+
+      expect(seen(err)).toMatchObject({ status: 400, code: 21617 });
+    });
+  });
 });

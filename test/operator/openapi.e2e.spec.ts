@@ -68,7 +68,10 @@ describe('GET /docs', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await res.text()).toMatch(/swagger-ui/);
     for (const asset of ['/docs/swagger-ui-bundle.js', '/docs/swagger-ui-init.js']) {
-      expect((await get(asset)).status, asset).toBe(200);
+      const served = await get(asset);
+      expect(served.status, asset).toBe(200);
+      // Read it all: an unread megabyte leaves the server mid-write, and close() then waits.
+      expect((await served.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
     }
   });
 

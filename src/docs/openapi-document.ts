@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { HeraldConfig } from '../config/herald-config';
 import type { ErrorCode } from '../errors/error-code';
 import { statusOf } from '../errors/problem.filter';
-import { notificationSchemas } from '../notifications/notification-message.schema';
+import { keepExamples, notificationSchemas } from '../notifications/notification-message.schema';
 import { providersStatusSchema } from '../providers-status/provider-status.schema';
 import { type DocumentedOperation, OPERATIONS } from './openapi-operations';
 import {
@@ -24,7 +24,7 @@ type Operation = Record<string, unknown>;
  * is. Request bodies are described as accepted (`input`), answers as sent (`output`).
  */
 export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, override: keepExamples });
   return rest;
 }
 

@@ -60,7 +60,32 @@ describe('the published schema and the validator', () => {
       false,
     ],
     ['an unknown field', { ...sms, colour: 'red' }, false],
+    [
+      'a __proto__ field',
+      JSON.parse(`{"__proto__":{"a":1},${JSON.stringify(sms).slice(1)}`),
+      false,
+    ],
+    [
+      'a __proto__ metadata key',
+      JSON.parse(`${JSON.stringify(sms).slice(0, -1)},"metadata":{"__proto__":"x"}}`),
+      false,
+    ],
+    [
+      'a __proto__ key in a block',
+      JSON.parse(
+        `${JSON.stringify(chat).slice(0, -1)},"blocks":[{"type":"divider","__proto__":{}}]}`,
+      ),
+      false,
+    ],
+    [
+      'a __proto__ key deeper in a block',
+      JSON.parse(
+        `${JSON.stringify(chat).slice(0, -1)},"blocks":[{"type":"section","text":{"__proto__":{}}}]}`,
+      ),
+      true,
+    ],
   ])('agree on %s', (_, message, allowed) => {
+    // As a body arrives: `undefined` fields gone, a `__proto__` key kept as an own property.
     const m = JSON.parse(JSON.stringify(message)) as unknown;
     expect({ schema: schemaAllows(m), validator: validatorAllows(m) }).toEqual({
       schema: allowed,

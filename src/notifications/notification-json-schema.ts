@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { type MessageLimits, notificationSchemas } from './notification-message.schema';
+import {
+  keepExamples,
+  type MessageLimits,
+  notificationSchemas,
+} from './notification-message.schema';
 
 /** `$id` of the exported schema; stable, so producers may pin it. */
 export const NOTIFICATION_JSON_SCHEMA_ID = 'urn:herald:schema:notification-job:v1';
@@ -12,7 +16,10 @@ export const NOTIFICATION_JSON_SCHEMA_ID = 'urn:herald:schema:notification-job:v
  * beside a byte limit is one the byte limit implies, so nothing the schema forbids is accepted.
  */
 export function notificationJsonSchema(limits: MessageLimits): Record<string, unknown> {
-  const generated = z.toJSONSchema(notificationSchemas(limits).job, { io: 'input' });
+  const generated = z.toJSONSchema(notificationSchemas(limits).job, {
+    io: 'input',
+    override: keepExamples,
+  });
   const { $schema, ...rest } = generated;
   return {
     $schema,

@@ -43,6 +43,33 @@ const CHAT_EXAMPLE = {
   blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Deploy* finished' } }],
 };
 
+/**
+ * Refuses an own `__proto__` key by name. zod leaves such a key out of a record's or loose
+ * object's output without a word (assigning it would swap the prototype); JSON.parse keeps it
+ * as a plain property, so it is seen here, before zod builds the output.
+ */
+function refusingProtoKey<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value, ctx) => {
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+      ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'is a reserved key' });
+    }
+    return value;
+  }, schema);
+}
+
+/**
+ * `override` for `z.toJSONSchema` of these schemas. In `io: 'input'` zod drops `examples` from a
+ * schema holding a transform, since a transform's output need not be valid input; the only one
+ * here is the identity check {@link refusingProtoKey}, so each message's examples still hold.
+ */
+export function keepExamples(ctx: {
+  zodSchema: z.core.$ZodType;
+  jsonSchema: Record<string, unknown>;
+}): void {
+  const examples = z.globalRegistry.get(ctx.zodSchema)?.examples;
+  if (examples !== undefined) ctx.jsonSchema.examples = examples;
+}
+
 function buildSchemas(limits: MessageLimits) {
   const email = z
     .email({ error: 'must be an e-mail address' })
@@ -57,16 +84,24 @@ function buildSchemas(limits: MessageLimits) {
       maxLength: limits.maxBodyBytes,
       description: `At most ${limits.maxBodyBytes} bytes of UTF-8.`,
     });
-  const metadata = z
-    .record(
-      z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'keys are 1–64 letters, digits, _ . or -'),
-      z.string().max(256, 'values are at most 256 characters'),
-    )
-    .refine(
-      (m) => Object.keys(m).length <= MAX_METADATA_ENTRIES,
-      `at most ${MAX_METADATA_ENTRIES} entries`,
-    )
-    .meta({ maxProperties: MAX_METADATA_ENTRIES })
+  const metadata = refusingProtoKey(
+    z
+      .record(
+        // `__proto__` fits the characters but is refused (above); the pattern says so too.
+        z
+          .string()
+          .regex(
+            /^(?!__proto__$)[A-Za-z0-9_.-]{1,64}$/,
+            'keys are 1–64 letters, digits, _ . or -, and not __proto__',
+          ),
+        z.string().max(256, 'values are at most 256 characters'),
+      )
+      .refine(
+        (m) => Object.keys(m).length <= MAX_METADATA_ENTRIES,
+        `at most ${MAX_METADATA_ENTRIES} entries`,
+      )
+      .meta({ maxProperties: MAX_METADATA_ENTRIES }),
+  )
     .optional()
     .describe(
       'Your own string values, stored with the notification and passed to providers that carry tags.',
@@ -141,7 +176,11 @@ function buildSchemas(limits: MessageLimits) {
       to: z.string().regex(SLACK_CHANNEL_ID, 'must be a Slack channel id such as C0123456789'),
       text: body.optional(),
       blocks: z
-        .array(z.looseObject({ type: z.string().min(1) }))
+        .array(
+          refusingProtoKey(z.looseObject({ type: z.string().min(1) })).meta({
+            propertyNames: { not: { const: '__proto__' } },
+          }),
+        )
         .max(MAX_SLACK_BLOCKS, `at most ${MAX_SLACK_BLOCKS} blocks`)
         .optional()
         .describe('Slack Block Kit blocks.'),

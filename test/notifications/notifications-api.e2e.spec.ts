@@ -145,9 +145,24 @@ describe('the notifications API', () => {
       it('answers 400 malformed_json for an empty body', async () => {
         expectProblem(await send(''), 400, 'malformed_json');
       });
+    });
 
-      it('refuses a prototype-poisoning key as malformed', async () => {
-        expectProblem(await send('{"__proto__":{"admin":true}}'), 400, 'malformed_json');
+    describe('when the body holds a __proto__ or constructor key', () => {
+      const sms = JSON.stringify(SMS).slice(0, -1);
+
+      it.each([
+        ['a top-level __proto__', `${sms},"__proto__":{"admin":true}}`, '__proto__'],
+        [
+          'a top-level constructor',
+          `${sms},"constructor":{"prototype":{"admin":true}}}`,
+          'constructor',
+        ],
+        ['a __proto__ metadata key', `${sms},"metadata":{"__proto__":"x"}}`, 'metadata.__proto__'],
+      ])('parses the valid JSON and names %s as a bad field', async (_, body, field) => {
+        const answer = await send(body);
+        expectProblem(answer, 400, 'validation_failed');
+        expect(answer.body.errors).toContainEqual({ field, message: expect.any(String) });
+        expect(({} as Record<string, unknown>).admin).toBeUndefined();
       });
     });
 

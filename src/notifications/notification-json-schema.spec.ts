@@ -99,6 +99,7 @@ describe('the published schema and the validator', () => {
       { ...email, cc: ['b@example.com'], bcc: ['c@example.com', 'd@example.com'] },
     ],
     ['text within maxLength but over its bytes', { ...email, text: 'é'.repeat(7) }],
+    ['an SMS of 801 emoji: 801 characters, 1,602 UTF-16 units', { ...sms, text: '😀'.repeat(801) }],
   ])('the validator alone refuses %s, a rule the description states', (_, message) => {
     expect(schemaAllows(message)).toBe(true);
     expect(validatorAllows(message)).toBe(false);
@@ -108,6 +109,7 @@ describe('the published schema and the validator', () => {
     const { description } = notificationJsonSchema(limits) as { description: string };
     expect(description).toContain('to, cc and bcc together hold at most 3 addresses');
     expect(description).toContain('at most 12 bytes of UTF-8');
+    expect(description).toContain('at most 1600 UTF-16 code units');
   });
 
   it('publishes examples the validator accepts', () => {

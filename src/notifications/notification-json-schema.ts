@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   keepExamples,
+  MAX_SMS_UNITS,
   type MessageLimits,
   notificationSchemas,
 } from './notification-message.schema';
@@ -12,8 +13,8 @@ export const NOTIFICATION_JSON_SCHEMA_ID = 'urn:herald:schema:notification-job:v
  * The JSON Schema of a queue job (a message plus `idempotencyKey`), generated from the one zod
  * schema, for producers written in other languages. Every rule JSON Schema can state is stated
  * (`anyOf` for text-or-html, `uniqueItems`, `maxProperties`, a one-line `pattern`); the few it
- * cannot (a total over three arrays, UTF-8 bytes) are in the descriptions, and the `maxLength`
- * beside a byte limit is one the byte limit implies, so nothing the schema forbids is accepted.
+ * cannot (a total over three arrays, UTF-8 bytes, UTF-16 units) are in the descriptions, and the `maxLength`
+ * beside a byte or unit limit is one that limit implies, so nothing the schema forbids is accepted.
  */
 export function notificationJsonSchema(limits: MessageLimits): Record<string, unknown> {
   const generated = z.toJSONSchema(notificationSchemas(limits).job, {
@@ -30,7 +31,8 @@ export function notificationJsonSchema(limits: MessageLimits): Record<string, un
       "on Herald's BullMQ queue (where `idempotencyKey` may also be set; over REST it is the " +
       'Idempotency-Key header). Rules JSON Schema cannot state, which Herald also enforces: ' +
       `to, cc and bcc together hold at most ${limits.maxRecipients} addresses; text and html ` +
-      `(chat text too) are at most ${limits.maxBodyBytes} bytes of UTF-8 (maxLength bounds their characters).`,
+      `(chat text too) are at most ${limits.maxBodyBytes} bytes of UTF-8; an SMS text is at ` +
+      `most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts (maxLength bounds the characters of each).`,
     ...rest,
   };
 }

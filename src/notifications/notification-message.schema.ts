@@ -16,8 +16,8 @@ export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
 export const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,20}$/;
 /** E.164: a plus, a non-zero digit, up to 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
-/** Twilio's ceiling for one message body, in characters. */
-const MAX_SMS_CHARS = 1600;
+/** Twilio's ceiling for one message body, in UTF-16 code units. */
+export const MAX_SMS_UNITS = 1600;
 /** Slack's ceiling on blocks per message. */
 const MAX_SLACK_BLOCKS = 50;
 const MAX_METADATA_ENTRIES = 20;
@@ -161,10 +161,21 @@ function buildSchemas(limits: MessageLimits) {
     .strictObject({
       channel: z.literal('sms'),
       to: z.string().regex(E164, 'must be an E.164 number such as +14155550100'),
+      // Twilio counts UTF-16 code units (`length`); zod and JSON Schema count code points, so
+      // maxLength is only a bound the rule implies (a code point is one or two units).
       text: z
         .string()
         .min(1, 'must not be empty')
-        .max(MAX_SMS_CHARS, `must be at most ${MAX_SMS_CHARS} characters`),
+        .refine(
+          (s) => s.length <= MAX_SMS_UNITS,
+          `must be at most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts (an emoji is 2)`,
+        )
+        .meta({
+          maxLength: MAX_SMS_UNITS,
+          description:
+            `At most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts: a character outside ` +
+            'the Basic Multilingual Plane (most emoji) counts 2.',
+        }),
       providers: providers(['twilio']),
       metadata,
     })

@@ -120,6 +120,18 @@ describe('the notifications API', () => {
         expect(answer.body.errors).toContainEqual({ field, message: expect.any(String) });
       });
 
+      it('counts an SMS text in UTF-16 units as Twilio does: 801 emoji are too many', async () => {
+        const answer = await send({ ...SMS, text: '😀'.repeat(801) });
+        expectProblem(answer, 400, 'validation_failed');
+        expect(answer.body.errors).toEqual([
+          {
+            field: 'text',
+            message: 'must be at most 1600 UTF-16 code units, as Twilio counts (an emoji is 2)',
+          },
+        ]);
+        expect((await send({ ...SMS, text: `${'😀'.repeat(799)}xx` })).status).toBe(202);
+      });
+
       it('refuses a body that is not an object', async () => {
         const answer = await send('[1,2]');
         expectProblem(answer, 400, 'validation_failed');

@@ -6,6 +6,7 @@ import type { ErrorCode } from '../errors/error-code';
 import { statusOf } from '../errors/problem.filter';
 import { keepExamples, notificationSchemas } from '../notifications/notification-message.schema';
 import { providersStatusSchema } from '../providers-status/provider-status.schema';
+import { MAX_URL_CHARS } from '../routing/url-length.hook';
 import { type DocumentedOperation, OPERATIONS } from './openapi-operations';
 import {
   acceptedNotificationSchema,
@@ -125,7 +126,8 @@ export function buildOpenApiDocument(app: INestApplication, config: HeraldConfig
     .setTitle('Herald')
     .setDescription(
       'Multi-provider notification service: e-mail, SMS and chat with ordered failover, circuit ' +
-        'breakers and idempotent sends. Errors are application/problem+json with a stable `code`.',
+        'breakers and idempotent sends. Errors are application/problem+json with a stable `code`. ' +
+        `Any route answers 414 \`uri_too_long\` to a URL over ${MAX_URL_CHARS} characters.`,
     )
     .setVersion('v1')
     .addBearerAuth(

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'idempotency_key_in_flight',
   'notification_not_retryable',
   'payload_too_large',
+  'uri_too_long',
   'unsupported_media_type',
   'idempotency_key_reused',
   'channel_not_configured',

@@ -7,6 +7,7 @@ import { setupDocs } from './docs/docs.setup';
 import { ProblemFilter } from './errors/problem.filter';
 import { requestId } from './logging/request-id';
 import { useJsonBodyParser } from './notifications/json-body.parser';
+import { answerUnroutedMethods } from './routing/method-not-allowed.hook';
 import { answerRouterError } from './routing/router-errors';
 import { refuseLongUrls } from './routing/url-length.hook';
 
@@ -29,6 +30,7 @@ export async function createApp(
     done();
   });
   refuseLongUrls(adapter.getInstance());
+  answerUnroutedMethods(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options),
     adapter,

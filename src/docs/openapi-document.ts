@@ -127,7 +127,9 @@ export function buildOpenApiDocument(app: INestApplication, config: HeraldConfig
     .setDescription(
       'Multi-provider notification service: e-mail, SMS and chat with ordered failover, circuit ' +
         'breakers and idempotent sends. Errors are application/problem+json with a stable `code`. ' +
-        `Any route answers 414 \`uri_too_long\` to a URL over ${MAX_URL_CHARS} characters.`,
+        `Any route answers 414 \`uri_too_long\` to a URL over ${MAX_URL_CHARS} characters; a ` +
+        'documented path asked with a method it does not serve answers 405 ' +
+        '`method_not_allowed` with `Allow` listing the methods it serves.',
     )
     .setVersion('v1')
     .addBearerAuth(

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'invalid_idempotency_key',
   'unauthorized',
   'not_found',
+  'method_not_allowed',
   'idempotency_key_in_flight',
   'notification_not_retryable',
   'payload_too_large',

@@ -33,6 +33,8 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 401, title: 'Missing or wrong API key' };
     case 'not_found':
       return { status: 404, title: 'Not found' };
+    case 'method_not_allowed':
+      return { status: 405, title: 'This path does not serve that method' };
     case 'idempotency_key_in_flight':
       return { status: 409, title: 'A request with this Idempotency-Key is still being accepted' };
     case 'notification_not_retryable':

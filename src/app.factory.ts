@@ -7,6 +7,9 @@ import { setupDocs } from './docs/docs.setup';
 import { ProblemFilter } from './errors/problem.filter';
 import { requestId } from './logging/request-id';
 import { useJsonBodyParser } from './notifications/json-body.parser';
+import { answerUnroutedMethods } from './routing/method-not-allowed.hook';
+import { answerRouterError } from './routing/router-errors';
+import { refuseLongUrls } from './routing/url-length.hook';
 
 /** Builds (but does not start listening) the Herald application for a configuration. */
 export async function createApp(
@@ -20,11 +23,14 @@ export async function createApp(
     // 503s from a Redis outage must answer fast; a stuck socket must not hold shutdown.
     return503OnClosing: true,
     genReqId: requestId,
+    frameworkErrors: answerRouterError,
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
+  refuseLongUrls(adapter.getInstance());
+  answerUnroutedMethods(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options),
     adapter,

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import type { HeraldConfig } from '../config/herald-config';
 import type { ErrorCode } from '../errors/error-code';
 import { statusOf } from '../errors/problem.filter';
-import { notificationSchemas } from '../notifications/notification-message.schema';
+import { keepExamples, notificationSchemas } from '../notifications/notification-message.schema';
 import { providersStatusSchema } from '../providers-status/provider-status.schema';
+import { MAX_URL_CHARS } from '../routing/url-length.hook';
 import { type DocumentedOperation, OPERATIONS } from './openapi-operations';
 import {
   acceptedNotificationSchema,
@@ -24,7 +25,7 @@ type Operation = Record<string, unknown>;
  * is. Request bodies are described as accepted (`input`), answers as sent (`output`).
  */
 export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, override: keepExamples });
   return rest;
 }
 
@@ -125,7 +126,10 @@ export function buildOpenApiDocument(app: INestApplication, config: HeraldConfig
     .setTitle('Herald')
     .setDescription(
       'Multi-provider notification service: e-mail, SMS and chat with ordered failover, circuit ' +
-        'breakers and idempotent sends. Errors are application/problem+json with a stable `code`.',
+        'breakers and idempotent sends. Errors are application/problem+json with a stable `code`. ' +
+        `Any route answers 414 \`uri_too_long\` to a URL over ${MAX_URL_CHARS} characters; a ` +
+        'documented path asked with a method it does not serve answers 405 ' +
+        '`method_not_allowed` with `Allow` listing the methods it serves.',
     )
     .setVersion('v1')
     .addBearerAuth(

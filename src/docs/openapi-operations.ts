@@ -42,8 +42,16 @@ const notificationId: DocumentedParameter = {
   schema: { type: 'string' },
 };
 
-/** Every problem a `/v1` route may answer with whatever it does: Herald's auth and storage. */
-const V1_PROBLEMS: readonly ErrorCode[] = ['unauthorized', 'caller_throttled', 'redis_unavailable'];
+/**
+ * Every problem a `/v1` route may answer with whatever it does: a URL over the length limit
+ * (or an id over 100 characters), Herald's auth and storage.
+ */
+const V1_PROBLEMS: readonly ErrorCode[] = [
+  'uri_too_long',
+  'unauthorized',
+  'caller_throttled',
+  'redis_unavailable',
+];
 
 /**
  * Every route Herald serves, keyed `METHOD /path` as in the OpenAPI document. The docs spec

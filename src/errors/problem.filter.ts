@@ -10,7 +10,8 @@ import type { ErrorCode } from './error-code';
 import { type FieldProblem, HeraldError } from './herald-error';
 import { isRedisUnavailable } from '../redis/redis-errors';
 
-interface Problem {
+/** One problem+json answer, before it is written. */
+export interface Problem {
   readonly status: number;
   readonly code: ErrorCode;
   readonly title: string;
@@ -32,12 +33,16 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 401, title: 'Missing or wrong API key' };
     case 'not_found':
       return { status: 404, title: 'Not found' };
+    case 'method_not_allowed':
+      return { status: 405, title: 'This path does not serve that method' };
     case 'idempotency_key_in_flight':
       return { status: 409, title: 'A request with this Idempotency-Key is still being accepted' };
     case 'notification_not_retryable':
       return { status: 409, title: 'Only a failed notification can be retried' };
     case 'payload_too_large':
       return { status: 413, title: 'The body is too large' };
+    case 'uri_too_long':
+      return { status: 414, title: 'The URL is too long' };
     case 'unsupported_media_type':
       return { status: 415, title: 'The body must be application/json' };
     case 'idempotency_key_reused':
@@ -60,7 +65,7 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
 }
 
 /** Fastify's own errors (raised before a route runs), by their code. */
-function fromFastify(err: {
+export function fromFastify(err: {
   code?: string;
   statusCode?: number;
   message: string;
@@ -76,11 +81,39 @@ function fromFastify(err: {
       return make('malformed_json', 'The body is empty.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return make('malformed_json', err.message);
+    // The router's own messages quote the path: the detail must not echo what the caller sent.
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return make('uri_too_long', 'A path segment is longer than 100 characters.');
+    case 'FST_ERR_BAD_URL':
+      return {
+        ...make('validation_failed', 'The URL is not valid.'),
+        errors: [{ field: '(url)', message: 'holds a malformed percent-encoding' }],
+      };
   }
   if (err instanceof SyntaxError && (err as { statusCode?: number }).statusCode === 400) {
     return make('malformed_json', err.message);
   }
   return undefined;
+}
+
+/** The problem+json body (RFC 9457) of a problem. */
+export function problemBody(problem: Problem): Record<string, unknown> {
+  return {
+    type: `urn:herald:error:${problem.code}`,
+    title: problem.title,
+    status: problem.status,
+    code: problem.code,
+    detail: problem.detail,
+    ...(problem.errors ? { errors: problem.errors } : {}),
+  };
+}
+
+/** Writes a problem as `application/problem+json`. */
+export function sendProblem(reply: FastifyReply, problem: Problem): void {
+  if (problem.retryAfterSeconds !== undefined) {
+    void reply.header('Retry-After', String(problem.retryAfterSeconds));
+  }
+  void reply.status(problem.status).type('application/problem+json').send(problemBody(problem));
 }
 
 /** Turns every error into `application/problem+json` (RFC 9457) with a stable `code`. */
@@ -94,20 +127,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (problem.code === 'internal') {
       this.logger.error({ err: exception, code: problem.code }, 'request failed');
     }
-    if (problem.retryAfterSeconds !== undefined) {
-      void reply.header('Retry-After', String(problem.retryAfterSeconds));
-    }
-    void reply
-      .status(problem.status)
-      .type('application/problem+json')
-      .send({
-        type: `urn:herald:error:${problem.code}`,
-        title: problem.title,
-        status: problem.status,
-        code: problem.code,
-        detail: problem.detail,
-        ...(problem.errors ? { errors: problem.errors } : {}),
-      });
+    sendProblem(reply, problem);
   }
 
   private toProblem(exception: unknown): Problem {

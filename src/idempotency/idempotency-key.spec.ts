@@ -11,6 +11,9 @@ describe(readIdempotencyKey.name, () => {
     ['order-123 confirmation'],
     ['~'.repeat(255)],
     [' !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'],
+    [' '],
+    ['~'],
+    ['k'.repeat(254)],
   ])('accepts %j', (key) => {
     expect(readIdempotencyKey(key)).toBe(key);
   });
@@ -22,10 +25,25 @@ describe(readIdempotencyKey.name, () => {
     ['a control character', 'a\u0001b'],
     ['DEL', 'a\u007fb'],
     ['latin-1', 'clé'],
+    ['a leading tab', '\tkey'],
+    ['a trailing newline', 'key\n'],
     ['a repeated header', ['a', 'b']],
-  ])('refuses %s with invalid_idempotency_key', (_, key) => {
-    const attempt = () => readIdempotencyKey(key as string);
-    expect(attempt).toThrow(HeraldError);
-    expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_idempotency_key' }));
+    ['one header repeated identically', ['a', 'a']],
+  ])('refuses %s with invalid_idempotency_key naming the header', (_, key) => {
+    let thrown: unknown;
+    try {
+      readIdempotencyKey(key as string);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(HeraldError);
+    const { code, message, extra } = thrown as HeraldError;
+    expect({ code, message, extra }).toEqual({
+      code: 'invalid_idempotency_key',
+      message: 'Idempotency-Key must be one header of 1–255 printable ASCII characters.',
+      extra: {
+        errors: [{ field: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters' }],
+      },
+    });
   });
 });

@@ -27,12 +27,14 @@ const PROBLEMS: Record<ReturnType<typeof printParseErrorCode>, string> = {
  * Replaces the JSON body parser so a malformed body is answered with `malformed_json` naming
  * where it breaks (line, column). Fastify's own parser says only "Body is not valid JSON", and
  * Nest turns its error into a plain 400 before any filter can tell it apart from other 400s.
- * Parsing itself stays Fastify's (secure-json-parse: `__proto__` and `constructor.prototype`
- * keys are refused).
+ * Parsing itself stays Fastify's, with `__proto__` and `constructor` keys kept as the plain own
+ * properties `JSON.parse` makes of them: that cannot touch a prototype, the body is valid JSON,
+ * and the message schema then refuses such a key by name (an unknown field, a bad metadata key)
+ * instead of calling the JSON malformed.
  */
 export function useJsonBodyParser(app: NestFastifyApplication, bodyLimit: number): void {
   const instance = app.getHttpAdapter().getInstance();
-  const parse = instance.getDefaultJsonParser('error', 'error');
+  const parse = instance.getDefaultJsonParser('ignore', 'ignore');
   app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
     const text = body.toString('utf8');
     // Fastify types the default parser for its default server; this app's request is the same.
@@ -51,13 +53,8 @@ export function malformedJson(text: string): HeraldError {
   const errors: ParseError[] = [];
   scanJson(text, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];
-  if (!first) {
-    // Valid syntax refused by secure-json-parse: a prototype-poisoning key.
-    return new HeraldError(
-      'malformed_json',
-      'The body uses a forbidden key (__proto__ or constructor.prototype).',
-    );
-  }
+  // JSON.parse refused what jsonc-parser's scanner let through; say so without a place.
+  if (!first) return new HeraldError('malformed_json', 'The body is not valid JSON.');
   const before = text.slice(0, first.offset);
   const line = before.split('\n').length;
   const column = first.offset - before.lastIndexOf('\n');

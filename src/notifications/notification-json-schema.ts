@@ -1,17 +1,26 @@
 import { z } from 'zod';
-import { type MessageLimits, notificationSchemas } from './notification-message.schema';
+import {
+  keepExamples,
+  MAX_SMS_UNITS,
+  type MessageLimits,
+  notificationSchemas,
+} from './notification-message.schema';
 
 /** `$id` of the exported schema; stable, so producers may pin it. */
 export const NOTIFICATION_JSON_SCHEMA_ID = 'urn:herald:schema:notification-job:v1';
 
 /**
- * The JSON Schema of a queue job (the message of DESIGN §3 plus `idempotencyKey`), generated
- * from the one zod schema, for producers written in other languages. Checks zod runs in code
- * (at least one of text/html, the recipient total, byte limits) are described, not encoded;
- * Herald still enforces them and names the field when it refuses a job.
+ * The JSON Schema of a queue job (a message plus `idempotencyKey`), generated from the one zod
+ * schema, for producers written in other languages. Every rule JSON Schema can state is stated
+ * (`anyOf` for text-or-html, `uniqueItems`, `maxProperties`, a one-line `pattern`); the few it
+ * cannot (a total over three arrays, UTF-8 bytes, UTF-16 units) are in the descriptions, and the `maxLength`
+ * beside a byte or unit limit is one that limit implies, so nothing the schema forbids is accepted.
  */
 export function notificationJsonSchema(limits: MessageLimits): Record<string, unknown> {
-  const generated = z.toJSONSchema(notificationSchemas(limits).job, { io: 'input' });
+  const generated = z.toJSONSchema(notificationSchemas(limits).job, {
+    io: 'input',
+    override: keepExamples,
+  });
   const { $schema, ...rest } = generated;
   return {
     $schema,
@@ -20,9 +29,10 @@ export function notificationJsonSchema(limits: MessageLimits): Record<string, un
     description:
       'A notification for Herald: the body of POST /v1/notifications, or the data of a "send" job ' +
       "on Herald's BullMQ queue (where `idempotencyKey` may also be set; over REST it is the " +
-      `Idempotency-Key header). Also enforced: e-mail needs text or html, chat needs text or blocks; ` +
-      `to, cc and bcc together hold at most ${limits.maxRecipients} addresses; text and html are ` +
-      `at most ${limits.maxBodyBytes} bytes of UTF-8; subjects are one line.`,
+      'Idempotency-Key header). Rules JSON Schema cannot state, which Herald also enforces: ' +
+      `to, cc and bcc together hold at most ${limits.maxRecipients} addresses; text and html ` +
+      `(chat text too) are at most ${limits.maxBodyBytes} bytes of UTF-8; an SMS text is at ` +
+      `most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts (maxLength bounds the characters of each).`,
     ...rest,
   };
 }

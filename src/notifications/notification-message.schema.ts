@@ -16,31 +16,92 @@ export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
 export const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,20}$/;
 /** E.164: a plus, a non-zero digit, up to 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
-/** Twilio's ceiling for one message body, in characters. */
-const MAX_SMS_CHARS = 1600;
+/** Twilio's ceiling for one message body, in UTF-16 code units. */
+export const MAX_SMS_UNITS = 1600;
 /** Slack's ceiling on blocks per message. */
 const MAX_SLACK_BLOCKS = 50;
 const MAX_METADATA_ENTRIES = 20;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
+/** One valid message per channel, published as the JSON Schema's `examples`. */
+const EMAIL_EXAMPLE = {
+  channel: 'email',
+  to: ['ada@example.com'],
+  cc: ['grace@example.com'],
+  subject: 'Your order shipped',
+  text: 'It arrives on Tuesday.',
+  html: '<p>It arrives on <b>Tuesday</b>.</p>',
+  providers: ['mailgun', 'ses'],
+  metadata: { orderId: '123' },
+};
+const SMS_EXAMPLE = { channel: 'sms', to: '+14155550100', text: 'Your code is 123456' };
+const CHAT_EXAMPLE = {
+  channel: 'chat',
+  to: 'C0123456789',
+  text: 'Deploy finished',
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Deploy* finished' } }],
+};
+
+/**
+ * Refuses an own `__proto__` key by name. zod leaves such a key out of a record's or loose
+ * object's output without a word (assigning it would swap the prototype); JSON.parse keeps it
+ * as a plain property, so it is seen here, before zod builds the output.
+ */
+function refusingProtoKey<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value, ctx) => {
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+      ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'is a reserved key' });
+    }
+    return value;
+  }, schema);
+}
+
+/**
+ * `override` for `z.toJSONSchema` of these schemas. In `io: 'input'` zod drops `examples` from a
+ * schema holding a transform, since a transform's output need not be valid input; the only one
+ * here is the identity check {@link refusingProtoKey}, so each message's examples still hold.
+ */
+export function keepExamples(ctx: {
+  zodSchema: z.core.$ZodType;
+  jsonSchema: Record<string, unknown>;
+}): void {
+  const examples = z.globalRegistry.get(ctx.zodSchema)?.examples;
+  if (examples !== undefined) ctx.jsonSchema.examples = examples;
+}
+
 function buildSchemas(limits: MessageLimits) {
   const email = z
     .email({ error: 'must be an e-mail address' })
     .max(320, 'must be at most 320 characters');
+  // JSON Schema's maxLength counts code points and every code point is at least one byte, so
+  // `maxLength: maxBodyBytes` forbids nothing the byte rule allows; the bytes are described.
   const body = z
     .string()
     .min(1, 'must not be empty')
-    .refine((s) => bytes(s) <= limits.maxBodyBytes, `must be at most ${limits.maxBodyBytes} bytes`);
-  const metadata = z
-    .record(
-      z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'keys are 1–64 letters, digits, _ . or -'),
-      z.string().max(256, 'values are at most 256 characters'),
-    )
-    .refine(
-      (m) => Object.keys(m).length <= MAX_METADATA_ENTRIES,
-      `at most ${MAX_METADATA_ENTRIES} entries`,
-    )
+    .refine((s) => bytes(s) <= limits.maxBodyBytes, `must be at most ${limits.maxBodyBytes} bytes`)
+    .meta({
+      maxLength: limits.maxBodyBytes,
+      description: `At most ${limits.maxBodyBytes} bytes of UTF-8.`,
+    });
+  const metadata = refusingProtoKey(
+    z
+      .record(
+        // `__proto__` fits the characters but is refused (above); the pattern says so too.
+        z
+          .string()
+          .regex(
+            /^(?!__proto__$)[A-Za-z0-9_.-]{1,64}$/,
+            'keys are 1–64 letters, digits, _ . or -, and not __proto__',
+          ),
+        z.string().max(256, 'values are at most 256 characters'),
+      )
+      .refine(
+        (m) => Object.keys(m).length <= MAX_METADATA_ENTRIES,
+        `at most ${MAX_METADATA_ENTRIES} entries`,
+      )
+      .meta({ maxProperties: MAX_METADATA_ENTRIES }),
+  )
     .optional()
     .describe(
       'Your own string values, stored with the notification and passed to providers that carry tags.',
@@ -50,6 +111,7 @@ function buildSchemas(limits: MessageLimits) {
       .array(z.enum(names))
       .min(1, 'must name at least one provider')
       .refine((l) => new Set(l).size === l.length, 'lists a provider twice')
+      .meta({ uniqueItems: true })
       .optional()
       .describe('Narrow and reorder the failover order; a subset of the configured providers.');
   const addresses = z
@@ -65,7 +127,7 @@ function buildSchemas(limits: MessageLimits) {
         .string()
         .min(1, 'must not be empty')
         .max(limits.maxSubjectChars, `must be at most ${limits.maxSubjectChars} characters`)
-        .refine((s) => !/[\r\n]/.test(s), 'must be one line'),
+        .regex(/^[^\r\n]*$/, 'must be one line'),
       text: body.optional(),
       html: body.optional(),
       cc: addresses.optional(),
@@ -86,18 +148,38 @@ function buildSchemas(limits: MessageLimits) {
           message: `to, cc and bcc together hold ${count} addresses; at most ${limits.maxRecipients}`,
         });
       }
+    })
+    .meta({
+      description:
+        `An e-mail: text or html (or both). to, cc and bcc together hold at most ` +
+        `${limits.maxRecipients} addresses.`,
+      anyOf: [{ required: ['text'] }, { required: ['html'] }],
+      examples: [EMAIL_EXAMPLE],
     });
 
-  const smsMessage = z.strictObject({
-    channel: z.literal('sms'),
-    to: z.string().regex(E164, 'must be an E.164 number such as +14155550100'),
-    text: z
-      .string()
-      .min(1, 'must not be empty')
-      .max(MAX_SMS_CHARS, `must be at most ${MAX_SMS_CHARS} characters`),
-    providers: providers(['twilio']),
-    metadata,
-  });
+  const smsMessage = z
+    .strictObject({
+      channel: z.literal('sms'),
+      to: z.string().regex(E164, 'must be an E.164 number such as +14155550100'),
+      // Twilio counts UTF-16 code units (`length`); zod and JSON Schema count code points, so
+      // maxLength is only a bound the rule implies (a code point is one or two units).
+      text: z
+        .string()
+        .min(1, 'must not be empty')
+        .refine(
+          (s) => s.length <= MAX_SMS_UNITS,
+          `must be at most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts (an emoji is 2)`,
+        )
+        .meta({
+          maxLength: MAX_SMS_UNITS,
+          description:
+            `At most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts: a character outside ` +
+            'the Basic Multilingual Plane (most emoji) counts 2.',
+        }),
+      providers: providers(['twilio']),
+      metadata,
+    })
+    .meta({ description: 'An SMS to an E.164 number.', examples: [SMS_EXAMPLE] });
 
   const chatMessage = z
     .strictObject({
@@ -105,7 +187,11 @@ function buildSchemas(limits: MessageLimits) {
       to: z.string().regex(SLACK_CHANNEL_ID, 'must be a Slack channel id such as C0123456789'),
       text: body.optional(),
       blocks: z
-        .array(z.looseObject({ type: z.string().min(1) }))
+        .array(
+          refusingProtoKey(z.looseObject({ type: z.string().min(1) })).meta({
+            propertyNames: { not: { const: '__proto__' } },
+          }),
+        )
         .max(MAX_SLACK_BLOCKS, `at most ${MAX_SLACK_BLOCKS} blocks`)
         .optional()
         .describe('Slack Block Kit blocks.'),
@@ -116,6 +202,14 @@ function buildSchemas(limits: MessageLimits) {
       if (m.text === undefined && (m.blocks === undefined || m.blocks.length === 0)) {
         ctx.addIssue({ code: 'custom', path: ['text'], message: 'text or blocks is required' });
       }
+    })
+    .meta({
+      description: 'A Slack message: text, or at least one block, or both.',
+      anyOf: [
+        { required: ['text'] },
+        { required: ['blocks'], properties: { blocks: { type: 'array', minItems: 1 } } },
+      ],
+      examples: [CHAT_EXAMPLE],
     });
 
   const message = z.discriminatedUnion('channel', [emailMessage, smsMessage, chatMessage], {
@@ -130,9 +224,10 @@ function buildSchemas(limits: MessageLimits) {
   const job = z.discriminatedUnion(
     'channel',
     [
-      emailMessage.safeExtend({ idempotencyKey }),
-      smsMessage.safeExtend({ idempotencyKey }),
-      chatMessage.safeExtend({ idempotencyKey }),
+      // Checks survive safeExtend; metadata (JSON Schema rules, examples) is per instance.
+      emailMessage.safeExtend({ idempotencyKey }).meta(emailMessage.meta() ?? {}),
+      smsMessage.safeExtend({ idempotencyKey }).meta(smsMessage.meta() ?? {}),
+      chatMessage.safeExtend({ idempotencyKey }).meta(chatMessage.meta() ?? {}),
     ],
     { error: 'must be one of email, sms, chat' },
   );

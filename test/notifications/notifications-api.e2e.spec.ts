@@ -120,6 +120,18 @@ describe('the notifications API', () => {
         expect(answer.body.errors).toContainEqual({ field, message: expect.any(String) });
       });
 
+      it('counts an SMS text in UTF-16 units as Twilio does: 801 emoji are too many', async () => {
+        const answer = await send({ ...SMS, text: '😀'.repeat(801) });
+        expectProblem(answer, 400, 'validation_failed');
+        expect(answer.body.errors).toEqual([
+          {
+            field: 'text',
+            message: 'must be at most 1600 UTF-16 code units, as Twilio counts (an emoji is 2)',
+          },
+        ]);
+        expect((await send({ ...SMS, text: `${'😀'.repeat(799)}xx` })).status).toBe(202);
+      });
+
       it('refuses a body that is not an object', async () => {
         const answer = await send('[1,2]');
         expectProblem(answer, 400, 'validation_failed');
@@ -145,9 +157,24 @@ describe('the notifications API', () => {
       it('answers 400 malformed_json for an empty body', async () => {
         expectProblem(await send(''), 400, 'malformed_json');
       });
+    });
 
-      it('refuses a prototype-poisoning key as malformed', async () => {
-        expectProblem(await send('{"__proto__":{"admin":true}}'), 400, 'malformed_json');
+    describe('when the body holds a __proto__ or constructor key', () => {
+      const sms = JSON.stringify(SMS).slice(0, -1);
+
+      it.each([
+        ['a top-level __proto__', `${sms},"__proto__":{"admin":true}}`, '__proto__'],
+        [
+          'a top-level constructor',
+          `${sms},"constructor":{"prototype":{"admin":true}}}`,
+          'constructor',
+        ],
+        ['a __proto__ metadata key', `${sms},"metadata":{"__proto__":"x"}}`, 'metadata.__proto__'],
+      ])('parses the valid JSON and names %s as a bad field', async (_, body, field) => {
+        const answer = await send(body);
+        expectProblem(answer, 400, 'validation_failed');
+        expect(answer.body.errors).toContainEqual({ field, message: expect.any(String) });
+        expect(({} as Record<string, unknown>).admin).toBeUndefined();
       });
     });
 

@@ -107,7 +107,7 @@ describe('GET /docs', () => {
       { content?: Record<string, unknown> }
     >;
     expect(Object.keys(responses).sort()).toEqual(
-      ['202', '400', '401', '409', '413', '415', '422', '429', '503'].sort(),
+      ['202', '400', '401', '409', '413', '414', '415', '422', '429', '503'].sort(),
     );
     expect(responses['400']!.content).toEqual({
       'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },

@@ -10,6 +10,7 @@ import { NotificationsApiModule } from './notifications/notifications-api.module
 import { ProvidersStatusModule } from './providers-status/providers-status.module';
 import { RedisModule } from './redis/redis.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { TemplatesApiModule } from './templates/templates-api.module';
 
 /** What the caller of {@link AppModule.forRoot} may supply besides the configuration. */
 export interface AppOptions {
@@ -26,7 +27,7 @@ type Imports = NonNullable<ModuleMetadata['imports']>;
 @Module({})
 export class AppModule {
   static forRoot(config: HeraldConfig, options: AppOptions = {}): DynamicModule {
-    const api: Imports = [NotificationsApiModule];
+    const api: Imports = [NotificationsApiModule, TemplatesApiModule];
     const worker: Imports = [DeliveryModule];
     return {
       module: AppModule,

@@ -6,6 +6,11 @@ import type { ErrorCode } from '../errors/error-code';
 import { statusOf } from '../errors/problem.filter';
 import { notificationSchemas } from '../notifications/notification-message.schema';
 import { providersStatusSchema } from '../providers-status/provider-status.schema';
+import {
+  templateListSchema,
+  templatePreviewRequestSchema,
+  templatePreviewSchema,
+} from '../templates/templates-api.schemas';
 import { type DocumentedOperation, OPERATIONS } from './openapi-operations';
 import {
   acceptedNotificationSchema,
@@ -39,6 +44,9 @@ export function openApiComponents(config: HeraldConfig): Record<string, JsonSche
     RetriedNotification: jsonSchemaOf(retriedNotificationSchema, 'output'),
     NotificationRecord: jsonSchemaOf(notificationRecordSchema, 'output'),
     ProvidersStatus: jsonSchemaOf(providersStatusSchema, 'output'),
+    TemplateList: jsonSchemaOf(templateListSchema, 'output'),
+    TemplatePreviewRequest: jsonSchemaOf(templatePreviewRequestSchema, 'input'),
+    TemplatePreview: jsonSchemaOf(templatePreviewSchema, 'output'),
     Liveness: jsonSchemaOf(livenessSchema, 'output'),
     Readiness: jsonSchemaOf(readinessSchema, 'output'),
     Problem: jsonSchemaOf(problemSchema, 'output'),

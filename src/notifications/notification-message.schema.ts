@@ -24,6 +24,18 @@ const MAX_METADATA_ENTRIES = 20;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
+/** A template's name: its folder under HERALD_TEMPLATES_DIR. */
+export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Whether `tag` is a well-formed BCP 47 language tag. */
+export function isLocale(tag: string): boolean {
+  try {
+    return /^[A-Za-z0-9-]{2,35}$/.test(tag) && Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
 function buildSchemas(limits: MessageLimits) {
   const email = z
     .email({ error: 'must be an e-mail address' })
@@ -118,33 +130,123 @@ function buildSchemas(limits: MessageLimits) {
       }
     });
 
-  const message = z.discriminatedUnion('channel', [emailMessage, smsMessage, chatMessage], {
+  const content = z.discriminatedUnion('channel', [emailMessage, smsMessage, chatMessage], {
     error: 'must be one of email, sms, chat',
   });
+
+  // The templated form: the same envelope, with `template` + `data` (+ `locale`) in place of the
+  // content, which Herald renders at intake (src/templates).
+  const templateFields = {
+    template: z
+      .string()
+      .regex(TEMPLATE_NAME, 'must be a template name: lower-case letters, digits and -')
+      .describe('Name of a template under HERALD_TEMPLATES_DIR (GET /v1/templates lists them).'),
+    locale: z
+      .string()
+      .refine(isLocale, 'must be a BCP 47 language tag such as fr or fr-CA')
+      .optional()
+      .describe('Preferred locale; falls back fr-CA → fr → the template default.'),
+    data: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("The template's data, checked against its JSON Schema."),
+  };
+  const emailTemplated = z
+    .strictObject({
+      channel: z.literal('email'),
+      to: addresses.min(1, 'must name at least one recipient'),
+      from: email.optional().describe('Sender; defaults to HERALD_EMAIL_FROM.'),
+      cc: addresses.optional(),
+      bcc: addresses.optional(),
+      replyTo: email.optional(),
+      providers: providers(['sendgrid', 'mailgun', 'ses']),
+      metadata,
+      ...templateFields,
+    })
+    .superRefine((m, ctx) => {
+      const count = m.to.length + (m.cc?.length ?? 0) + (m.bcc?.length ?? 0);
+      if (count > limits.maxRecipients) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: `to, cc and bcc together hold ${count} addresses; at most ${limits.maxRecipients}`,
+        });
+      }
+    });
+  const smsTemplated = z.strictObject({
+    channel: z.literal('sms'),
+    to: smsMessage.shape.to,
+    providers: providers(['twilio']),
+    metadata,
+    ...templateFields,
+  });
+  const chatTemplated = z.strictObject({
+    channel: z.literal('chat'),
+    to: chatMessage.shape.to,
+    providers: providers(['slack']),
+    metadata,
+    ...templateFields,
+  });
+  const templated = z.discriminatedUnion('channel', [emailTemplated, smsTemplated, chatTemplated], {
+    error: 'must be one of email, sms, chat',
+  });
+  /**
+   * Content or template. Both forms are strict objects and only the templated one has
+   * `template`, so at most one matches; `fieldProblems` reports the form the input meant.
+   */
+  const message = z.union([content, templated]);
+  /** The content fields of each channel, which a template's rendered output must pass. */
+  const renderedContent = {
+    email: z.strictObject({
+      subject: emailMessage.shape.subject,
+      text: emailMessage.shape.text,
+      html: emailMessage.shape.html,
+    }),
+    sms: z.strictObject({ text: smsMessage.shape.text }),
+    chat: z.strictObject({ text: chatMessage.shape.text, blocks: chatMessage.shape.blocks }),
+  } as const;
   const idempotencyKey = z
     .string()
     .regex(/^[\x20-\x7E]{1,255}$/, 'must be 1–255 printable ASCII characters')
     .optional()
     .describe('Same meaning as the REST Idempotency-Key header, scoped to the queue.');
   /** A queue job: the message plus an optional idempotency key (DESIGN §5). */
-  const job = z.discriminatedUnion(
-    'channel',
-    [
-      emailMessage.safeExtend({ idempotencyKey }),
-      smsMessage.safeExtend({ idempotencyKey }),
-      chatMessage.safeExtend({ idempotencyKey }),
-    ],
-    { error: 'must be one of email, sms, chat' },
-  );
-  return { message, job };
+  const job = z.union([
+    z.discriminatedUnion(
+      'channel',
+      [
+        emailMessage.safeExtend({ idempotencyKey }),
+        smsMessage.safeExtend({ idempotencyKey }),
+        chatMessage.safeExtend({ idempotencyKey }),
+      ],
+      { error: 'must be one of email, sms, chat' },
+    ),
+    z.discriminatedUnion(
+      'channel',
+      [
+        emailTemplated.safeExtend({ idempotencyKey }),
+        smsTemplated.safeExtend({ idempotencyKey }),
+        chatTemplated.safeExtend({ idempotencyKey }),
+      ],
+      { error: 'must be one of email, sms, chat' },
+    ),
+  ]);
+  return { message, content, templated, renderedContent, job };
 }
 
 export type NotificationSchemas = ReturnType<typeof buildSchemas>;
 export const notificationSchemas = (limits: MessageLimits): NotificationSchemas =>
   buildSchemas(limits);
 
-/** A message as Herald accepts it (DESIGN §3), discriminated by `channel`. */
-export type NotificationMessage = z.infer<NotificationSchemas['message']>;
+/**
+ * A message with its content, discriminated by `channel`: what records keep and channels send.
+ * A templated request becomes one at intake.
+ */
+export type NotificationMessage = z.infer<NotificationSchemas['content']>;
+/** A message that names a template and its data instead of content. */
+export type TemplatedMessage = z.infer<NotificationSchemas['templated']>;
+/** What a caller may send: content, or a template and its data. */
+export type NotificationRequest = NotificationMessage | TemplatedMessage;
 export type EmailMessage = Extract<NotificationMessage, { channel: 'email' }>;
 export type SmsMessage = Extract<NotificationMessage, { channel: 'sms' }>;
 export type ChatMessage = Extract<NotificationMessage, { channel: 'chat' }>;
@@ -156,7 +258,7 @@ export function fieldProblems(error: z.ZodError, input: unknown): FieldProblem[]
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: '(body)', message: 'must be a JSON object' }];
   }
-  return error.issues.flatMap((issue) => {
+  return formIssues(error.issues, input).flatMap((issue) => {
     const at = (extra: PropertyKey[] = []) => [...issue.path, ...extra].map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: at([key]), message: 'is not a known field' }));
@@ -164,6 +266,38 @@ export function fieldProblems(error: z.ZodError, input: unknown): FieldProblem[]
     return [{ field: at() || '(body)', message: issue.message }];
   });
 }
+
+/**
+ * The issues of the form the input meant when neither of the message's two forms (content,
+ * template) matched: zod reports a failed union as one issue holding both forms' issues.
+ */
+function formIssues(issues: z.core.$ZodIssue[], input: object): z.core.$ZodIssue[] {
+  const [only] = issues;
+  if (issues.length !== 1 || only.code !== 'invalid_union' || only.path.length > 0) return issues;
+  const templated = Object.prototype.hasOwnProperty.call(input, 'template');
+  const chosen = only.errors[templated ? 1 : 0] ?? [];
+  return chosen
+    .map((issue) =>
+      templated && issue.code === 'unrecognized_keys'
+        ? { ...issue, keys: issue.keys.filter((k) => !CONTENT_FIELDS.has(k)) }
+        : issue,
+    )
+    .concat(
+      templated
+        ? Object.keys(input)
+            .filter((k) => CONTENT_FIELDS.has(k))
+            .map((k) => ({
+              code: 'custom' as const,
+              path: [k],
+              message: 'cannot be combined with template',
+              input,
+            }))
+        : [],
+    );
+}
+
+/** Content fields a templated message must leave to its template. */
+const CONTENT_FIELDS = new Set(['subject', 'text', 'html', 'blocks']);
 
 /** Parses with a schema or throws `validation_failed` naming every bad field. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {

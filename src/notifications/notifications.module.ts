@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
+import { TemplatesModule } from '../templates/templates.module';
 import { NotificationIntakeService } from './notification-intake.service';
 import { NotificationRecordsRepository } from './notification-records.repository';
 
@@ -9,7 +10,7 @@ import { NotificationRecordsRepository } from './notification-records.repository
  * accepts producers' queue jobs. Controllers live in `NotificationsApiModule` (api role only).
  */
 @Module({
-  imports: [QueueModule, IdempotencyModule],
+  imports: [QueueModule, IdempotencyModule, TemplatesModule],
   providers: [NotificationRecordsRepository, NotificationIntakeService],
   exports: [NotificationRecordsRepository, NotificationIntakeService, QueueModule],
 })

@@ -7,12 +7,17 @@ import { setupDocs } from './docs/docs.setup';
 import { ProblemFilter } from './errors/problem.filter';
 import { requestId } from './logging/request-id';
 import { useJsonBodyParser } from './notifications/json-body.parser';
+import { loadTemplates } from './templates/load-templates';
 
-/** Builds (but does not start listening) the Herald application for a configuration. */
+/**
+ * Builds (but does not start listening) the Herald application for a configuration. Throws
+ * `TemplateLoadError` (a `ConfigError`) first, before anything starts, when a template is broken.
+ */
 export async function createApp(
   config: HeraldConfig,
   options: AppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const templates = loadTemplates(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     // Request logging is nestjs-pino's; Fastify's own logger stays off.
@@ -26,7 +31,7 @@ export async function createApp(
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options),
+    AppModule.forRoot(config, templates, options),
     adapter,
     { bufferLogs: true, abortOnError: false },
   );

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
-import { TemplatesModule } from '../templates/templates.module';
 import { NotificationIntakeService } from './notification-intake.service';
 import { NotificationRecordsRepository } from './notification-records.repository';
 
@@ -10,7 +9,7 @@ import { NotificationRecordsRepository } from './notification-records.repository
  * accepts producers' queue jobs. Controllers live in `NotificationsApiModule` (api role only).
  */
 @Module({
-  imports: [QueueModule, IdempotencyModule, TemplatesModule],
+  imports: [QueueModule, IdempotencyModule],
   providers: [NotificationRecordsRepository, NotificationIntakeService],
   exports: [NotificationRecordsRepository, NotificationIntakeService, QueueModule],
 })

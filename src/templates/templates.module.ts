@@ -1,26 +1,20 @@
-import { Module } from '@nestjs/common';
-import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
-import { contentChecker } from './content-checker';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TemplateCatalog } from './template-catalog';
-import { loadTemplateCatalog } from './template-loader';
 import { TemplatesService } from './templates.service';
 
 /**
- * Templates, loaded once when the module starts: a broken template throws
- * `TemplateLoadError` and the process does not start. Used by intake in both roles.
+ * Templates for intake (both roles) and the templates API. The catalog is loaded by
+ * `createApp` before the application is built, so a broken template stops the start with its
+ * own message rather than amid Nest's start-up logs.
  */
-@Module({
-  providers: [
-    {
-      provide: TemplateCatalog,
-      inject: [HERALD_CONFIG],
-      useFactory: (config: HeraldConfig) =>
-        loadTemplateCatalog(config.templates.dir, {
-          checkContent: contentChecker(config.limits),
-        }),
-    },
-    TemplatesService,
-  ],
-  exports: [TemplatesService],
-})
-export class TemplatesModule {}
+@Global()
+@Module({})
+export class TemplatesModule {
+  static forRoot(catalog: TemplateCatalog): DynamicModule {
+    return {
+      module: TemplatesModule,
+      providers: [{ provide: TemplateCatalog, useValue: catalog }, TemplatesService],
+      exports: [TemplatesService],
+    };
+  }
+}

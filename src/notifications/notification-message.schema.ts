@@ -190,11 +190,7 @@ function buildSchemas(limits: MessageLimits) {
   const templated = z.discriminatedUnion('channel', [emailTemplated, smsTemplated, chatTemplated], {
     error: 'must be one of email, sms, chat',
   });
-  /**
-   * Content or template. Both forms are strict objects and only the templated one has
-   * `template`, so at most one matches; `fieldProblems` reports the form the input meant.
-   */
-  const message = z.union([content, templated]);
+  const message = contentOrTemplate(content, templated);
   /** The content fields of each channel, which a template's rendered output must pass. */
   const renderedContent = {
     email: z.strictObject({
@@ -211,7 +207,7 @@ function buildSchemas(limits: MessageLimits) {
     .optional()
     .describe('Same meaning as the REST Idempotency-Key header, scoped to the queue.');
   /** A queue job: the message plus an optional idempotency key (DESIGN §5). */
-  const job = z.union([
+  const job = contentOrTemplate(
     z.discriminatedUnion(
       'channel',
       [
@@ -230,7 +226,7 @@ function buildSchemas(limits: MessageLimits) {
       ],
       { error: 'must be one of email, sms, chat' },
     ),
-  ]);
+  );
   return { message, content, templated, renderedContent, job };
 }
 
@@ -258,52 +254,55 @@ export function fieldProblems(error: z.ZodError, input: unknown): FieldProblem[]
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: '(body)', message: 'must be a JSON object' }];
   }
-  return formIssues(error.issues, input).flatMap((issue) => {
+  const templated = Object.prototype.hasOwnProperty.call(input, 'template');
+  return error.issues.flatMap((issue) => {
     const at = (extra: PropertyKey[] = []) => [...issue.path, ...extra].map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: at([key]), message: 'is not a known field' }));
+      return issue.keys.map((key) => ({
+        field: at([key]),
+        message:
+          templated && issue.path.length === 0 && CONTENT_FIELDS.has(key)
+            ? 'cannot be combined with template'
+            : 'is not a known field',
+      }));
     }
     return [{ field: at() || '(body)', message: issue.message }];
   });
 }
 
-/**
- * The issues of the form the input meant when neither of the message's two forms (content,
- * template) matched: zod reports a failed union as one issue holding both forms' issues.
- */
-function formIssues(issues: z.core.$ZodIssue[], input: object): z.core.$ZodIssue[] {
-  const [only] = issues;
-  if (issues.length !== 1 || only.code !== 'invalid_union' || only.path.length > 0) return issues;
-  const templated = Object.prototype.hasOwnProperty.call(input, 'template');
-  const chosen = only.errors[templated ? 1 : 0] ?? [];
-  return chosen
-    .map((issue) =>
-      templated && issue.code === 'unrecognized_keys'
-        ? { ...issue, keys: issue.keys.filter((k) => !CONTENT_FIELDS.has(k)) }
-        : issue,
-    )
-    .concat(
-      templated
-        ? Object.keys(input)
-            .filter((k) => CONTENT_FIELDS.has(k))
-            .map((k) => ({
-              code: 'custom' as const,
-              path: [k],
-              message: 'cannot be combined with template',
-              input,
-            }))
-        : [],
-    );
-}
-
 /** Content fields a templated message must leave to its template. */
 const CONTENT_FIELDS = new Set(['subject', 'text', 'html', 'blocks']);
+
+/** The two forms of each content-or-template union (see {@link contentOrTemplate}). */
+const FORMS = new WeakMap<z.ZodType, { content: z.ZodType; templated: z.ZodType }>();
+
+/**
+ * Content or template. Both forms are strict objects and only the templated one has
+ * `template`, so at most one matches. When neither does, zod reports whichever form failed
+ * less badly, which may not be the one the caller meant: {@link formError} names the right one.
+ */
+function contentOrTemplate<C extends z.ZodType, T extends z.ZodType>(content: C, templated: T) {
+  const union = z.union([content, templated]);
+  FORMS.set(union, { content, templated });
+  return union;
+}
+
+/** The errors of the form `input` meant (templated when it has `template`), for a union. */
+function formError(schema: z.ZodType, input: unknown): z.ZodError | undefined {
+  const forms = FORMS.get(schema);
+  if (!forms || typeof input !== 'object' || input === null) return undefined;
+  const meant = Object.prototype.hasOwnProperty.call(input, 'template')
+    ? forms.templated
+    : forms.content;
+  const result = meant.safeParse(input);
+  return result.success ? undefined : result.error;
+}
 
 /** Parses with a schema or throws `validation_failed` naming every bad field. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const errors = fieldProblems(result.error, input);
+  const errors = fieldProblems(formError(schema, input) ?? result.error, input);
   throw new HeraldError(
     'validation_failed',
     `Invalid field${errors.length > 1 ? 's' : ''}: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`,

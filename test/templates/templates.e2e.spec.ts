@@ -14,7 +14,13 @@ import {
   waitForRecord,
 } from '../delivery/delivery-fixture';
 import { post, request } from '../notifications/notification-requests';
-import { type RunningHerald, startHerald, startReadyHerald, uniquePrefix } from '../support/herald';
+import {
+  type RunningHerald,
+  startHerald,
+  startReadyHerald,
+  testEnv,
+  uniquePrefix,
+} from '../support/herald';
 
 const ORDER = {
   order: {
@@ -357,5 +363,44 @@ describe('templates across processes', () => {
       .get(TemplatesService)
       .preview('order-confirmation', { channel: 'email', data: ORDER });
     expect(rendered.content.subject).toBe('EDITED A-1042');
+  });
+});
+
+describe('the templates API with API keys', () => {
+  const key = 'alice-key-0123456789abcdef';
+  let herald: RunningHerald;
+
+  beforeAll(async () => {
+    herald = await startHerald(
+      testEnv({ HERALD_AUTH: 'api-key', HERALD_API_KEYS: `alice:${key}` }),
+    );
+  });
+  afterAll(() => herald?.close());
+
+  it.each([
+    ['GET', '/v1/templates'],
+    ['POST', '/v1/templates/password-reset/preview'],
+  ])('answers %s %s with 401 without a key, and serves it with one', async (method, path) => {
+    const init = (headers: Record<string, string>): RequestInit => ({
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(method === 'POST'
+        ? {
+            body: JSON.stringify({
+              channel: 'sms',
+              data: {
+                user: { name: 'Grace' },
+                resetUrl: 'https://example.com/r',
+                expiresInMinutes: 5,
+              },
+            }),
+          }
+        : {}),
+    });
+    const without = await request(`${herald.url}${path}`, init({}));
+    expect(without.status).toBe(401);
+    expect(without.body.code).toBe('unauthorized');
+    const withKey = await request(`${herald.url}${path}`, init({ authorization: `Bearer ${key}` }));
+    expect(withKey.status).toBe(200);
   });
 });

@@ -364,6 +364,25 @@ describe('templates across processes', () => {
       .preview('order-confirmation', { channel: 'email', data: ORDER });
     expect(rendered.content.subject).toBe('EDITED A-1042');
   });
+
+  it('replays an Idempotency-Key after a template edit: the key covers the request as sent', async () => {
+    const shared = { HERALD_REDIS_PREFIX: uniquePrefix(), HERALD_ROLE: 'api' };
+    const before = await startReadyHerald(deliveryEnv(simulator.url, shared));
+    running.push(before);
+    const after = await startReadyHerald(
+      deliveryEnv(simulator.url, { ...shared, HERALD_TEMPLATES_DIR: dir }),
+    );
+    running.push(after);
+    const headers = { 'idempotency-key': 'order-A-1042-confirmation' };
+
+    const first = await post(`${before.url}/v1/notifications`, orderEmail(), headers);
+    const again = await post(`${after.url}/v1/notifications`, orderEmail(), headers);
+
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+  });
 });
 
 describe('the templates API with API keys', () => {

@@ -17,6 +17,10 @@ const SAFE: LiquidOptions = {
   // No {% include %} or {% render %} of files: every template is one self-contained folder.
   templates: {},
   cache: false,
+  // A render runs on the request's thread: a loop over loops of caller data must not hold the
+  // event loop. Real renders take well under a millisecond; these only stop runaways.
+  renderLimit: 1_000,
+  memoryLimit: 50_000_000,
 };
 
 /**

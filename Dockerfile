@@ -14,6 +14,8 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The shipped templates; mount your own folder here (or set HERALD_TEMPLATES_DIR).
+COPY templates ./templates
 USER node
 EXPOSE 3000 4010
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \

@@ -5,6 +5,8 @@
  *
  * autocannon, in this process: 50 connections, a warm-up (discarded), then 15 s; every request
  * carries the API key and a unique Idempotency-Key. Herald runs in the `api` role, logs at warn.
+ * A third run sends the same receipt as a templated e-mail (`order-confirmation` + data), which
+ * Herald renders at intake: its cost against the plain run is the cost of rendering.
  *
  * BENCH_ACCEPT_SECONDS (15) and BENCH_ACCEPT_WARMUP_SECONDS (3) shorten it for a smoke run.
  */
@@ -23,7 +25,13 @@ import {
 } from './support/report';
 import { type BenchContext, runBenchmarks } from './support/runner';
 import { ratio } from './support/stats';
-import { BENCH_API_KEY, BENCH_EMAIL, BENCH_QUEUE, runPrefix } from './support/workload';
+import {
+  BENCH_API_KEY,
+  BENCH_EMAIL,
+  BENCH_QUEUE,
+  BENCH_TEMPLATED_EMAIL,
+  runPrefix,
+} from './support/workload';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_ACCEPT_SECONDS ?? 15);
@@ -57,7 +65,7 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
     const floor = await measure('floor: Fastify + Queue.add', redis, async (prefix) =>
       startAcceptFloor({ redisUrl: redis.url, prefix }),
     );
-    const herald = await measure('Herald (api role)', redis, async (prefix) =>
+    const startApi = (profileLabel: string) => async (prefix: string) =>
       startHerald({
         role: 'api',
         main: heraldMain,
@@ -65,8 +73,14 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
         prefix,
         // Not called: the api role only queues.
         simulatorUrl: 'http://127.0.0.1:9',
-        profileLabel: 'accept-herald',
-      }),
+        profileLabel,
+      });
+    const herald = await measure('Herald (api role)', redis, startApi('accept-herald'));
+    const templated = await measure(
+      'Herald (api role), templated e-mail',
+      redis,
+      startApi('accept-herald-templated'),
+      BENCH_TEMPLATED_EMAIL,
     );
 
     const throughputRatio = ratio(herald.acceptedPerSecond, floor.acceptedPerSecond);
@@ -84,7 +98,7 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
         'Redis calls/req',
         'non-2xx',
       ],
-      [floor, herald].map((r) => [
+      [floor, herald, templated].map((r) => [
         r.label,
         r.acceptedPerSecond,
         r.latencyMs.p50,
@@ -96,7 +110,10 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
         r.non2xx + r.errors,
       ]),
     );
-    printLoad([floor, herald]);
+    printLoad([floor, herald, templated]);
+    const templatedRatio = ratio(templated.acceptedPerSecond, herald.acceptedPerSecond);
+    const renderCpuMs =
+      Math.round((templated.cpuMsPerRequest.server - herald.cpuMsPerRequest.server) * 1000) / 1000;
     const targets = {
       ratio: {
         measured: throughputRatio,
@@ -115,7 +132,10 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
     console.log(
       `Herald/floor p99: ${p99Factor}× (target ${targets.p99.target}: ${verdict(targets.p99.met)})`,
     );
-    for (const r of [floor, herald]) {
+    console.log(
+      `templated/plain accepted/s: ${templatedRatio}; server CPU per request +${renderCpuMs} ms (rendering, data check, the larger stored record)`,
+    );
+    for (const r of [floor, herald, templated]) {
       console.log(
         `${r.label} — Redis per request: ${r.topRedisCommands.map((c) => `${c.command} ${c.perRequest}`).join(', ')}`,
       );
@@ -129,8 +149,10 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
         seconds: SECONDS,
         warmupSeconds: WARMUP_SECONDS,
         bodyBytes: JSON.stringify(BENCH_EMAIL).length,
+        templatedBodyBytes: JSON.stringify(BENCH_TEMPLATED_EMAIL).length,
       },
-      runs: { floor, herald },
+      runs: { floor, herald, templated },
+      templated: { ratioToPlain: templatedRatio, extraServerCpuMsPerRequest: renderCpuMs },
       targets,
       table,
     });
@@ -144,11 +166,12 @@ async function measure(
   label: string,
   redis: RedisServer,
   start: (prefix: string) => Promise<{ process: NodeProcess; url: string }>,
+  body: object = BENCH_EMAIL,
 ): Promise<AcceptRun> {
   const prefix = runPrefix('accept');
   const server = await start(prefix);
   try {
-    if (WARMUP_SECONDS > 0) await load(server.url, WARMUP_SECONDS);
+    if (WARMUP_SECONDS > 0) await load(server.url, WARMUP_SECONDS, body);
     const waitKey = `${prefix}:${BENCH_QUEUE}:wait`;
     const queuedBefore = await redis.client.llen(waitKey);
     const loadBefore = loadAverage();
@@ -158,7 +181,7 @@ async function measure(
       serverMain: mainThreadCpuMs(server.process.pid),
       redis: cpuMs(redis.pid),
     };
-    const result = await load(server.url, SECONDS);
+    const result = await load(server.url, SECONDS, body);
     const cpu = {
       server: cpuMs(server.process.pid) - cpuBefore.server,
       serverMain: mainThreadCpuMs(server.process.pid) - cpuBefore.serverMain,
@@ -197,7 +220,7 @@ async function measure(
   }
 }
 
-async function load(url: string, seconds: number): Promise<AutocannonResult> {
+async function load(url: string, seconds: number, body: object): Promise<AutocannonResult> {
   return autocannon({
     url: `${url}/v1/notifications`,
     method: 'POST',
@@ -208,7 +231,7 @@ async function load(url: string, seconds: number): Promise<AutocannonResult> {
       authorization: `Bearer ${BENCH_API_KEY}`,
       'idempotency-key': 'bench-[<id>]',
     },
-    body: JSON.stringify(BENCH_EMAIL),
+    body: JSON.stringify(body),
     idReplacement: true,
   });
 }

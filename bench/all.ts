@@ -1,7 +1,8 @@
-/** `npm run bench`: the three benchmarks, one after another (each on its own redis-server). */
+/** `npm run bench`: the benchmarks, one after another (each on its own redis-server, if any). */
 import { acceptBenchmark } from './accept';
 import { deliveryBenchmark } from './delivery';
 import { failoverBenchmark } from './failover';
 import { runBenchmarks } from './support/runner';
+import { templatesBenchmark } from './templates';
 
-runBenchmarks([acceptBenchmark, deliveryBenchmark, failoverBenchmark]);
+runBenchmarks([acceptBenchmark, deliveryBenchmark, failoverBenchmark, templatesBenchmark]);

@@ -10,12 +10,17 @@ import { useJsonBodyParser } from './notifications/json-body.parser';
 import { answerUnroutedMethods } from './routing/method-not-allowed.hook';
 import { answerRouterError } from './routing/router-errors';
 import { refuseLongUrls } from './routing/url-length.hook';
+import { loadTemplates } from './templates/load-templates';
 
-/** Builds (but does not start listening) the Herald application for a configuration. */
+/**
+ * Builds (but does not start listening) the Herald application for a configuration. Throws
+ * `TemplateLoadError` (a `ConfigError`) first, before anything starts, when a template is broken.
+ */
 export async function createApp(
   config: HeraldConfig,
   options: AppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const templates = loadTemplates(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     // Request logging is nestjs-pino's; Fastify's own logger stays off.
@@ -32,7 +37,7 @@ export async function createApp(
   refuseLongUrls(adapter.getInstance());
   answerUnroutedMethods(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options),
+    AppModule.forRoot(config, templates, options),
     adapter,
     { bufferLogs: true, abortOnError: false },
   );

@@ -10,6 +10,9 @@ import { NotificationsApiModule } from './notifications/notifications-api.module
 import { ProvidersStatusModule } from './providers-status/providers-status.module';
 import { RedisModule } from './redis/redis.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import type { TemplateCatalog } from './templates/template-catalog';
+import { TemplatesApiModule } from './templates/templates-api.module';
+import { TemplatesModule } from './templates/templates.module';
 
 /** What the caller of {@link AppModule.forRoot} may supply besides the configuration. */
 export interface AppOptions {
@@ -25,8 +28,12 @@ type Imports = NonNullable<ModuleMetadata['imports']>;
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: HeraldConfig, options: AppOptions = {}): DynamicModule {
-    const api: Imports = [NotificationsApiModule];
+  static forRoot(
+    config: HeraldConfig,
+    templates: TemplateCatalog,
+    options: AppOptions = {},
+  ): DynamicModule {
+    const api: Imports = [NotificationsApiModule, TemplatesApiModule];
     const worker: Imports = [DeliveryModule];
     return {
       module: AppModule,
@@ -34,6 +41,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config, options.logDestination),
         RedisModule,
+        TemplatesModule.forRoot(templates),
         HealthModule,
         MetricsEndpointModule,
         ProvidersStatusModule.forRole(config.role),

@@ -29,8 +29,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A configuration problem found while the application is built (a broken template) is the
+  // operator's to fix: their message, not a stack trace.
   process.stderr.write(
-    `Herald failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
+    err instanceof ConfigError
+      ? `${err.message}\n`
+      : `Herald failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
   );
   process.exit(1);
 });

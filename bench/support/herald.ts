@@ -53,6 +53,7 @@ export async function startHerald(options: HeraldOptions): Promise<RunningHerald
     // Must exceed volume threshold (5) × deadline: the production default, 60 s, does.
     HERALD_BREAKER_ROLLING_WINDOW_MS: '60000',
     HERALD_SANDBOX: 'false',
+    HERALD_TEMPLATES_DIR: join(__dirname, '..', '..', 'templates'),
     SENDGRID_API_KEY: C.sendgrid.apiKey,
     SENDGRID_BASE_URL: sim,
     MAILGUN_API_KEY: C.mailgun.apiKey,

@@ -25,6 +25,30 @@ export const BENCH_EMAIL = {
 
 export type BenchEmail = typeof BENCH_EMAIL;
 
+/**
+ * The same receipt as a templated e-mail: Herald renders `templates/order-confirmation`
+ * (subject, text and HTML, about 2.5 KiB) from its data at intake.
+ */
+export const BENCH_TEMPLATED_EMAIL = {
+  channel: 'email',
+  to: ['ada.lovelace@example.com'],
+  from: 'billing@example.com',
+  template: 'order-confirmation',
+  data: {
+    order: {
+      id: '18342',
+      customerName: 'Ada Lovelace',
+      items: [
+        { name: 'Analytical Engine manual', quantity: 1, price: 'EUR 30.00' },
+        { name: 'Punch cards (box of 100)', quantity: 2, price: 'EUR 6.00' },
+      ],
+      total: 'EUR 42.00',
+      trackingUrl: 'https://shop.example.com/orders/18342',
+    },
+  },
+  metadata: { orderId: '18342', tenant: 'example-shop' },
+} as const;
+
 /** An SMS: warms a worker up through the shared paths without touching the e-mail providers. */
 export const BENCH_SMS = {
   channel: 'sms',

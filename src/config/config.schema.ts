@@ -105,6 +105,12 @@ export const envSchema = z.object({
   /** Requests per second one caller may make before 429, 0 for no limit. Default 0. */
   HERALD_CALLER_RATE_PER_SECOND: int(0, 1_000_000).default(0),
 
+  /**
+   * Folder of message templates (one sub-folder per template), read once at start; relative
+   * paths are from the working directory. Default templates.
+   */
+  HERALD_TEMPLATES_DIR: z.string().trim().min(1, 'must name a folder').default('templates'),
+
   /** BullMQ queue name. Default herald-notifications. */
   HERALD_QUEUE_NAME: z
     .string()

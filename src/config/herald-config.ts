@@ -79,6 +79,11 @@ export interface HeraldConfig {
     /** Bytes of UTF-8. */
     readonly maxBodyBytes: number;
   };
+  /** Message templates (src/templates). */
+  readonly templates: {
+    /** Absolute path of the folder holding one sub-folder per template. */
+    readonly dir: string;
+  };
   readonly queue: {
     readonly name: string;
     /** Prefix of every Redis key, BullMQ's and Herald's own. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SANDBOX_CREDENTIALS } from '../sandbox/sandbox-credentials';
 import { ConfigError } from './config-error';
 import {
@@ -95,6 +96,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       maxSubjectChars: e.HERALD_MAX_SUBJECT_CHARS,
       maxBodyBytes: e.HERALD_MAX_BODY_BYTES,
     },
+    templates: { dir: resolve(e.HERALD_TEMPLATES_DIR) },
     queue: {
       name: e.HERALD_QUEUE_NAME,
       prefix: e.HERALD_REDIS_PREFIX,

@@ -36,6 +36,10 @@ const PERMANENT_INTAKE_ERRORS = new Set([
   'validation_failed',
   'channel_not_configured',
   'idempotency_key_reused',
+  'template_not_found',
+  'template_data_invalid',
+  'template_render_failed',
+  'template_output_invalid',
 ]);
 
 /**

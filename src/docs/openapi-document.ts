@@ -5,8 +5,14 @@ import type { HeraldConfig } from '../config/herald-config';
 import type { ErrorCode } from '../errors/error-code';
 import { statusOf } from '../errors/problem.filter';
 import { keepExamples, notificationSchemas } from '../notifications/notification-message.schema';
+import { messageFormsJsonSchema } from '../notifications/notification-json-schema';
 import { providersStatusSchema } from '../providers-status/provider-status.schema';
 import { MAX_URL_CHARS } from '../routing/url-length.hook';
+import {
+  templateListSchema,
+  templatePreviewRequestSchema,
+  templatePreviewSchema,
+} from '../templates/templates-api.schemas';
 import { type DocumentedOperation, OPERATIONS } from './openapi-operations';
 import {
   acceptedNotificationSchema,
@@ -25,7 +31,12 @@ type Operation = Record<string, unknown>;
  * is. Request bodies are described as accepted (`input`), answers as sent (`output`).
  */
 export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, override: keepExamples });
+  return withoutDialect(z.toJSONSchema(schema, { io, override: keepExamples }));
+}
+
+/** OpenAPI 3.1 documents name their dialect once, not per schema. */
+function withoutDialect(schema: JsonSchema): JsonSchema {
+  const { $schema: _dialect, ...rest } = schema;
   return rest;
 }
 
@@ -35,11 +46,16 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSch
  */
 export function openApiComponents(config: HeraldConfig): Record<string, JsonSchema> {
   return {
-    NotificationMessage: jsonSchemaOf(notificationSchemas(config.limits).message, 'input'),
+    NotificationMessage: withoutDialect(
+      messageFormsJsonSchema(notificationSchemas(config.limits).message),
+    ),
     AcceptedNotification: jsonSchemaOf(acceptedNotificationSchema, 'output'),
     RetriedNotification: jsonSchemaOf(retriedNotificationSchema, 'output'),
     NotificationRecord: jsonSchemaOf(notificationRecordSchema, 'output'),
     ProvidersStatus: jsonSchemaOf(providersStatusSchema, 'output'),
+    TemplateList: jsonSchemaOf(templateListSchema, 'output'),
+    TemplatePreviewRequest: jsonSchemaOf(templatePreviewRequestSchema, 'input'),
+    TemplatePreview: jsonSchemaOf(templatePreviewSchema, 'output'),
     Liveness: jsonSchemaOf(livenessSchema, 'output'),
     Readiness: jsonSchemaOf(readinessSchema, 'output'),
     Problem: jsonSchemaOf(problemSchema, 'output'),

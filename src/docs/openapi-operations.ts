@@ -53,6 +53,14 @@ const V1_PROBLEMS: readonly ErrorCode[] = [
   'redis_unavailable',
 ];
 
+/** What a templated message or a preview may meet, besides the usual. */
+const TEMPLATE_PROBLEMS: readonly ErrorCode[] = [
+  'template_not_found',
+  'template_data_invalid',
+  'template_render_failed',
+  'template_output_invalid',
+];
+
 /**
  * Every route Herald serves, keyed `METHOD /path` as in the OpenAPI document. The docs spec
  * fails when a route is served but missing here, or listed here but not served.
@@ -96,6 +104,7 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
       'unsupported_media_type',
       'idempotency_key_reused',
       'channel_not_configured',
+      ...TEMPLATE_PROBLEMS,
       ...V1_PROBLEMS,
     ],
   },
@@ -116,6 +125,33 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
       202: { description: 'Queued for a new delivery.', component: 'RetriedNotification' },
     },
     problems: ['not_found', 'notification_not_retryable', ...V1_PROBLEMS],
+  },
+  'GET /v1/templates': {
+    tag: 'templates',
+    summary: 'The templates this Herald loaded: channels, locales, data schemas',
+    auth: true,
+    responses: { 200: { description: 'Every template.', component: 'TemplateList' } },
+    problems: V1_PROBLEMS,
+  },
+  'POST /v1/templates/{name}/preview': {
+    tag: 'templates',
+    summary: 'Render a template without sending it',
+    description:
+      'Checks the data and renders the content exactly as a send with the same channel, locale ' +
+      'and data would, answering with that content or with the same problems the send would meet.',
+    auth: true,
+    requestBody: 'TemplatePreviewRequest',
+    parameters: [
+      {
+        name: 'name',
+        in: 'path',
+        required: true,
+        description: 'A template name from GET /v1/templates.',
+        schema: { type: 'string' },
+      },
+    ],
+    responses: { 200: { description: 'The rendered content.', component: 'TemplatePreview' } },
+    problems: ['validation_failed', 'malformed_json', ...TEMPLATE_PROBLEMS, ...V1_PROBLEMS],
   },
   'GET /v1/providers': {
     tag: 'operator',

@@ -49,6 +49,14 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 422, title: 'This Idempotency-Key was used with another body' };
     case 'channel_not_configured':
       return { status: 422, title: 'No provider is configured for this channel' };
+    case 'template_not_found':
+      return { status: 422, title: 'No such template, or none for this channel' };
+    case 'template_data_invalid':
+      return { status: 400, title: "The data does not match the template's schema" };
+    case 'template_render_failed':
+      return { status: 422, title: 'The template could not render this data' };
+    case 'template_output_invalid':
+      return { status: 422, title: 'The rendered content breaks the message limits' };
     case 'caller_throttled':
       return { status: 429, title: 'Too many requests' };
     case 'redis_unavailable':

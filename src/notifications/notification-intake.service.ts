@@ -8,8 +8,10 @@ import { HeraldError } from '../errors/herald-error';
 import { fingerprint } from '../idempotency/canonical-json';
 import { type IdempotencyClaim, IdempotencyStore } from '../idempotency/idempotency.store';
 import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import { TemplatesService } from '../templates/templates.service';
 import {
   type NotificationMessage,
+  type NotificationRequest,
   type NotificationSchemas,
   notificationSchemas,
   parseOrThrow,
@@ -69,6 +71,7 @@ export class NotificationIntakeService {
     private readonly records: NotificationRecordsRepository,
     private readonly idempotency: IdempotencyStore,
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    private readonly templates: TemplatesService,
   ) {
     this.schemas = notificationSchemas(config.limits);
     // Without a listener BullMQ prints every reconnection failure to stderr; RedisService already
@@ -89,7 +92,9 @@ export class NotificationIntakeService {
     body: unknown,
     idempotencyKey?: string,
   ): Promise<RequestAcceptance> {
-    const message = this.admit(parseOrThrow(this.schemas.message, body));
+    const request = parseOrThrow(this.schemas.message, body);
+    // A templated request is rendered here, once: retries and failover send the stored bytes.
+    const message = this.admit(this.templates.render(request));
     const id = randomUUID();
     const createdAt = new Date().toISOString();
     const answer: AcceptedNotification = {
@@ -106,7 +111,8 @@ export class NotificationIntakeService {
     const claim: IdempotencyClaim = {
       scope: `caller:${caller}`,
       key: idempotencyKey,
-      fingerprint: fingerprint(message),
+      // The request as sent, not its rendering: the same body replays after a template edit.
+      fingerprint: fingerprint(request),
       owner: id,
       id,
     };
@@ -146,12 +152,13 @@ export class NotificationIntakeService {
   async acceptJob(data: unknown, jobId: string): Promise<JobAcceptance> {
     const parsed = parseOrThrow(this.schemas.job, data);
     const { idempotencyKey, ...rest } = parsed;
-    const message = this.admit(rest as NotificationMessage);
+    const request = rest as NotificationRequest;
+    const message = this.admit(this.templates.render(request));
     const id = randomUUID();
     const claim: IdempotencyClaim = {
       scope: `queue:${this.config.queue.name}`,
       key: idempotencyKey ?? `job:${jobId}`,
-      fingerprint: fingerprint(message),
+      fingerprint: fingerprint(request),
       owner: jobId,
       id,
     };

@@ -12,12 +12,37 @@ describe(notificationJsonSchema.name, () => {
     expect(committed).toEqual(notificationJsonSchema(DEFAULT_MESSAGE_LIMITS));
   });
 
-  it('refuses unknown fields in every channel, as the zod schema does', () => {
+  it('refuses unknown fields in every channel of both forms, as the zod schema does', () => {
     const schema = notificationJsonSchema(DEFAULT_MESSAGE_LIMITS) as {
-      oneOf: { additionalProperties: unknown; properties: { channel: { const: string } } }[];
+      oneOf: {
+        additionalProperties: unknown;
+        properties: { channel: { const: string }; template?: unknown };
+      }[];
     };
-    expect(schema.oneOf.map((s) => s.properties.channel.const)).toEqual(['email', 'sms', 'chat']);
+    expect(
+      schema.oneOf.map((s) => [s.properties.channel.const, s.properties.template !== undefined]),
+    ).toEqual([
+      ['email', false],
+      ['sms', false],
+      ['chat', false],
+      ['email', true],
+      ['sms', true],
+      ['chat', true],
+    ]);
     expect(schema.oneOf.every((s) => s.additionalProperties === false)).toBe(true);
+  });
+
+  it('takes content or a template, never both', () => {
+    const validate = new Ajv2020({ strict: false }).compile(
+      notificationJsonSchema(DEFAULT_MESSAGE_LIMITS),
+    );
+    const envelope = { channel: 'email', to: ['ada@example.com'] };
+    const template = { template: 'order-confirmation', locale: 'fr', data: { order: {} } };
+    expect(validate({ ...envelope, subject: 'Hi', text: 'Hello' })).toBe(true);
+    expect(validate({ ...envelope, ...template })).toBe(true);
+    expect(validate({ ...envelope, ...template, subject: 'Hi' })).toBe(false);
+    expect(validate({ channel: 'sms', to: '+14155550100', template: 'password-reset' })).toBe(true);
+    expect(validate(envelope)).toBe(false);
   });
 
   it('carries the limits it is given', () => {
@@ -114,9 +139,9 @@ describe('the published schema and the validator', () => {
 
   it('publishes examples the validator accepts', () => {
     const schema = notificationJsonSchema(DEFAULT_MESSAGE_LIMITS) as {
-      oneOf: { examples: unknown[] }[];
+      oneOf: { examples?: unknown[] }[];
     };
-    const examples = schema.oneOf.flatMap((s) => s.examples);
+    const examples = schema.oneOf.flatMap((s) => s.examples ?? []);
     expect(examples).toHaveLength(3);
     const job = notificationSchemas(DEFAULT_MESSAGE_LIMITS).job;
     for (const example of examples) expect(job.safeParse(example).success).toBe(true);

@@ -17,11 +17,7 @@ export const NOTIFICATION_JSON_SCHEMA_ID = 'urn:herald:schema:notification-job:v
  * beside a byte or unit limit is one that limit implies, so nothing the schema forbids is accepted.
  */
 export function notificationJsonSchema(limits: MessageLimits): Record<string, unknown> {
-  const generated = z.toJSONSchema(notificationSchemas(limits).job, {
-    io: 'input',
-    override: keepExamples,
-  });
-  const { $schema, ...rest } = generated;
+  const { $schema, ...rest } = messageFormsJsonSchema(notificationSchemas(limits).job);
   return {
     $schema,
     $id: NOTIFICATION_JSON_SCHEMA_ID,
@@ -32,7 +28,22 @@ export function notificationJsonSchema(limits: MessageLimits): Record<string, un
       'Idempotency-Key header). Rules JSON Schema cannot state, which Herald also enforces: ' +
       `to, cc and bcc together hold at most ${limits.maxRecipients} addresses; text and html ` +
       `(chat text too) are at most ${limits.maxBodyBytes} bytes of UTF-8; an SMS text is at ` +
-      `most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts (maxLength bounds the characters of each).`,
+      `most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts (maxLength bounds the characters of each). ` +
+      'Instead of its content a message may name a `template` with its `data` (and a `locale`): ' +
+      "Herald checks the data against the template's own schema (GET /v1/templates) and renders the content.",
     ...rest,
   };
+}
+
+/**
+ * The JSON Schema of a content-or-template message schema (the REST body or the queue job).
+ * zod writes it as anyOf [content forms, templated forms]; the two are exclusive (strict
+ * objects, only the templated one has `template`), so readers get one flat oneOf of the six.
+ */
+export function messageFormsJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { anyOf, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    override: keepExamples,
+  }) as Record<string, unknown> & { anyOf: { oneOf: unknown[] }[] };
+  return { ...rest, oneOf: anyOf.flatMap((form) => form.oneOf) };
 }

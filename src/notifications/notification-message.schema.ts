@@ -70,6 +70,21 @@ export function keepExamples(ctx: {
   if (examples !== undefined) ctx.jsonSchema.examples = examples;
 }
 
+/** A template's name: its folder under HERALD_TEMPLATES_DIR. */
+export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * A language tag: language, optional script, optional region (`fr`, `fr-CA`, `zh-Hans-CN`,
+ * `es-419`). A pattern rather than a full BCP 47 parser so the published JSON Schema states the
+ * very rule Herald applies; every tag it admits is one `Intl` accepts.
+ */
+export const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$/;
+
+/** Whether `tag` is a language tag Herald accepts (see {@link LOCALE}). */
+export function isLocale(tag: string): boolean {
+  return LOCALE.test(tag);
+}
+
 function buildSchemas(limits: MessageLimits) {
   const email = z
     .email({ error: 'must be an e-mail address' })
@@ -212,34 +227,120 @@ function buildSchemas(limits: MessageLimits) {
       examples: [CHAT_EXAMPLE],
     });
 
-  const message = z.discriminatedUnion('channel', [emailMessage, smsMessage, chatMessage], {
+  const content = z.discriminatedUnion('channel', [emailMessage, smsMessage, chatMessage], {
     error: 'must be one of email, sms, chat',
   });
+
+  // The templated form: the same envelope, with `template` + `data` (+ `locale`) in place of the
+  // content, which Herald renders at intake (src/templates).
+  const templateFields = {
+    template: z
+      .string()
+      .regex(TEMPLATE_NAME, 'must be a template name: lower-case letters, digits and -')
+      .describe('Name of a template under HERALD_TEMPLATES_DIR (GET /v1/templates lists them).'),
+    locale: z
+      .string()
+      .regex(LOCALE, 'must be a language tag such as fr or fr-CA')
+      .optional()
+      .describe('Preferred locale; falls back fr-CA → fr → the template default.'),
+    data: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("The template's data, checked against its JSON Schema."),
+  };
+  const emailTemplated = z
+    .strictObject({
+      channel: z.literal('email'),
+      to: addresses.min(1, 'must name at least one recipient'),
+      from: email.optional().describe('Sender; defaults to HERALD_EMAIL_FROM.'),
+      cc: addresses.optional(),
+      bcc: addresses.optional(),
+      replyTo: email.optional(),
+      providers: providers(['sendgrid', 'mailgun', 'ses']),
+      metadata,
+      ...templateFields,
+    })
+    .superRefine((m, ctx) => {
+      const count = m.to.length + (m.cc?.length ?? 0) + (m.bcc?.length ?? 0);
+      if (count > limits.maxRecipients) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: `to, cc and bcc together hold ${count} addresses; at most ${limits.maxRecipients}`,
+        });
+      }
+    });
+  const smsTemplated = z.strictObject({
+    channel: z.literal('sms'),
+    to: smsMessage.shape.to,
+    providers: providers(['twilio']),
+    metadata,
+    ...templateFields,
+  });
+  const chatTemplated = z.strictObject({
+    channel: z.literal('chat'),
+    to: chatMessage.shape.to,
+    providers: providers(['slack']),
+    metadata,
+    ...templateFields,
+  });
+  const templated = z.discriminatedUnion('channel', [emailTemplated, smsTemplated, chatTemplated], {
+    error: 'must be one of email, sms, chat',
+  });
+  const message = contentOrTemplate(content, templated);
+  /** The content fields of each channel, which a template's rendered output must pass. */
+  const renderedContent = {
+    email: z.strictObject({
+      subject: emailMessage.shape.subject,
+      text: emailMessage.shape.text,
+      html: emailMessage.shape.html,
+    }),
+    sms: z.strictObject({ text: smsMessage.shape.text }),
+    chat: z.strictObject({ text: chatMessage.shape.text, blocks: chatMessage.shape.blocks }),
+  } as const;
   const idempotencyKey = z
     .string()
     .regex(/^[\x20-\x7E]{1,255}$/, 'must be 1–255 printable ASCII characters')
     .optional()
     .describe('Same meaning as the REST Idempotency-Key header, scoped to the queue.');
   /** A queue job: the message plus an optional idempotency key (DESIGN §5). */
-  const job = z.discriminatedUnion(
-    'channel',
-    [
-      // Checks survive safeExtend; metadata (JSON Schema rules, examples) is per instance.
-      emailMessage.safeExtend({ idempotencyKey }).meta(emailMessage.meta() ?? {}),
-      smsMessage.safeExtend({ idempotencyKey }).meta(smsMessage.meta() ?? {}),
-      chatMessage.safeExtend({ idempotencyKey }).meta(chatMessage.meta() ?? {}),
-    ],
-    { error: 'must be one of email, sms, chat' },
+  const job = contentOrTemplate(
+    z.discriminatedUnion(
+      'channel',
+      [
+        // Checks survive safeExtend; metadata (JSON Schema rules, examples) is per instance.
+        emailMessage.safeExtend({ idempotencyKey }).meta(emailMessage.meta() ?? {}),
+        smsMessage.safeExtend({ idempotencyKey }).meta(smsMessage.meta() ?? {}),
+        chatMessage.safeExtend({ idempotencyKey }).meta(chatMessage.meta() ?? {}),
+      ],
+      { error: 'must be one of email, sms, chat' },
+    ),
+    z.discriminatedUnion(
+      'channel',
+      [
+        emailTemplated.safeExtend({ idempotencyKey }),
+        smsTemplated.safeExtend({ idempotencyKey }),
+        chatTemplated.safeExtend({ idempotencyKey }),
+      ],
+      { error: 'must be one of email, sms, chat' },
+    ),
   );
-  return { message, job };
+  return { message, content, templated, renderedContent, job };
 }
 
 export type NotificationSchemas = ReturnType<typeof buildSchemas>;
 export const notificationSchemas = (limits: MessageLimits): NotificationSchemas =>
   buildSchemas(limits);
 
-/** A message as Herald accepts it (DESIGN §3), discriminated by `channel`. */
-export type NotificationMessage = z.infer<NotificationSchemas['message']>;
+/**
+ * A message with its content, discriminated by `channel`: what records keep and channels send.
+ * A templated request becomes one at intake.
+ */
+export type NotificationMessage = z.infer<NotificationSchemas['content']>;
+/** A message that names a template and its data instead of content. */
+export type TemplatedMessage = z.infer<NotificationSchemas['templated']>;
+/** What a caller may send: content, or a template and its data. */
+export type NotificationRequest = NotificationMessage | TemplatedMessage;
 export type EmailMessage = Extract<NotificationMessage, { channel: 'email' }>;
 export type SmsMessage = Extract<NotificationMessage, { channel: 'sms' }>;
 export type ChatMessage = Extract<NotificationMessage, { channel: 'chat' }>;
@@ -251,20 +352,55 @@ export function fieldProblems(error: z.ZodError, input: unknown): FieldProblem[]
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: '(body)', message: 'must be a JSON object' }];
   }
+  const templated = Object.prototype.hasOwnProperty.call(input, 'template');
   return error.issues.flatMap((issue) => {
     const at = (extra: PropertyKey[] = []) => [...issue.path, ...extra].map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: at([key]), message: 'is not a known field' }));
+      return issue.keys.map((key) => ({
+        field: at([key]),
+        message:
+          templated && issue.path.length === 0 && CONTENT_FIELDS.has(key)
+            ? 'cannot be combined with template'
+            : 'is not a known field',
+      }));
     }
     return [{ field: at() || '(body)', message: issue.message }];
   });
+}
+
+/** Content fields a templated message must leave to its template. */
+const CONTENT_FIELDS = new Set(['subject', 'text', 'html', 'blocks']);
+
+/** The two forms of each content-or-template union (see {@link contentOrTemplate}). */
+const FORMS = new WeakMap<z.ZodType, { content: z.ZodType; templated: z.ZodType }>();
+
+/**
+ * Content or template. Both forms are strict objects and only the templated one has
+ * `template`, so at most one matches. When neither does, zod reports whichever form failed
+ * less badly, which may not be the one the caller meant: {@link formError} names the right one.
+ */
+function contentOrTemplate<C extends z.ZodType, T extends z.ZodType>(content: C, templated: T) {
+  const union = z.union([content, templated]);
+  FORMS.set(union, { content, templated });
+  return union;
+}
+
+/** The errors of the form `input` meant (templated when it has `template`), for a union. */
+function formError(schema: z.ZodType, input: unknown): z.ZodError | undefined {
+  const forms = FORMS.get(schema);
+  if (!forms || typeof input !== 'object' || input === null) return undefined;
+  const meant = Object.prototype.hasOwnProperty.call(input, 'template')
+    ? forms.templated
+    : forms.content;
+  const result = meant.safeParse(input);
+  return result.success ? undefined : result.error;
 }
 
 /** Parses with a schema or throws `validation_failed` naming every bad field. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const errors = fieldProblems(result.error, input);
+  const errors = fieldProblems(formError(schema, input) ?? result.error, input);
   throw new HeraldError(
     'validation_failed',
     `Invalid field${errors.length > 1 ? 's' : ''}: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`,

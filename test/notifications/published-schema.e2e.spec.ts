@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import fc from 'fast-check';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
@@ -16,7 +19,16 @@ const MAX_BODY_BYTES = 300;
 const MAX_SMS_UNITS = 1600;
 
 type Message = Record<string, unknown>;
-type Verdict = { readonly status: 202 } | { readonly status: 400; readonly fields: string[] };
+type Verdict =
+  | { readonly status: 202 }
+  | { readonly status: 422 }
+  | { readonly status: 400; readonly fields: string[] };
+
+/** A branch of the schema's oneOf: a channel's content form, or its templated form. */
+const formOf = (m: Message) =>
+  `${String(m.channel)}${Object.hasOwn(m, 'template') ? ' template' : ''}`;
+const branchForm = (b: JsonSchema) =>
+  `${String(b.properties!.channel!.const)}${b.properties!.template ? ' template' : ''}`;
 
 /**
  * Feeds the published schema's examples, every boundary its keywords name and random messages
@@ -33,6 +45,8 @@ describe('the published message schema, held against the API', () => {
   beforeAll(async () => {
     herald = await startReadyHerald(
       testEnv({
+        // No templates: a templated message the schema allows names an unknown one (422).
+        HERALD_TEMPLATES_DIR: mkdtempSync(join(tmpdir(), 'herald-no-templates-')),
         HERALD_ROLE: 'api',
         HERALD_MAX_RECIPIENTS: String(MAX_RECIPIENTS),
         HERALD_MAX_SUBJECT_CHARS: '30',
@@ -51,22 +65,20 @@ describe('the published message schema, held against the API', () => {
     });
     validateMessage = ajv.compile(schema);
     branches = new Map(
-      (schema.oneOf ?? []).map((b) => [
-        b.properties!.channel!.const as string,
-        { schema: b, validate: ajv.compile(b) },
-      ]),
+      (schema.oneOf ?? []).map((b) => [branchForm(b), { schema: b, validate: ajv.compile(b) }]),
     );
   });
   afterAll(() => herald?.close());
 
   /** What Herald must answer: the schema's verdict, then the rules its descriptions state. */
   function verdictOf(message: Message): Verdict {
-    const branch = branches.get(message.channel as string);
+    const branch = branches.get(formOf(message));
     if (!branch) return { status: 400, fields: ['channel'] };
     if (!branch.validate(message))
       return { status: 400, fields: fieldsOf(branch.validate.errors ?? []) };
     const described = describedRules(message);
-    return described.length > 0 ? { status: 400, fields: described } : { status: 202 };
+    if (described.length > 0) return { status: 400, fields: described };
+    return Object.hasOwn(message, 'template') ? { status: 422 } : { status: 202 };
   }
 
   /** Asserts Herald's answer to one message; returns the status it answered. */
@@ -74,12 +86,20 @@ describe('the published message schema, held against the API', () => {
     const verdict = verdictOf(message);
     // The whole schema (oneOf) and the branch of the message's channel agree.
     expect(validateMessage(message), label).toBe(
-      branches.get(message.channel as string)?.validate(message) ?? false,
+      branches.get(formOf(message))?.validate(message) ?? false,
     );
     const answer = await post(`${herald.url}/v1/notifications`, message);
     if (verdict.status === 202) {
       expect({ label, status: answer.status, body: answer.body }).toMatchObject({ status: 202 });
       return 202;
+    }
+    if (verdict.status === 422) {
+      expect({ label, status: answer.status, code: answer.body.code }).toEqual({
+        label,
+        status: 422,
+        code: 'template_not_found',
+      });
+      return 422;
     }
     expect({ label, status: answer.status, code: answer.body.code }).toEqual({
       label,
@@ -131,7 +151,7 @@ describe('the published message schema, held against the API', () => {
       { numRuns: RANDOM_RUNS },
     );
     expect(answered).toHaveLength(RANDOM_RUNS);
-    expect(new Set(answered)).toEqual(new Set([202, 400]));
+    expect(new Set(answered)).toEqual(new Set([202, 400, 422]));
   });
 
   it('publishes the same message for the queue, plus idempotencyKey', async () => {

@@ -11,6 +11,7 @@ import {
   problemSchema,
   readinessSchema,
 } from '../../src/docs/response.schemas';
+import { messageFormsJsonSchema } from '../../src/notifications/notification-json-schema';
 import { notificationSchemas } from '../../src/notifications/notification-message.schema';
 import { providersStatusSchema } from '../../src/providers-status/provider-status.schema';
 import { testEnv } from '../support/herald';
@@ -93,9 +94,10 @@ describe('GET /docs', () => {
       },
     });
     const { config } = loadConfig(testEnv());
-    expect(doc.components.schemas.NotificationMessage).toEqual(
-      jsonSchemaOf(notificationSchemas(config.limits).message, 'input'),
+    const { $schema: _dialect, ...message } = messageFormsJsonSchema(
+      notificationSchemas(config.limits).message,
     );
+    expect(doc.components.schemas.NotificationMessage).toEqual(message);
     expect(post.security).toEqual([{ bearer: [] }]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

@@ -2,7 +2,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { z } from 'zod';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/load-config';
-import { jsonSchemaOf } from '../../src/docs/openapi-document';
 import { OPERATIONS } from '../../src/docs/openapi-operations';
 import {
   acceptedNotificationSchema,

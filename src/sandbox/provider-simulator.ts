@@ -1,6 +1,15 @@
 import { setMaxListeners } from 'node:events';
 import fastify, { type FastifyInstance } from 'fastify';
 import { registerBodyParsers } from './body-parsers';
+import type { EventProvider } from './events/event-kinds';
+import type { EventFilter, EventRecord } from './events/event-log';
+import type { WebhookSettings } from './events/event-settings';
+import { registerEventControlRoutes } from './events/events-control.routes';
+import {
+  ProviderEvents,
+  type ProviderEventsOptions,
+  type WebhookView,
+} from './events/provider-events';
 import type { CapturedMessage, MessageFilter } from './captured-message';
 import { mailgunRoutes } from './mailgun.routes';
 import { MessageStore } from './message-store';
@@ -23,12 +32,18 @@ export type { CapturedMessage, MessageFilter } from './captured-message';
 export type { ProviderBehaviour, ResolvedBehaviour, SimulatedProvider } from './provider-behaviour';
 export { SIMULATED_PROVIDERS } from './provider-behaviour';
 export * from './sandbox-conventions';
+export type { EventProvider } from './events/event-kinds';
+export type { EventFilter, EventRecord } from './events/event-log';
+export type { WebhookSettings } from './events/event-settings';
+export type { ProviderEventsOptions, WebhookView } from './events/provider-events';
 
 export interface ProviderSimulatorOptions {
   /** Captured messages kept, oldest dropped first. Default 1000. */
   readonly maxMessages?: number;
   /** The only credentials accepted. Default {@link SANDBOX_CREDENTIALS}. */
   readonly credentials?: SandboxCredentials;
+  /** The delivery events sent back after accepted sends (webhooks, keys, delivery limits). */
+  readonly events?: ProviderEventsOptions;
 }
 
 /**
@@ -47,6 +62,7 @@ export interface ProviderSimulatorOptions {
 export class ProviderSimulator {
   private readonly store: MessageStore;
   private readonly credentials: SandboxCredentials;
+  private readonly providerEvents: ProviderEvents;
   private readonly states = Object.fromEntries(
     SIMULATED_PROVIDERS.map((p) => [p, new ProviderState()]),
   ) as Record<SimulatedProvider, ProviderState>;
@@ -57,6 +73,7 @@ export class ProviderSimulator {
   constructor(options: ProviderSimulatorOptions = {}) {
     this.store = new MessageStore(options.maxMessages ?? 1000);
     this.credentials = options.credentials ?? SANDBOX_CREDENTIALS;
+    this.providerEvents = new ProviderEvents(this.credentials, options.events);
   }
 
   /** Base URL once started, e.g. `http://127.0.0.1:4010`. */
@@ -88,10 +105,15 @@ export class ProviderSimulator {
       registerProviderRoute(app, endpoint, {
         state: this.states[endpoint.provider],
         stopping: this.stopping.signal,
-        capture: (message) => this.store.add(message),
+        capture: (message) => {
+          this.store.add(message);
+          this.providerEvents.accepted(message);
+        },
       });
     }
     registerSimulatorControlRoutes(app, this);
+    registerEventControlRoutes(app, this.providerEvents);
+    this.providerEvents.restart();
     try {
       await app.listen({ port, host });
     } catch (err) {
@@ -112,6 +134,7 @@ export class ProviderSimulator {
     this.app = undefined;
     this.baseUrl = undefined;
     this.stopping.abort();
+    this.providerEvents.stop();
     await app.close();
   }
 
@@ -131,6 +154,29 @@ export class ProviderSimulator {
   reset(): void {
     for (const state of Object.values(this.states)) state.reset();
     this.store.clear();
+    this.providerEvents.reset();
+  }
+
+  /**
+   * Replaces a provider's webhook settings (where its events go, which follow a send, delay,
+   * repeats); throws a RangeError naming every bad field.
+   */
+  setWebhook(provider: EventProvider, settings: WebhookSettings): void {
+    this.providerEvents.setWebhook(provider, settings);
+  }
+
+  /** Each provider's webhook settings and what verifies its events. */
+  webhooks(): Record<EventProvider, WebhookView> {
+    return this.providerEvents.webhooks();
+  }
+
+  /** Events sent back (and pending, failed, dropped, skipped), newest first. */
+  events(filter?: EventFilter): EventRecord[] {
+    return this.providerEvents.events(filter);
+  }
+
+  clearEvents(): void {
+    this.providerEvents.clearEvents();
   }
 
   /** Captured (accepted) messages, newest first. */

@@ -1,0 +1,161 @@
+import {
+  type KeyObject,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+} from 'node:crypto';
+import type { CapturedMessage } from '../captured-message';
+import {
+  SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY,
+  type SandboxCredentials,
+} from '../sandbox-credentials';
+import { EventDispatcher, type EventDeliveryOptions } from './event-dispatcher';
+import { EVENT_PROVIDERS, type EventProvider, isEventProvider } from './event-kinds';
+import { type EventFilter, EventLog, type EventRecord } from './event-log';
+import { planEvents } from './event-plan';
+import {
+  type ResolvedWebhookSettings,
+  type WebhookSettings,
+  resolveWebhookSettings,
+} from './event-settings';
+import type { EventSource, OutboundEvent } from './outbound-event';
+import { sendgridEvent } from './sendgrid-events';
+import { statusCallbackOf, twilioEvent } from './twilio-events';
+
+/** Options of the events the simulator sends back (`ProviderSimulatorOptions.events`). */
+export interface ProviderEventsOptions extends EventDeliveryOptions {
+  /** Each provider's webhook at start (see {@link WebhookSettings}); the control API may change it. */
+  readonly webhooks?: Partial<Record<EventProvider, WebhookSettings>>;
+  /**
+   * SendGrid's signing key: a P-256 private key in PEM (PKCS#8 or SEC1). Default: a key
+   * pair generated when the simulator is created; its public key is shown by
+   * `GET /_sandbox/webhooks` as SendGrid's dashboard shows it (base64 DER SPKI).
+   */
+  readonly sendgridPrivateKey?: string;
+  /** Mailgun's HTTP webhook signing key. Default {@link SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY}. */
+  readonly mailgunSigningKey?: string;
+  /** Event records kept, oldest dropped first. Default 1000. */
+  readonly logSize?: number;
+}
+
+/** What a receiver needs to verify each provider's events, as its dashboard would show it. */
+export interface WebhookView extends ResolvedWebhookSettings {
+  /** SendGrid: the verification key, base64 DER SPKI (`SENDGRID_WEBHOOK_PUBLIC_KEY`). */
+  readonly publicKey?: string;
+  /** Mailgun: the HTTP webhook signing key. */
+  readonly signingKey?: string;
+  /** Twilio: the auth token that signs status callbacks. */
+  readonly authToken?: string;
+}
+
+/**
+ * The delivery events the simulated providers send back after an accepted send: which
+ * events (recipient conventions or the control API's override), their payloads in each
+ * provider's documented shape, signed with each provider's own scheme, and their delivery.
+ */
+export class ProviderEvents {
+  private readonly initial: Record<EventProvider, ResolvedWebhookSettings>;
+  private settings: Record<EventProvider, ResolvedWebhookSettings>;
+  private readonly log: EventLog;
+  private readonly dispatcher: EventDispatcher;
+  private readonly sendgridKey: KeyObject;
+  private readonly mailgunSigningKey: string;
+  readonly sendgridPublicKey: string;
+
+  constructor(
+    private readonly credentials: SandboxCredentials,
+    options: ProviderEventsOptions = {},
+  ) {
+    this.mailgunSigningKey = options.mailgunSigningKey ?? SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY;
+    this.initial = Object.fromEntries(
+      EVENT_PROVIDERS.map((p) => [p, this.resolve(p, options.webhooks?.[p])]),
+    ) as Record<EventProvider, ResolvedWebhookSettings>;
+    this.settings = { ...this.initial };
+    this.log = new EventLog(options.logSize ?? 1000);
+    this.dispatcher = new EventDispatcher(this.log, options);
+    this.sendgridKey = options.sendgridPrivateKey
+      ? createPrivateKey(options.sendgridPrivateKey)
+      : generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    if (this.sendgridKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      throw new RangeError('events.sendgridPrivateKey must be a P-256 (prime256v1) EC key');
+    }
+    this.sendgridPublicKey = createPublicKey(this.sendgridKey)
+      .export({ type: 'spki', format: 'der' })
+      .toString('base64');
+  }
+
+  /** Called for every accepted send: plans and queues its events, never waiting for them. */
+  accepted(message: CapturedMessage): void {
+    const provider = message.provider;
+    if (!isEventProvider(provider)) return;
+    const settings = this.settings[provider];
+    const url =
+      provider === 'twilio' ? (statusCallbackOf({ message }) ?? settings.url) : settings.url;
+    if (url === undefined) return;
+    const events = planEvents(provider, message, settings.events).map((event) =>
+      this.build(provider, { message, event, url }),
+    );
+    if (events.length === 0) return;
+    this.dispatcher.enqueue({ delayMs: settings.delayMs, repeat: settings.repeat, events });
+  }
+
+  /** Replaces a provider's webhook settings; throws a RangeError naming every bad field. */
+  setWebhook(provider: EventProvider, settings: WebhookSettings): ResolvedWebhookSettings {
+    this.settings[provider] = this.resolve(provider, settings);
+    return this.settings[provider];
+  }
+
+  webhooks(): Record<EventProvider, WebhookView> {
+    return {
+      sendgrid: { ...this.settings.sendgrid, publicKey: this.sendgridPublicKey },
+      mailgun: { ...this.settings.mailgun, signingKey: this.mailgunSigningKey },
+      ses: { ...this.settings.ses },
+      twilio: { ...this.settings.twilio, authToken: this.credentials.twilio.authToken },
+    };
+  }
+
+  /** Sent, pending, failed and dropped events, newest first. */
+  events(filter?: EventFilter): EventRecord[] {
+    return this.log.list(filter);
+  }
+
+  clearEvents(): void {
+    this.log.clear();
+  }
+
+  /** Webhook settings back to those given at start; pending events abandoned; the log cleared. */
+  reset(): void {
+    this.settings = { ...this.initial };
+    this.dispatcher.stop();
+    this.dispatcher.restart();
+    this.log.clear();
+  }
+
+  stop(): void {
+    this.dispatcher.stop();
+  }
+
+  restart(): void {
+    this.dispatcher.restart();
+  }
+
+  private build(provider: EventProvider, source: EventSource): OutboundEvent {
+    switch (provider) {
+      case 'sendgrid':
+        return sendgridEvent(source, this.sendgridKey);
+      case 'twilio':
+        return twilioEvent(source, this.credentials.twilio);
+      case 'mailgun':
+      case 'ses':
+        throw new Error(`events of ${provider} are not built yet`);
+    }
+  }
+
+  private resolve(provider: EventProvider, input: unknown): ResolvedWebhookSettings {
+    const resolved = resolveWebhookSettings(provider, input);
+    if (!resolved.ok) {
+      throw new RangeError(`invalid ${provider} webhook: ${resolved.problems.join('; ')}`);
+    }
+    return resolved.settings;
+  }
+}

@@ -25,7 +25,7 @@ export class WebhookReceiver {
   }
 
   async start(): Promise<void> {
-    const app = fastify({ logger: false });
+    const app = fastify({ logger: false, forceCloseConnections: true });
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) =>
       done(null, body),

@@ -19,6 +19,7 @@ import {
   resolveWebhookSettings,
 } from './event-settings';
 import type { EventSource, OutboundEvent } from './outbound-event';
+import { mailgunEvent } from './mailgun-events';
 import { sendgridEvent } from './sendgrid-events';
 import { statusCallbackOf, twilioEvent } from './twilio-events';
 
@@ -146,6 +147,7 @@ export class ProviderEvents {
       case 'twilio':
         return twilioEvent(source, this.credentials.twilio);
       case 'mailgun':
+        return mailgunEvent(source, this.mailgunSigningKey);
       case 'ses':
         throw new Error(`events of ${provider} are not built yet`);
     }

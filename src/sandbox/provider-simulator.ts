@@ -113,7 +113,6 @@ export class ProviderSimulator {
     }
     registerSimulatorControlRoutes(app, this);
     registerEventControlRoutes(app, this.providerEvents);
-    this.providerEvents.restart();
     try {
       await app.listen({ port, host });
     } catch (err) {
@@ -124,6 +123,7 @@ export class ProviderSimulator {
     const { port: bound } = app.server.address() as { port: number };
     const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     this.baseUrl = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${bound}`;
+    this.providerEvents.start(this.baseUrl);
     return this.baseUrl;
   }
 

@@ -48,6 +48,8 @@ export class EventDispatcher {
     this.retryDelaysMs = options.retryDelaysMs ?? [1000, 5000, 15000];
     this.maxQueued = options.maxQueued ?? 1000;
     this.concurrency = options.concurrency ?? 4;
+    // Nothing is delivered before the simulator listens (see restart).
+    this.stopping.abort();
   }
 
   /** Queues a job; returns at once. */
@@ -100,7 +102,7 @@ export class EventDispatcher {
     try {
       if (job.delayMs > 0) await sleep(job.delayMs, undefined, { signal: stop });
       for (const event of job.events) {
-        const request = event.build();
+        const request = await event.build();
         for (let copy = 1; copy <= job.repeat; copy += 1) {
           const record = this.log.add(event, copy);
           record.request = request;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { EVENT_PROVIDERS, isEventProvider } from './event-kinds';
 import type { EventFilter } from './event-log';
 import type { ProviderEvents } from './provider-events';
+import { registerSnsRoutes } from './sns.routes';
 
 const STATUSES = ['pending', 'delivered', 'failed', 'dropped', 'skipped'] as const;
 
@@ -15,6 +16,7 @@ const STATUSES = ['pending', 'delivered', 'failed', 'dropped', 'skipped'] as con
  * - `GET /_sandbox/events?provider=&messageId=&notificationId=&kind=&status=`: events sent,
  *   pending, failed, dropped or skipped, newest first, each with the request as sent.
  * - `DELETE /_sandbox/events`: forget them.
+ * - SNS's own URLs for SES events (see `sns.routes.ts`).
  */
 export function registerEventControlRoutes(app: FastifyInstance, events: ProviderEvents): void {
   const unknownProvider = (name: string) => ({
@@ -66,4 +68,6 @@ export function registerEventControlRoutes(app: FastifyInstance, events: Provide
     events.clearEvents();
     return reply.status(204).send();
   });
+
+  registerSnsRoutes(app, events.topic);
 }

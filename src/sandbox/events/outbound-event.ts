@@ -24,7 +24,7 @@ export interface OutboundEvent {
   readonly notificationId?: string;
   readonly recipient?: string;
   readonly url: string;
-  build(): OutboundRequest;
+  build(): OutboundRequest | Promise<OutboundRequest>;
 }
 
 /** What a provider's event builder is given for one planned event. */

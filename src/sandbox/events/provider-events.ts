@@ -18,8 +18,11 @@ import {
   type WebhookSettings,
   resolveWebhookSettings,
 } from './event-settings';
+import { randomUUID } from 'node:crypto';
 import type { EventSource, OutboundEvent } from './outbound-event';
 import { mailgunEvent } from './mailgun-events';
+import { SANDBOX_AWS_ACCOUNT, sesEvent } from './ses-events';
+import { SnsTopic } from './sns-topic';
 import { sendgridEvent } from './sendgrid-events';
 import { statusCallbackOf, twilioEvent } from './twilio-events';
 
@@ -35,6 +38,11 @@ export interface ProviderEventsOptions extends EventDeliveryOptions {
   readonly sendgridPrivateKey?: string;
   /** Mailgun's HTTP webhook signing key. Default {@link SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY}. */
   readonly mailgunSigningKey?: string;
+  /**
+   * ARN of the SNS topic SES publishes its events to. Default
+   * `arn:aws:sns:<SES region>:000000000000:herald-sandbox-ses-events`.
+   */
+  readonly snsTopicArn?: string;
   /** Event records kept, oldest dropped first. Default 1000. */
   readonly logSize?: number;
 }
@@ -47,6 +55,14 @@ export interface WebhookView extends ResolvedWebhookSettings {
   readonly signingKey?: string;
   /** Twilio: the auth token that signs status callbacks. */
   readonly authToken?: string;
+  /** SES: the SNS topic its events come from. */
+  readonly topicArn?: string;
+  /** SES: where the SNS signing certificate is served. */
+  readonly signingCertUrl?: string;
+  /** SES: the state of the webhook's SNS subscription (`none` without a URL). */
+  readonly subscription?: 'none' | 'pending' | 'confirmed';
+  /** SES: the subscription's ARN. */
+  readonly subscriptionArn?: string;
 }
 
 /**
@@ -62,6 +78,8 @@ export class ProviderEvents {
   private readonly sendgridKey: KeyObject;
   private readonly mailgunSigningKey: string;
   readonly sendgridPublicKey: string;
+  /** The SNS topic SES publishes to, with its signing key and subscription. */
+  readonly topic: SnsTopic;
 
   constructor(
     private readonly credentials: SandboxCredentials,
@@ -80,6 +98,10 @@ export class ProviderEvents {
     if (this.sendgridKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
       throw new RangeError('events.sendgridPrivateKey must be a P-256 (prime256v1) EC key');
     }
+    this.topic = new SnsTopic(
+      options.snsTopicArn ??
+        `arn:aws:sns:${credentials.ses.region}:${SANDBOX_AWS_ACCOUNT}:herald-sandbox-ses-events`,
+    );
     this.sendgridPublicKey = createPublicKey(this.sendgridKey)
       .export({ type: 'spki', format: 'der' })
       .toString('base64');
@@ -97,12 +119,18 @@ export class ProviderEvents {
       this.build(provider, { message, event, url }),
     );
     if (events.length === 0) return;
+    if (provider === 'ses' && !this.topic.confirmed) {
+      // SNS delivers nothing to an HTTP subscription that was never confirmed.
+      for (const event of events) this.dispatcher.skip(event, 'SNS subscription not confirmed');
+      return;
+    }
     this.dispatcher.enqueue({ delayMs: settings.delayMs, repeat: settings.repeat, events });
   }
 
   /** Replaces a provider's webhook settings; throws a RangeError naming every bad field. */
   setWebhook(provider: EventProvider, settings: WebhookSettings): ResolvedWebhookSettings {
     this.settings[provider] = this.resolve(provider, settings);
+    if (provider === 'ses') this.subscribe();
     return this.settings[provider];
   }
 
@@ -110,7 +138,13 @@ export class ProviderEvents {
     return {
       sendgrid: { ...this.settings.sendgrid, publicKey: this.sendgridPublicKey },
       mailgun: { ...this.settings.mailgun, signingKey: this.mailgunSigningKey },
-      ses: { ...this.settings.ses },
+      ses: {
+        ...this.settings.ses,
+        topicArn: this.topic.topicArn,
+        signingCertUrl: this.topic.signingCertUrl,
+        subscription: this.topic.subscription?.status ?? 'none',
+        ...(this.topic.subscription ? { subscriptionArn: this.topic.subscription.arn } : {}),
+      },
       twilio: { ...this.settings.twilio, authToken: this.credentials.twilio.authToken },
     };
   }
@@ -130,14 +164,45 @@ export class ProviderEvents {
     this.dispatcher.stop();
     this.dispatcher.restart();
     this.log.clear();
+    this.subscribe();
   }
 
   stop(): void {
     this.dispatcher.stop();
   }
 
-  restart(): void {
+  /** Resumes deliveries once the simulator listens at `baseUrl` (SNS's URLs point there). */
+  start(baseUrl: string): void {
+    this.topic.attach(baseUrl);
     this.dispatcher.restart();
+    // A (re)started simulator has a new address: the subscription starts over.
+    this.topic.subscribe(undefined);
+    this.subscribe();
+  }
+
+  /**
+   * SNS's handshake: a new SES webhook URL is a new HTTP subscription, sent a signed
+   * SubscriptionConfirmation; events reach it once it visited the SubscribeURL.
+   */
+  private subscribe(): void {
+    const subscription = this.topic.subscribe(this.settings.ses.url);
+    if (!subscription) return;
+    const topic = this.topic;
+    const messageId = randomUUID();
+    this.dispatcher.enqueue({
+      delayMs: 0,
+      repeat: 1,
+      events: [
+        {
+          provider: 'ses',
+          eventId: messageId,
+          kind: 'subscription-confirmation',
+          type: 'SubscriptionConfirmation',
+          url: subscription.endpoint,
+          build: () => topic.subscriptionConfirmation(messageId, subscription),
+        },
+      ],
+    });
   }
 
   private build(provider: EventProvider, source: EventSource): OutboundEvent {
@@ -149,7 +214,7 @@ export class ProviderEvents {
       case 'mailgun':
         return mailgunEvent(source, this.mailgunSigningKey);
       case 'ses':
-        throw new Error(`events of ${provider} are not built yet`);
+        return sesEvent(source, this.topic, this.credentials.ses.region);
     }
   }
 

@@ -48,7 +48,8 @@ describe(ProviderSimulator.name, () => {
 
       const [request] = await receiver.await(1);
       expect(request!.url).toBe(receiver.url('/sendgrid'));
-      expect(request!.headers['content-type']).toBe('application/json');
+      expect(request!.headers['content-type']).toBe('application/json;charset=utf-8');
+      expect(request!.rawBody.endsWith(']\r\n')).toBe(true);
       expect(verifies(publicKey(), request!)).toBe(true);
       const [event] = eventsOf(request!);
       expect(event).toMatchObject({

@@ -105,7 +105,7 @@ export function sendgridEvent(source: EventSource, privateKey: KeyObject): Outbo
       const signature = sign('sha256', Buffer.from(timestamp + body, 'utf8'), privateKey);
       return {
         headers: {
-          'content-type': 'application/json',
+          'content-type': 'application/json;charset=utf-8',
           'user-agent': 'SendGrid Event API',
           'x-twilio-email-event-webhook-signature': signature.toString('base64'),
           'x-twilio-email-event-webhook-timestamp': timestamp,

@@ -59,6 +59,22 @@ describe(ProviderSimulator.name, () => {
       expect(sim.simulator.webhooks().ses.subscription).toBe('confirmed');
     });
 
+    it('sends the SubscriptionConfirmation at start for a webhook given in the options', async () => {
+      const other = new ProviderSimulator({
+        events: { webhooks: { ses: { url: receiver.url('/from-options') } } },
+      });
+      try {
+        const url = await other.start();
+        const [confirmation] = await receiver.await(1);
+
+        expect(confirmation!.url).toBe(receiver.url('/from-options'));
+        expect(await verifySnsMessage(snsOf(confirmation!), url)).toBe(true);
+        expect(other.webhooks().ses.subscription).toBe('pending');
+      } finally {
+        await other.stop();
+      }
+    });
+
     it('refuses a SubscribeURL with another token', async () => {
       sim.simulator.setWebhook('ses', { url: receiver.url('/ses') });
       const [confirmation] = await receiver.await(1);

@@ -102,6 +102,29 @@ describe(EventDispatcher.name, () => {
     });
   });
 
+  describe('when an event cannot be built', () => {
+    it('records it as failed with the reason and goes on with the next', async () => {
+      const log = new EventLog(10);
+      const dispatcher = started(log, { retryDelaysMs: [] });
+      const broken: OutboundEvent = {
+        ...eventTo(url, 'broken'),
+        build: () => Promise.reject(new Error('no key')),
+      };
+
+      dispatcher.enqueue({ delayMs: 0, repeat: 1, events: [broken, eventTo(url, 'next')] });
+      await vi.waitFor(() => expect(held).toHaveLength(1));
+      held.shift()!.end();
+
+      await vi.waitFor(() =>
+        expect(log.list().map((r) => [r.eventId, r.status, r.reason])).toEqual([
+          ['next', 'delivered', undefined],
+          ['broken', 'failed', 'could not build the event: no key'],
+        ]),
+      );
+      dispatcher.stop();
+    });
+  });
+
   describe('when stopped', () => {
     it('abandons a running delivery and accepts nothing more', async () => {
       const log = new EventLog(10);

@@ -25,6 +25,12 @@ export interface EventJob {
   readonly events: readonly OutboundEvent[];
 }
 
+/** A job with the records of its deliveries, one per event and copy, made when it was queued. */
+interface QueuedJob {
+  readonly job: EventJob;
+  readonly records: readonly (readonly EventRecord[])[];
+}
+
 /**
  * Delivers events as providers do: after the send was answered, never holding it up; each
  * POST with a deadline; retried with backoff when the webhook does not answer 2xx; the
@@ -36,7 +42,7 @@ export class EventDispatcher {
   private readonly retryDelaysMs: readonly number[];
   private readonly maxQueued: number;
   private readonly concurrency: number;
-  private readonly queue: EventJob[] = [];
+  private readonly queue: QueuedJob[] = [];
   private running = 0;
   private stopping = new AbortController();
 
@@ -52,20 +58,20 @@ export class EventDispatcher {
     this.stopping.abort();
   }
 
-  /** Queues a job; returns at once. */
+  /** Queues a job and records its events as `pending` (or `dropped`); returns at once. */
   enqueue(job: EventJob): void {
     if (this.stopping.signal.aborted) return;
+    const records = job.events.map((event) =>
+      Array.from({ length: job.repeat }, (_, i) => this.log.add(event, i + 1)),
+    );
     if (this.queue.length >= this.maxQueued) {
-      for (const event of job.events) {
-        for (let copy = 1; copy <= job.repeat; copy += 1) {
-          const record = this.log.add(event, copy);
-          record.status = 'dropped';
-          record.reason = 'event queue full';
-        }
+      for (const record of records.flat()) {
+        record.status = 'dropped';
+        record.reason = 'event queue full';
       }
       return;
     }
-    this.queue.push(job);
+    this.queue.push({ job, records });
     this.pump();
   }
 
@@ -89,22 +95,31 @@ export class EventDispatcher {
 
   private pump(): void {
     while (this.running < this.concurrency && this.queue.length > 0) {
-      const job = this.queue.shift()!;
+      const queued = this.queue.shift()!;
       this.running += 1;
-      void this.run(job, this.stopping.signal).finally(() => {
+      void this.run(queued, this.stopping.signal).finally(() => {
         this.running -= 1;
         this.pump();
       });
     }
   }
 
-  private async run(job: EventJob, stop: AbortSignal): Promise<void> {
+  private async run({ job, records }: QueuedJob, stop: AbortSignal): Promise<void> {
     try {
       if (job.delayMs > 0) await sleep(job.delayMs, undefined, { signal: stop });
-      for (const event of job.events) {
-        const request = await event.build();
-        for (let copy = 1; copy <= job.repeat; copy += 1) {
-          const record = this.log.add(event, copy);
+      for (const [i, event] of job.events.entries()) {
+        const copies = records[i]!;
+        let request;
+        try {
+          request = await event.build();
+        } catch (err) {
+          for (const record of copies) {
+            record.status = 'failed';
+            record.reason = `could not build the event: ${describe(err)}`;
+          }
+          continue;
+        }
+        for (const record of copies) {
           record.request = request;
           await this.deliver(event, record, stop);
         }

@@ -80,6 +80,8 @@ export class ProviderEvents {
   readonly sendgridPublicKey: string;
   /** The SNS topic SES publishes to, with its signing key and subscription. */
   readonly topic: SnsTopic;
+  /** Between start and stop: events go out only while the simulator listens. */
+  private running = false;
 
   constructor(
     private readonly credentials: SandboxCredentials,
@@ -130,7 +132,7 @@ export class ProviderEvents {
   /** Replaces a provider's webhook settings; throws a RangeError naming every bad field. */
   setWebhook(provider: EventProvider, settings: WebhookSettings): ResolvedWebhookSettings {
     this.settings[provider] = this.resolve(provider, settings);
-    if (provider === 'ses') this.subscribe();
+    if (provider === 'ses' && this.running) this.subscribe();
     return this.settings[provider];
   }
 
@@ -161,19 +163,24 @@ export class ProviderEvents {
   /** Webhook settings back to those given at start; pending events abandoned; the log cleared. */
   reset(): void {
     this.settings = { ...this.initial };
+    this.log.clear();
+    if (!this.running) return;
     this.dispatcher.stop();
     this.dispatcher.restart();
-    this.log.clear();
+    // Its confirmation may have been abandoned with the rest: a pending one is sent again.
+    if (this.topic.subscription?.status === 'pending') this.topic.subscribe(undefined);
     this.subscribe();
   }
 
   stop(): void {
+    this.running = false;
     this.dispatcher.stop();
   }
 
   /** Resumes deliveries once the simulator listens at `baseUrl` (SNS's URLs point there). */
   start(baseUrl: string): void {
     this.topic.attach(baseUrl);
+    this.running = true;
     this.dispatcher.restart();
     // A (re)started simulator has a new address: the subscription starts over.
     this.topic.subscribe(undefined);

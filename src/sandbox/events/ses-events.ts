@@ -148,7 +148,7 @@ export function sesEvent(source: EventSource, topic: SnsTopic, region: string): 
         : {};
       const mail = {
         timestamp: message.receivedAt,
-        source: from,
+        source: bareAddress(from),
         sourceArn: `arn:aws:ses:${region}:${SANDBOX_AWS_ACCOUNT}:identity/${domainOf(bareAddress(from))}`,
         sourceIp: '127.0.0.1',
         sendingAccountId: SANDBOX_AWS_ACCOUNT,

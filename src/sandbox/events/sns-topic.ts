@@ -7,7 +7,6 @@ import {
   randomUUID,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { generate } from 'selfsigned';
 import type { OutboundRequest } from './outbound-event';
 import { type SnsMessageType, snsStringToSign } from './sns-signature';
 
@@ -173,11 +172,21 @@ async function makeSigningKey(): Promise<SigningKey> {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  // node:crypto reads certificates but cannot make one; selfsigned (on @peculiar/x509) does.
-  const { cert } = await generate([{ name: 'commonName', value: 'sns.simulator.herald.test' }], {
-    keyPair: { privateKey, publicKey },
-    algorithm: 'sha256',
-    notAfterDate: new Date(Date.now() + 365 * 24 * 3600 * 1000),
-  });
-  return { privateKey: createPrivateKey(privateKey), certificate: cert };
+  // node:crypto reads certificates but cannot make one; node-forge (pure JavaScript, no
+  // global side effects) does. Loaded on first use: a simulator without SES events never
+  // loads it.
+  const { pki, md } = (await import('node-forge')).default;
+  const certificate = pki.createCertificate();
+  certificate.publicKey = pki.publicKeyFromPem(publicKey);
+  certificate.serialNumber = `01${randomBytes(8).toString('hex')}`;
+  certificate.validity.notBefore = new Date(Date.now() - 60_000);
+  certificate.validity.notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000);
+  const name = [{ name: 'commonName', value: 'sns.simulator.herald.test' }];
+  certificate.setSubject(name);
+  certificate.setIssuer(name);
+  certificate.sign(pki.privateKeyFromPem(privateKey), md.sha256.create());
+  return {
+    privateKey: createPrivateKey(privateKey),
+    certificate: pki.certificateToPem(certificate),
+  };
 }

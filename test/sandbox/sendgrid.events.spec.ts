@@ -154,6 +154,16 @@ describe(ProviderSimulator.name, () => {
       });
     });
 
+    it('answers every send while the webhook hangs: events never hold up a send', async () => {
+      receiver.answer = 'hang';
+      const ids = [];
+      for (let i = 0; i < 6; i += 1) ids.push(await send({ to: `user${i}@example.com` }));
+
+      expect(new Set(ids).size).toBe(6);
+      await receiver.await(4, 'the first POSTs (4 at once)');
+      expect(sim.simulator.events({ provider: 'sendgrid', status: 'pending' })).toHaveLength(6);
+    });
+
     it('records an event as failed when every retry was refused', async () => {
       receiver.answer = 500;
       const messageId = await send();

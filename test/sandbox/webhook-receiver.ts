@@ -14,8 +14,8 @@ export interface ReceivedRequest {
  */
 export class WebhookReceiver {
   readonly received: ReceivedRequest[] = [];
-  /** Status of the next answers (default 200); a function may vary it per request. */
-  answer: number | ((request: ReceivedRequest) => number) = 200;
+  /** Status of the next answers (default 200), a function of the request, or `hang`: none. */
+  answer: number | ((request: ReceivedRequest) => number) | 'hang' = 200;
   private app?: FastifyInstance;
   private base = '';
 
@@ -37,6 +37,7 @@ export class WebhookReceiver {
         rawBody: typeof request.body === 'string' ? request.body : '',
       };
       this.received.push(received);
+      if (this.answer === 'hang') return reply.hijack();
       const status = typeof this.answer === 'function' ? this.answer(received) : this.answer;
       return reply.status(status).send();
     });

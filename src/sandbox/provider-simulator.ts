@@ -1,6 +1,15 @@
 import { setMaxListeners } from 'node:events';
 import fastify, { type FastifyInstance } from 'fastify';
 import { registerBodyParsers } from './body-parsers';
+import type { EventProvider } from './events/event-kinds';
+import type { EventFilter, EventRecord } from './events/event-log';
+import type { WebhookSettings } from './events/event-settings';
+import { registerEventControlRoutes } from './events/events-control.routes';
+import {
+  ProviderEvents,
+  type ProviderEventsOptions,
+  type WebhookView,
+} from './events/provider-events';
 import type { CapturedMessage, MessageFilter } from './captured-message';
 import { mailgunRoutes } from './mailgun.routes';
 import { MessageStore } from './message-store';
@@ -26,12 +35,18 @@ export type { LoggedRequest } from './request-log';
 export type { ProviderBehaviour, ResolvedBehaviour, SimulatedProvider } from './provider-behaviour';
 export { SIMULATED_PROVIDERS } from './provider-behaviour';
 export * from './sandbox-conventions';
+export type { EventProvider } from './events/event-kinds';
+export type { EventFilter, EventRecord } from './events/event-log';
+export type { WebhookSettings } from './events/event-settings';
+export type { ProviderEventsOptions, WebhookView } from './events/provider-events';
 
 export interface ProviderSimulatorOptions {
   /** Captured messages kept, oldest dropped first; the request log keeps as many. Default 1000. */
   readonly maxMessages?: number;
   /** The only credentials accepted. Default {@link SANDBOX_CREDENTIALS}. */
   readonly credentials?: SandboxCredentials;
+  /** The delivery events sent back after accepted sends (webhooks, keys, delivery limits). */
+  readonly events?: ProviderEventsOptions;
 }
 
 /**
@@ -51,6 +66,7 @@ export class ProviderSimulator {
   private readonly store: MessageStore;
   private readonly log: RequestLog;
   private readonly credentials: SandboxCredentials;
+  private readonly providerEvents: ProviderEvents;
   private readonly states = Object.fromEntries(
     SIMULATED_PROVIDERS.map((p) => [p, new ProviderState()]),
   ) as Record<SimulatedProvider, ProviderState>;
@@ -62,6 +78,7 @@ export class ProviderSimulator {
     this.store = new MessageStore(options.maxMessages ?? 1000);
     this.log = new RequestLog(this.store.capacity);
     this.credentials = options.credentials ?? SANDBOX_CREDENTIALS;
+    this.providerEvents = new ProviderEvents(this.credentials, options.events);
   }
 
   /** Base URL once started, e.g. `http://127.0.0.1:4010`. */
@@ -93,11 +110,15 @@ export class ProviderSimulator {
       registerProviderRoute(app, endpoint, {
         state: this.states[endpoint.provider],
         stopping: this.stopping.signal,
-        capture: (message) => this.store.add(message),
+        capture: (message) => {
+          this.store.add(message);
+          this.providerEvents.accepted(message);
+        },
         log: (entry) => this.log.add(entry),
       });
     }
     registerSimulatorControlRoutes(app, this);
+    registerEventControlRoutes(app, this.providerEvents);
     try {
       await app.listen({ port, host });
     } catch (err) {
@@ -108,6 +129,7 @@ export class ProviderSimulator {
     const { port: bound } = app.server.address() as { port: number };
     const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     this.baseUrl = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${bound}`;
+    this.providerEvents.start(this.baseUrl);
     return this.baseUrl;
   }
 
@@ -118,6 +140,7 @@ export class ProviderSimulator {
     this.app = undefined;
     this.baseUrl = undefined;
     this.stopping.abort();
+    this.providerEvents.stop();
     await app.close();
   }
 
@@ -138,6 +161,29 @@ export class ProviderSimulator {
     for (const state of Object.values(this.states)) state.reset();
     this.store.clear();
     this.log.clear();
+    this.providerEvents.reset();
+  }
+
+  /**
+   * Replaces a provider's webhook settings (where its events go, which follow a send, delay,
+   * repeats); throws a RangeError naming every bad field.
+   */
+  setWebhook(provider: EventProvider, settings: WebhookSettings): void {
+    this.providerEvents.setWebhook(provider, settings);
+  }
+
+  /** Each provider's webhook settings and what verifies its events. */
+  webhooks(): Record<EventProvider, WebhookView> {
+    return this.providerEvents.webhooks();
+  }
+
+  /** Events sent back (and pending, failed, dropped, skipped), newest first. */
+  events(filter?: EventFilter): EventRecord[] {
+    return this.providerEvents.events(filter);
+  }
+
+  clearEvents(): void {
+    this.providerEvents.clearEvents();
   }
 
   /**

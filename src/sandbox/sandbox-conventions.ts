@@ -36,3 +36,38 @@ export const UNKNOWN_SLACK_CHANNEL = 'C0000000000';
 
 /** Where the channels put Herald's notification id; the simulator reads it from there. */
 export { NOTIFICATION_ID_FIELD, NOTIFICATION_ID_HEADER } from '../channels/notification-id';
+
+/**
+ * The events that follow an accepted e-mail (when a webhook URL is set and the control API
+ * does not override them) are chosen per recipient: an address at this domain chooses by
+ * its local part, ignoring any `+tag` (`bounce+ada@simulator.herald.test` bounces):
+ * `bounce` → bounce; `complaint` → delivered, then complaint; `deferred` → deferred, then
+ * delivered; `silent` → none; `delivered` and every other address, anywhere → delivered.
+ * Every recipient (to, cc, bcc) gets its own events.
+ */
+export const EVENTS_EMAIL_DOMAIN = 'simulator.herald.test';
+
+/** The recipients of {@link EVENTS_EMAIL_DOMAIN} by the events they bring. */
+export const EVENT_EMAIL_RECIPIENTS = {
+  delivered: `delivered@${EVENTS_EMAIL_DOMAIN}`,
+  bounce: `bounce@${EVENTS_EMAIL_DOMAIN}`,
+  complaint: `complaint@${EVENTS_EMAIL_DOMAIN}`,
+  deferred: `deferred@${EVENTS_EMAIL_DOMAIN}`,
+  silent: `silent@${EVENTS_EMAIL_DOMAIN}`,
+} as const;
+
+/**
+ * Status callbacks after an accepted SMS. Twilio documents no test numbers for delivery
+ * outcomes, so these are Herald's own, taken from the fictional 555-01xx range: any other
+ * number gets `sent`, then `delivered`.
+ */
+export const TWILIO_EVENT_NUMBERS = {
+  /** `sent`, then `undelivered` with ErrorCode 30003 (unreachable destination handset). */
+  unreachable: '+14155550130',
+  /** `sent`, then `undelivered` with ErrorCode 30005 (unknown destination handset). */
+  unknown: '+14155550131',
+  /** `failed` with ErrorCode 30001 (queue overflow: the message never left Twilio). */
+  failed: '+14155550132',
+  /** `sent` only: the carrier never reports delivery. */
+  sentOnly: '+14155550133',
+} as const;

@@ -25,3 +25,9 @@ export type SandboxCredentials = {
     readonly [K in keyof (typeof SANDBOX_CREDENTIALS)[P]]: string;
   };
 };
+
+/**
+ * The Mailgun HTTP webhook signing key the simulator signs its events with unless given
+ * another (`events.mailgunSigningKey`); like the credentials above, it opens nothing.
+ */
+export const SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY = 'herald-sandbox-webhook-signing-key';

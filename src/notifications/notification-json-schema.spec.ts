@@ -125,6 +125,10 @@ describe('the published schema and the validator', () => {
     ],
     ['text within maxLength but over its bytes', { ...email, text: 'é'.repeat(7) }],
     ['an SMS of 801 emoji: 801 characters, 1,602 UTF-16 units', { ...sms, text: '😀'.repeat(801) }],
+    [
+      'metadata within its counts but over 8,192 bytes as JSON',
+      { ...sms, metadata: Object.fromEntries(range(20).map((i) => [`k${i}`, 'é'.repeat(256)])) },
+    ],
   ])('the validator alone refuses %s, a rule the description states', (_, message) => {
     expect(schemaAllows(message)).toBe(true);
     expect(validatorAllows(message)).toBe(false);
@@ -135,6 +139,8 @@ describe('the published schema and the validator', () => {
     expect(description).toContain('to, cc and bcc together hold at most 3 addresses');
     expect(description).toContain('at most 12 bytes of UTF-8');
     expect(description).toContain('at most 1600 UTF-16 code units');
+    expect(description).toContain('a chat text at most 40000');
+    expect(description).toContain('metadata is at most 8192 bytes as JSON');
   });
 
   it('publishes examples the validator accepts', () => {
@@ -150,4 +156,8 @@ describe('the published schema and the validator', () => {
 
 function entries(n: number): Record<string, string> {
   return Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
 }

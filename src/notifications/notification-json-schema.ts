@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   keepExamples,
+  MAX_CHAT_TEXT_UNITS,
+  MAX_METADATA_JSON_BYTES,
   MAX_SMS_UNITS,
   type MessageLimits,
   notificationSchemas,
@@ -28,7 +30,9 @@ export function notificationJsonSchema(limits: MessageLimits): Record<string, un
       'Idempotency-Key header). Rules JSON Schema cannot state, which Herald also enforces: ' +
       `to, cc and bcc together hold at most ${limits.maxRecipients} addresses; text and html ` +
       `(chat text too) are at most ${limits.maxBodyBytes} bytes of UTF-8; an SMS text is at ` +
-      `most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts (maxLength bounds the characters of each). ` +
+      `most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts, and a chat text at most ` +
+      `${MAX_CHAT_TEXT_UNITS}, as Slack takes (maxLength bounds the characters of each); ` +
+      `metadata is at most ${MAX_METADATA_JSON_BYTES} bytes as JSON. ` +
       'Instead of its content a message may name a `template` with its `data` (and a `locale`): ' +
       "Herald checks the data against the template's own schema (GET /v1/templates) and renders the content.",
     ...rest,

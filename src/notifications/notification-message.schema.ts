@@ -20,7 +20,14 @@ export const E164 = /^\+[1-9]\d{6,14}$/;
 export const MAX_SMS_UNITS = 1600;
 /** Slack's ceiling on blocks per message. */
 const MAX_SLACK_BLOCKS = 50;
+/** Slack refuses a longer `text` with `msg_too_long`; counted in UTF-16 code units. */
+export const MAX_CHAT_TEXT_UNITS = 40_000;
 const MAX_METADATA_ENTRIES = 20;
+/**
+ * Metadata travels to SendGrid as custom args, which may not exceed 10,000 bytes of JSON per
+ * personalization; this bound leaves room for Herald's own notification id beside it.
+ */
+export const MAX_METADATA_JSON_BYTES = 8_192;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -99,6 +106,21 @@ function buildSchemas(limits: MessageLimits) {
       maxLength: limits.maxBodyBytes,
       description: `At most ${limits.maxBodyBytes} bytes of UTF-8.`,
     });
+  // Slack counts its limit in characters of its own; UTF-16 units bound it from above.
+  const chatText = z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((s) => bytes(s) <= limits.maxBodyBytes, `must be at most ${limits.maxBodyBytes} bytes`)
+    .refine(
+      (s) => s.length <= MAX_CHAT_TEXT_UNITS,
+      `must be at most ${MAX_CHAT_TEXT_UNITS} UTF-16 code units, as Slack takes`,
+    )
+    .meta({
+      maxLength: Math.min(limits.maxBodyBytes, MAX_CHAT_TEXT_UNITS),
+      description:
+        `At most ${limits.maxBodyBytes} bytes of UTF-8 and ${MAX_CHAT_TEXT_UNITS} UTF-16 code ` +
+        'units (an emoji counts 2), the longest text Slack takes.',
+    });
   const metadata = refusingProtoKey(
     z
       .record(
@@ -115,11 +137,16 @@ function buildSchemas(limits: MessageLimits) {
         (m) => Object.keys(m).length <= MAX_METADATA_ENTRIES,
         `at most ${MAX_METADATA_ENTRIES} entries`,
       )
+      .refine(
+        (m) => bytes(JSON.stringify(m)) <= MAX_METADATA_JSON_BYTES,
+        `at most ${MAX_METADATA_JSON_BYTES} bytes as JSON`,
+      )
       .meta({ maxProperties: MAX_METADATA_ENTRIES }),
   )
     .optional()
     .describe(
-      'Your own string values, stored with the notification and passed to providers that carry tags.',
+      'Your own string values, stored with the notification and passed to providers that carry ' +
+        `tags; at most ${MAX_METADATA_JSON_BYTES} bytes of UTF-8 as JSON.`,
     );
   const providers = <T extends string>(names: readonly [T, ...T[]]) =>
     z
@@ -200,7 +227,7 @@ function buildSchemas(limits: MessageLimits) {
     .strictObject({
       channel: z.literal('chat'),
       to: z.string().regex(SLACK_CHANNEL_ID, 'must be a Slack channel id such as C0123456789'),
-      text: body.optional(),
+      text: chatText.optional(),
       blocks: z
         .array(
           refusingProtoKey(z.looseObject({ type: z.string().min(1) })).meta({

@@ -17,6 +17,8 @@ const RANDOM_RUNS = 200;
 const MAX_RECIPIENTS = 4;
 const MAX_BODY_BYTES = 300;
 const MAX_SMS_UNITS = 1600;
+const MAX_CHAT_TEXT_UNITS = 40_000;
+const MAX_METADATA_JSON_BYTES = 8_192;
 
 type Message = Record<string, unknown>;
 type Verdict =
@@ -188,6 +190,10 @@ function describedRules(m: Message): string[] {
   if (bytes(m.html) > MAX_BODY_BYTES) broken.push('html');
   if (m.channel === 'sms' && typeof m.text === 'string' && m.text.length > MAX_SMS_UNITS)
     broken.push('text');
+  if (m.channel === 'chat' && typeof m.text === 'string' && m.text.length > MAX_CHAT_TEXT_UNITS)
+    broken.push('text');
+  if (m.metadata !== undefined && bytes(JSON.stringify(m.metadata)) > MAX_METADATA_JSON_BYTES)
+    broken.push('metadata');
   return broken;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SANDBOX_CREDENTIALS } from '../sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from './sandbox-credentials';
 import { ConfigError } from './config-error';
 import {
   CHANNEL_KINDS,

@@ -53,7 +53,11 @@ export const notificationRecordSchema = z
     provider: z.enum(PROVIDER_NAMES).optional(),
     providerMessageId: z.string().optional(),
     attempts: z.array(deliveryAttemptSchema),
-    rounds: z.number().int().min(0),
+    rounds: z.number().int().min(0).describe('Delivery rounds started so far, re-drives included.'),
+    redrives: z
+      .array(z.object({ at: isoTime, afterRound: z.number().int().min(0) }))
+      .optional()
+      .describe('Each POST /retry, in order; the next round after one is afterRound + 1.'),
     metadata: z.record(z.string(), z.string()).optional(),
     failure: z
       .object({

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'not_found',
   'idempotency_key_in_flight',
   'notification_not_retryable',
+  'notification_rejected',
   'payload_too_large',
   'unsupported_media_type',
   'idempotency_key_reused',

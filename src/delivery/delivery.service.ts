@@ -5,10 +5,7 @@ import type { NotificationChannel, SendResult } from '../channels/notification-c
 import type { ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { MetricsService, type SendOutcome } from '../metrics/metrics.service';
-import {
-  NotificationLifecycle,
-  type RoundOwner,
-} from '../notifications/notification-lifecycle';
+import { NotificationLifecycle, type RoundOwner } from '../notifications/notification-lifecycle';
 import type { NotificationMessage } from '../notifications/notification-message.schema';
 import type { DeliveryAttempt } from '../notifications/notification-record';
 import { isRedisUnavailable } from '../redis/redis-errors';
@@ -362,9 +359,13 @@ export class DeliveryService {
       { provider, errorName: name },
       `${provider} channel threw an unclassified error (${name}); rejecting this message`,
     );
-    return new ChannelError('rejected', `the ${provider} channel could not handle this message (${name})`, {
-      cause: err,
-    });
+    return new ChannelError(
+      'rejected',
+      `the ${provider} channel could not handle this message (${name})`,
+      {
+        cause: err,
+      },
+    );
   }
 
   private async skip(

@@ -5,10 +5,7 @@ import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { HeraldError } from '../errors/herald-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationAcceptance } from '../notifications/notification-acceptance';
-import {
-  NotificationLifecycle,
-  type RoundOwner,
-} from '../notifications/notification-lifecycle';
+import { NotificationLifecycle, type RoundOwner } from '../notifications/notification-lifecycle';
 import type {
   NotificationFailure,
   NotificationRecord,
@@ -116,7 +113,10 @@ export class NotificationJobProcessor {
       detail: `the delivery job failed: ${reason}`,
     });
     if (failed) {
-      this.logger.warn({ notificationId: id, jobId: job.id }, `notification ${id} failed with its job`);
+      this.logger.warn(
+        { notificationId: id, jobId: job.id },
+        `notification ${id} failed with its job`,
+      );
     }
   }
 
@@ -197,7 +197,12 @@ export class NotificationJobProcessor {
       case 'not_startable': {
         const record = await this.records.get(id);
         throw new UnrecoverableError(
-          reasonOf(record?.failure ?? { errorClass: 'exhausted', detail: `notification is ${start.status}` }),
+          reasonOf(
+            record?.failure ?? {
+              errorClass: 'exhausted',
+              detail: `notification is ${start.status}`,
+            },
+          ),
         );
       }
       case 'started':

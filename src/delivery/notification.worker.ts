@@ -88,12 +88,14 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       );
       // Failed for good (not put back for another attempt): no record may stay behind `sending`.
       if (job?.finishedOn) {
-        this.processor.failOrphan(job, err.message).catch((e: unknown) =>
-          this.logger.warn(
-            { jobId: job.id, err: { message: (e as Error).message } },
-            'could not fail the record of a failed job; its next round start will',
-          ),
-        );
+        this.processor
+          .failOrphan(job, err.message)
+          .catch((e: unknown) =>
+            this.logger.warn(
+              { jobId: job.id, err: { message: (e as Error).message } },
+              'could not fail the record of a failed job; its next round start will',
+            ),
+          );
       }
     });
     worker.on('stalled', (jobId: string) => {

@@ -156,7 +156,11 @@ export class ProviderBreakers implements OnApplicationShutdown {
       if (!doesNotCount(err)) this.countFailureInARow(provider, entry);
       // Neither a refused message nor a poison one is the provider's error.
       if (err instanceof ChannelError && err.errorClass !== 'rejected') {
-        entry.lastError = { errorClass: err.errorClass, detail: err.detail, at: new Date().toISOString() };
+        entry.lastError = {
+          errorClass: err.errorClass,
+          detail: err.detail,
+          at: new Date().toISOString(),
+        };
       }
       throw err;
     }

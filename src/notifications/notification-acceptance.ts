@@ -8,6 +8,7 @@ import { HeraldError } from '../errors/herald-error';
 import { fingerprint } from '../idempotency/canonical-json';
 import { type IdempotencyClaim, IdempotencyStore } from '../idempotency/idempotency.store';
 import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import { assertJsonDepth } from './json-depth';
 import {
   type NotificationMessage,
   type NotificationSchemas,
@@ -89,6 +90,7 @@ export class NotificationAcceptance {
     body: unknown,
     idempotencyKey?: string,
   ): Promise<RequestAcceptance> {
+    assertJsonDepth(body);
     const message = this.admit(parseOrThrow(this.schemas.message, body));
     const id = randomUUID();
     const createdAt = new Date().toISOString();
@@ -144,6 +146,7 @@ export class NotificationAcceptance {
    * or `idempotency_key_reused` — none of which a retry can fix.
    */
   async acceptJob(data: unknown, jobId: string): Promise<JobAcceptance> {
+    assertJsonDepth(data);
     const parsed = parseOrThrow(this.schemas.job, data);
     const { idempotencyKey, ...rest } = parsed;
     const message = this.admit(rest as NotificationMessage);

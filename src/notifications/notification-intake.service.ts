@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HeraldError } from '../errors/herald-error';
-import {
-  NotificationAcceptance,
-  type RequestAcceptance,
-} from './notification-acceptance';
+import { NotificationAcceptance, type RequestAcceptance } from './notification-acceptance';
 import { NotificationLifecycle } from './notification-lifecycle';
 import type { NotificationRecord } from './notification-record';
 import { NotificationRecordsRepository } from './notification-records.repository';
@@ -20,7 +17,11 @@ export class NotificationIntakeService {
   ) {}
 
   /** See {@link NotificationAcceptance.acceptRequest}. */
-  acceptRequest(caller: string, body: unknown, idempotencyKey?: string): Promise<RequestAcceptance> {
+  acceptRequest(
+    caller: string,
+    body: unknown,
+    idempotencyKey?: string,
+  ): Promise<RequestAcceptance> {
     return this.acceptance.acceptRequest(caller, body, idempotencyKey);
   }
 

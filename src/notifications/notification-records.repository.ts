@@ -102,7 +102,6 @@ export class NotificationRecordsRepository {
   async remove(id: string): Promise<void> {
     await this.redis.client.del(...this.keys(id));
   }
-
 }
 
 type ExecResult = [error: Error | null, result: unknown][] | null;

@@ -6,7 +6,13 @@ import { type RunningHerald, startReadyHerald, uniquePrefix } from '../support/h
 import { type HeraldProcess, spawnHerald } from '../support/herald-process';
 import { simulatorEnv } from '../support/simulator-env';
 import { until } from '../support/until';
-import { FAST_DELIVERY, emailTo, getRecord, postNotification, startSimulator } from './delivery-fixture';
+import {
+  FAST_DELIVERY,
+  emailTo,
+  getRecord,
+  postNotification,
+  startSimulator,
+} from './delivery-fixture';
 
 /** SendGrid answers this late; the job lock (2 s) expires many times over meanwhile. */
 const LATENCY_MS = 8_000;

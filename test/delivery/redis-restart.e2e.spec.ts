@@ -126,7 +126,9 @@ describe(DeliveryService.name, () => {
         receipts.set(m.notificationId!, (receipts.get(m.notificationId!) ?? 0) + 1);
       }
       const twice = [...receipts.values()].filter((n) => n > 1).length;
-      await ctx.annotate(`${twice} of ${MESSAGES} notifications reached the provider more than once`);
+      await ctx.annotate(
+        `${twice} of ${MESSAGES} notifications reached the provider more than once`,
+      );
       expect([...ids.values()].filter((id) => !receipts.has(id))).toEqual([]);
       expect(twice).toBe(0);
       expect(simulator.requests('sendgrid')).toBe(MESSAGES);

@@ -4,6 +4,9 @@ import { ChannelRegistry } from '../channels/channel-registry';
 import type { NotificationChannel, SendResult } from '../channels/notification-channel';
 import type { ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+// A round waits at most this, in all, for providers at their send ceiling when no other took
+// the message: a ceiling refills every second, so a short wait beats a whole backoff round.
+import { MAX_RATE_WAIT_MS } from '../config/message-lifetime';
 import { MetricsService, type SendOutcome } from '../metrics/metrics.service';
 import { NotificationLifecycle, type RoundOwner } from '../notifications/notification-lifecycle';
 import type { NotificationMessage } from '../notifications/notification-message.schema';
@@ -35,11 +38,6 @@ export type RoundOutcome =
    */
   | { readonly kind: 'lost' };
 
-/**
- * Longest a round waits in all for a provider at its send ceiling when no other provider took
- * the message: a ceiling refills every second, so a short wait beats a whole backoff round.
- */
-const MAX_RATE_WAIT_MS = 5_000;
 /** A cool-down read older than this is read again before a call. */
 const COOLDOWN_STALE_MS = 50;
 

@@ -40,9 +40,12 @@ describe(ProviderRateLimits.name, () => {
       expect(records.every((r) => r.status === 'delivered')).toBe(true);
       const bySendgrid = records.filter((r) => r.provider === 'sendgrid');
       const byMailgun = records.filter((r) => r.provider === 'mailgun');
-      // Two per second across all workers; the burst takes well under two seconds.
+      // Two per one-second window across all workers. Calls spread over L seconds touch at
+      // most floor(L) + 2 windows, however slowly a loaded machine ran the burst.
+      const starts = bySendgrid.map((r) => Date.parse(r.attempts.at(-1)!.at));
+      const spanS = (Math.max(...starts) - Math.min(...starts)) / 1000;
       expect(bySendgrid.length).toBeGreaterThanOrEqual(2);
-      expect(bySendgrid.length).toBeLessThanOrEqual(4);
+      expect(bySendgrid.length).toBeLessThanOrEqual(2 * (Math.floor(spanS) + 2));
       expect(byMailgun.length).toBe(8 - bySendgrid.length);
       for (const record of byMailgun) {
         expect(record.attempts[0]).toMatchObject({

@@ -10,7 +10,7 @@ import { MAX_RATE_WAIT_MS } from '../config/message-lifetime';
 import { MetricsService, type SendOutcome } from '../metrics/metrics.service';
 import { NotificationLifecycle, type RoundOwner } from '../notifications/notification-lifecycle';
 import type { NotificationMessage } from '../notifications/notification-message.schema';
-import type { DeliveryAttempt } from '../notifications/notification-record';
+import type { DeliveryAttempt } from '../contracts/notification-record';
 import { isRedisUnavailable } from '../redis/redis-errors';
 import { callWithDeadline } from './call-with-deadline';
 import { isBreakerOpenError, ProviderBreakers } from './provider-breakers';

@@ -10,7 +10,7 @@ import type {
   NotificationFailure,
   NotificationRecord,
   NotificationStatus,
-} from '../notifications/notification-record';
+} from '../contracts/notification-record';
 import { NotificationRecordsRepository } from '../notifications/notification-records.repository';
 import {
   ACCEPTED_SEND_JOB_FIELD,

@@ -3,10 +3,7 @@ import { CHANNEL_ERROR_CLASSES } from '../channels/channel-error';
 import { CHANNEL_KINDS, PROVIDER_NAMES } from '../config/config.schema';
 import { ERROR_CODES } from '../errors/error-code';
 import type { AcceptedNotification } from '../notifications/notification-intake.service';
-import {
-  NOTIFICATION_STATUSES,
-  type NotificationRecord,
-} from '../notifications/notification-record';
+import { NOTIFICATION_STATUSES, type NotificationRecord } from '../contracts/notification-record';
 
 /**
  * zod schemas of the answers whose types are TypeScript interfaces elsewhere, so the OpenAPI

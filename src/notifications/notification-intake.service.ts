@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HeraldError } from '../errors/herald-error';
 import { NotificationAcceptance, type RequestAcceptance } from './notification-acceptance';
 import { NotificationLifecycle } from './notification-lifecycle';
-import type { NotificationRecord } from './notification-record';
+import type { NotificationRecord } from '../contracts/notification-record';
 import { NotificationRecordsRepository } from './notification-records.repository';
 
 export type { AcceptedNotification, RequestAcceptance } from './notification-acceptance';

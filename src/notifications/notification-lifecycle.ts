@@ -16,7 +16,7 @@ import type {
   DeliveryAttempt,
   NotificationFailure,
   NotificationStatus,
-} from './notification-record';
+} from '../contracts/notification-record';
 import { recordKeys } from './record-keys';
 
 /**

@@ -10,7 +10,7 @@ import type {
   NotificationRecord,
   NotificationStatus,
   RedriveMarker,
-} from './notification-record';
+} from '../contracts/notification-record';
 import { recordKeys } from './record-keys';
 
 /** What the records store when a notification is accepted. */

@@ -1,5 +1,5 @@
 import { ProviderBreakers } from '../../src/delivery/provider-breakers';
-import type { NotificationRecord } from '../../src/notifications/notification-record';
+import type { NotificationRecord } from '../../src/contracts/notification-record';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { type RunningHerald, startReadyHerald } from '../support/herald';
 import { until } from '../support/until';

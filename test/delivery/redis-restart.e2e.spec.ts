@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryService } from '../../src/delivery/delivery.service';
-import type { NotificationRecord } from '../../src/notifications/notification-record';
+import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { type RunningHerald, startReadyHerald, uniquePrefix } from '../support/herald';

@@ -175,9 +175,7 @@ describe(`${NotificationAcceptance.name} when a channel has no provider`, () => 
 
   it('acceptJob refuses providers outside the configured order', async () => {
     const err = await failure(
-      herald.app
-        .get(NotificationAcceptance)
-        .acceptJob({ ...EMAIL, providers: ['mailgun'] }, 'j-2'),
+      herald.app.get(NotificationAcceptance).acceptJob({ ...EMAIL, providers: ['mailgun'] }, 'j-2'),
     );
     expect(err.code).toBe('validation_failed');
     expect(err.message).toBe('Invalid field: providers.');

@@ -1,4 +1,4 @@
-import type { ChannelErrorClass } from '../channels/channel-error';
+import type { ChannelErrorClass } from './channel-error-class';
 import type { ChannelKind, ProviderName } from '../config/config.schema';
 
 export const NOTIFICATION_STATUSES = ['queued', 'sending', 'delivered', 'failed'] as const;

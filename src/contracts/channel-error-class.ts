@@ -1,5 +1,5 @@
 /**
- * How a provider failure is handled (DESIGN §7). Channels classify; only the delivery
+ * How a provider failure is handled. Channels classify; only the delivery
  * engine acts on the class.
  *
  * - `rejected`: the provider refused this message for good (bad recipient, content refused):

@@ -63,7 +63,7 @@ interface Round {
 }
 
 /**
- * Delivers one round of a notification (DESIGN §7): walks its providers in order, skipping at no
+ * Delivers one round of a notification: walks its providers in order, skipping at no
  * cost those whose breaker is open, that are cooling down after a 429 or that are at their send
  * ceiling; calls the others through their breaker with their deadline until one accepts. Every
  * call and skip is appended to the notification's record.
@@ -210,7 +210,7 @@ export class DeliveryService {
     const at = new Date().toISOString();
     const { deadlineMs } = this.config.providers[provider];
     // The call's lease: its deadline, plus a lock period of grace for the answer to be written.
-    // While it runs no other round sends this notification (DESIGN §7.2).
+    // While it runs no other round sends this notification.
     const owned = await this.lifecycle.beginCall(round.id, round.owner, {
       provider,
       round: round.number,
@@ -350,7 +350,7 @@ export class DeliveryService {
     if (err instanceof ChannelError) return err;
     // A channel classifies every provider failure; anything else broke in the channel's own code
     // on this message (a RangeError on absurd nesting, say). It is the message's fault, so it
-    // fails that message alone and never counts against the provider (DESIGN §7.1). Only the
+    // fails that message alone and never counts against the provider. Only the
     // name is logged: an SDK error's message or properties may hold the request, key included.
     const name = (err as Error | undefined)?.name ?? typeof err;
     this.logger.error(

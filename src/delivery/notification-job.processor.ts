@@ -23,7 +23,7 @@ import { isRedisUnavailable } from '../redis/redis-errors';
 import { DeliveryService } from './delivery.service';
 import { retryDelayMs } from './retry-backoff';
 
-/** A finished job's return value (DESIGN §5): what a producer's `waitUntilFinished` resolves to. */
+/** A finished job's return value: what a producer's `waitUntilFinished` resolves to. */
 export interface DeliveryJobResult {
   /** The notification id the REST API knows. */
   readonly id: string;
@@ -57,7 +57,7 @@ export class OwnershipLostError extends Error {
 }
 
 /**
- * Runs one queue job: a producer's `send` (accepted first, DESIGN §5) or Herald's own
+ * Runs one queue job: a producer's `send` (accepted first) or Herald's own
  * `deliver`. Each run is one delivery round, owned by the job's lock token; a round that finds
  * no provider puts the same job back as delayed until the next round, so a producer's
  * `waitUntilFinished` resolves only once the notification is delivered or failed for good,
@@ -133,7 +133,7 @@ export class NotificationJobProcessor {
   }
 
   private async sendJob(job: Job, token: string | undefined): Promise<DeliveryJobResult> {
-    // A run after the first: the job keeps the notification it created (DESIGN §6), so no run
+    // A run after the first: the job keeps the notification it created, so no run
     // creates a second one, whether or not the idempotency key still exists.
     const known = this.notificationOf(job);
     if (known !== undefined) {
@@ -157,7 +157,7 @@ export class NotificationJobProcessor {
     switch (acceptance.kind) {
       case 'accepted':
         // The record holds the message now: the job keeps only its id, so no message body
-        // stays in the queue past the record's life (DESIGN §7.2).
+        // stays in the queue past the record's life.
         await job.updateData({ [ACCEPTED_SEND_JOB_FIELD]: acceptance.id });
         return this.deliver(acceptance.id, job, token);
       case 'replayed': {

@@ -30,7 +30,7 @@ const DELIVER_JOB_RETENTION = {
   removeOnFail: { age: 7 * 24 * 3_600 },
 } as const;
 
-/** The answer to an accepted `POST /v1/notifications` (DESIGN §4). */
+/** The answer to an accepted `POST /v1/notifications`. */
 export interface AcceptedNotification {
   readonly id: string;
   readonly status: 'queued';
@@ -46,7 +46,7 @@ export interface RequestAcceptance {
   readonly replayed: boolean;
 }
 
-/** What the worker should do with a producer's `send` job (DESIGN §5). */
+/** What the worker should do with a producer's `send` job. */
 export type JobAcceptance =
   /** A new notification, or this same job running again: continue delivering `id`. */
   | { readonly kind: 'accepted'; readonly id: string }
@@ -57,7 +57,7 @@ export type JobAcceptance =
 
 /**
  * The one accept flow of both doors — REST requests and producers' queue jobs: the same schema,
- * the same channel checks and the same idempotency rules (DESIGN §3, §5, §6), then the record
+ * the same channel checks and the same idempotency rules, then the record
  * (`queued`) and its job. The worker uses this and nothing of the REST side.
  */
 @Injectable()
@@ -139,7 +139,7 @@ export class NotificationAcceptance {
   }
 
   /**
-   * Accepts a producer's `send` job (DESIGN §5) with the same schema and checks as REST.
+   * Accepts a producer's `send` job with the same schema and checks as REST.
    * The idempotency key is `data.idempotencyKey` scoped to the queue, else the job id in a scope
    * of its own; the job id owns its claim, so a job that runs again (after a crash) finds its own notification.
    * Throws `validation_failed` (the message names every bad field), `channel_not_configured`
@@ -153,7 +153,7 @@ export class NotificationAcceptance {
     const id = randomUUID();
     const claim: IdempotencyClaim = {
       // A job without a key is keyed by its id in a scope of its own: no producer's explicit
-      // key can ever name it (DESIGN §6).
+      // key can ever name it.
       scope: `${idempotencyKey === undefined ? 'queue-job' : 'queue'}:${this.config.queue.name}`,
       key: idempotencyKey ?? jobId,
       fingerprint: fingerprint(message),

@@ -84,7 +84,7 @@ export type RoundStart =
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
 /**
- * Owns every transition of a notification record after it is created (DESIGN §5, §7.2). Each
+ * Owns every transition of a notification record after it is created. Each
  * is one Lua script, conditional on the expected state and on the owner's token, so a worker
  * that lost its job (paused, partitioned, its lock expired) can neither send nor write.
  */

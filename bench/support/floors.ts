@@ -1,4 +1,4 @@
-import { SANDBOX_CREDENTIALS as C } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS as C } from '../../src/config/sandbox-credentials';
 import { benchScript } from './build';
 import { CONCURRENCY, DEADLINE_MS, profileArgs } from './herald';
 import { freePort, type NodeProcess, startNode } from './processes';

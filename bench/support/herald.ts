@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SANDBOX_CREDENTIALS as C } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS as C } from '../../src/config/sandbox-credentials';
 import { BUILD_DIR } from './build';
 import { freePort, type NodeProcess, startNode } from './processes';
 import { BENCH_API_KEY, BENCH_QUEUE } from './workload';

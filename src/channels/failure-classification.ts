@@ -116,6 +116,9 @@ export function transportFailure(failure: TransportFailure, signal: AbortSignal)
 
 /** {@link transportFailure} for an error object: reads its code and names along the cause chain. */
 export function transportFailureOf(err: unknown, signal: AbortSignal): ChannelError {
+  // Not a transport failure: code ran out of stack (or range) on this message. Thrown on as it
+  // is, so the delivery engine rejects the message alone and no breaker counts it.
+  if (err instanceof RangeError) throw err;
   const code = errorCode(err);
   const names = errorNames(err);
   const name = names.find((n) => ABORT_NAMES.has(n)) ?? names[0];

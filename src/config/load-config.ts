@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SANDBOX_CREDENTIALS } from '../sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from './sandbox-credentials';
 import { ConfigError } from './config-error';
+import { deadlinesOf, retentionProblems } from './message-lifetime';
 import {
   CHANNEL_KINDS,
   type ChannelKind,
@@ -76,6 +77,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
   if (e.HERALD_RETRY_CAP_MS < e.HERALD_RETRY_BASE_MS) {
     problems.push('HERALD_RETRY_CAP_MS: must be at least HERALD_RETRY_BASE_MS');
   }
+  problems.push(...retentionProblems(e, deadlinesOf(providers), order));
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {

@@ -3,7 +3,6 @@ import { ChannelsModule } from '../channels/channels.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { DeliveryService } from './delivery.service';
-import { InFlightSends } from './in-flight-sends';
 import { NotificationJobProcessor } from './notification-job.processor';
 import { NotificationWorker } from './notification.worker';
 import { ProviderBreakers } from './provider-breakers';
@@ -21,7 +20,6 @@ import { ProviderRateLimits } from './provider-rate-limits';
     ProviderBreakers,
     ProviderCooldowns,
     ProviderRateLimits,
-    InFlightSends,
     NotificationJobProcessor,
     NotificationWorker,
   ],

@@ -4,12 +4,15 @@ import { ChannelRegistry } from '../channels/channel-registry';
 import type { NotificationChannel, SendResult } from '../channels/notification-channel';
 import type { ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+// A round waits at most this, in all, for providers at their send ceiling when no other took
+// the message: a ceiling refills every second, so a short wait beats a whole backoff round.
+import { MAX_RATE_WAIT_MS } from '../config/message-lifetime';
 import { MetricsService, type SendOutcome } from '../metrics/metrics.service';
+import { NotificationLifecycle, type RoundOwner } from '../notifications/notification-lifecycle';
 import type { NotificationMessage } from '../notifications/notification-message.schema';
-import type { DeliveryAttempt } from '../notifications/notification-record';
-import { NotificationRecordsRepository } from '../notifications/notification-records.repository';
+import type { DeliveryAttempt } from '../contracts/notification-record';
+import { isRedisUnavailable } from '../redis/redis-errors';
 import { callWithDeadline } from './call-with-deadline';
-import { InFlightSends } from './in-flight-sends';
 import { isBreakerOpenError, ProviderBreakers } from './provider-breakers';
 import { ProviderCooldowns } from './provider-cooldowns';
 import { ProviderRateLimits } from './provider-rate-limits';
@@ -28,13 +31,13 @@ export type RoundOutcome =
    * No provider could take it now (each skipped or failed transiently). `retryAfterMs` is the
    * longest Retry-After seen (0 if none); `summary` says why, provider by provider.
    */
-  | { readonly kind: 'retry-later'; readonly retryAfterMs: number; readonly summary: string };
+  | { readonly kind: 'retry-later'; readonly retryAfterMs: number; readonly summary: string }
+  /**
+   * This round no longer owns the delivery (its job's lock was lost: a pause, a partition):
+   * it called no provider after finding out, and it must write nothing more.
+   */
+  | { readonly kind: 'lost' };
 
-/**
- * Longest a round waits in all for a provider at its send ceiling when no other provider took
- * the message: a ceiling refills every second, so a short wait beats a whole backoff round.
- */
-const MAX_RATE_WAIT_MS = 5_000;
 /** A cool-down read older than this is read again before a call. */
 const COOLDOWN_STALE_MS = 50;
 
@@ -42,19 +45,25 @@ type Step =
   | { readonly kind: 'delivered'; readonly result: SendResult }
   | { readonly kind: 'rejected'; readonly detail: string }
   | { readonly kind: 'next'; readonly note: string; readonly retryAfterMs?: number }
-  | { readonly kind: 'at_ceiling'; readonly note: string; readonly retryInMs: number };
+  | { readonly kind: 'at_ceiling'; readonly note: string; readonly retryInMs: number }
+  | { readonly kind: 'lost' };
+
+/** Milliseconds between tries to write an outcome while Redis does not answer: first and most. */
+const OUTCOME_RETRY_FIRST_MS = 50;
+const OUTCOME_RETRY_MAX_MS = 1_000;
 
 /** The state of one round as it walks the order. */
 interface Round {
   readonly id: string;
   readonly message: NotificationMessage;
   readonly number: number;
+  readonly owner: RoundOwner;
   cooling: Map<ProviderName, number>;
   coolingReadAt: number;
 }
 
 /**
- * Delivers one round of a notification (DESIGN §7): walks its providers in order, skipping at no
+ * Delivers one round of a notification: walks its providers in order, skipping at no
  * cost those whose breaker is open, that are cooling down after a 429 or that are at their send
  * ceiling; calls the others through their breaker with their deadline until one accepts. Every
  * call and skip is appended to the notification's record.
@@ -66,11 +75,10 @@ export class DeliveryService {
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly channels: ChannelRegistry,
-    private readonly records: NotificationRecordsRepository,
+    private readonly lifecycle: NotificationLifecycle,
     private readonly breakers: ProviderBreakers,
     private readonly cooldowns: ProviderCooldowns,
     private readonly rateLimits: ProviderRateLimits,
-    private readonly inFlight: InFlightSends,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -85,14 +93,16 @@ export class DeliveryService {
   }
 
   /**
-   * Runs delivery round `round` (1-based) of notification `id`. On success the record says
-   * `delivered` before this returns: nothing else happens between the provider's answer and
-   * that write, which keeps the window where a crash causes a second send as small as it can be.
+   * Runs delivery round `round` (1-based) of notification `id` for `owner`, the round that
+   * started it. On success the record says `delivered` before this returns: nothing else
+   * happens between the provider's answer and that write, which keeps the window where a crash
+   * causes a second send as small as it can be.
    */
   async deliverRound(
     id: string,
     message: NotificationMessage,
     round: number,
+    owner: RoundOwner,
   ): Promise<RoundOutcome> {
     const order = this.orderFor(message);
     if (order.length === 0) {
@@ -106,6 +116,7 @@ export class DeliveryService {
       id,
       message,
       number: round,
+      owner,
       cooling: await this.cooldowns.untilAll(order),
       coolingReadAt: Date.now(),
     };
@@ -133,6 +144,8 @@ export class DeliveryService {
             };
           case 'rejected':
             return { kind: 'rejected', provider, detail: step.detail };
+          case 'lost':
+            return { kind: 'lost' };
           case 'at_ceiling':
             atCeiling.set(provider, step.retryInMs);
             ceilingRecorded.add(provider);
@@ -195,12 +208,21 @@ export class DeliveryService {
     }
 
     const at = new Date().toISOString();
-    await this.inFlight.begin(round.id, { provider, round: round.number, at });
+    const { deadlineMs } = this.config.providers[provider];
+    // The call's lease: its deadline, plus a lock period of grace for the answer to be written.
+    // While it runs no other round sends this notification.
+    const owned = await this.lifecycle.beginCall(round.id, round.owner, {
+      provider,
+      round: round.number,
+      at,
+      leaseMs: deadlineMs + this.config.queue.lockMs,
+    });
+    if (!owned) return this.lost(round, provider);
     const started = performance.now();
     let result: SendResult;
     try {
       result = await this.breakers.fire(provider, () =>
-        callWithDeadline(this.config.providers[provider].deadlineMs, (signal) =>
+        callWithDeadline(deadlineMs, (signal) =>
           channel.send(round.message, { signal, notificationId: round.id }),
         ),
       );
@@ -208,18 +230,20 @@ export class DeliveryService {
       const latencyMs = Math.round(performance.now() - started);
       if (isBreakerOpenError(err)) {
         // Another job took the half-open trial between the check above and this call.
-        await this.inFlight.end(round.id);
-        await this.skip(round, provider, 'skipped_open', 'breaker open');
-        return { kind: 'next', note: 'breaker open' };
+        const attempt = skipped(provider, round.number, 'breaker open');
+        this.metrics.providerSends.inc({ provider, kind, outcome: 'skipped_open' });
+        const kept = await this.persist(round, () =>
+          this.lifecycle.appendAttempt(round.id, round.owner, attempt, true),
+        );
+        return kept ? { kind: 'next', note: 'breaker open' } : this.lost(round, provider);
       }
       return this.failed(round, provider, at, latencyMs, this.classify(provider, err));
     }
 
     const latencyMs = Math.round(performance.now() - started);
-    // First: until this write lands, a crash means the message may be sent twice. Both commands
-    // go out together on the one connection, so Redis runs them in this order.
-    await Promise.all([
-      this.records.markDelivered(round.id, provider, result.providerMessageId, {
+    this.observe(provider, kind, 'delivered', latencyMs);
+    const kept = await this.persist(round, () =>
+      this.lifecycle.markAccepted(round.id, round.owner, provider, result.providerMessageId, {
         provider,
         at,
         outcome: 'delivered',
@@ -227,10 +251,51 @@ export class DeliveryService {
         ambiguous: false,
         round: round.number,
       }),
-      this.inFlight.end(round.id),
-    ]);
-    this.observe(provider, kind, 'delivered', latencyMs);
+    );
+    if (!kept) {
+      this.logger.error(
+        { notificationId: round.id, provider },
+        `${provider} accepted notification ${round.id}, but another round had taken it over: ` +
+          'that round recorded this call as ambiguous',
+      );
+      return { kind: 'lost' };
+    }
     return { kind: 'delivered', result };
+  }
+
+  /**
+   * Writes a provider outcome, trying again while Redis does not answer (a restart, a blip): the
+   * outcome is only in this process's memory until written, and a lost outcome means a second
+   * send. The write is conditional on this round's ownership and safe to repeat, so a try whose
+   * reply was lost does no harm. Resolves with false when the round no longer owns the record.
+   */
+  private async persist(round: Round, write: () => Promise<boolean>): Promise<boolean> {
+    let waitMs = OUTCOME_RETRY_FIRST_MS;
+    let warned = false;
+    for (;;) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!isRedisUnavailable(err)) throw err;
+        if (!warned) {
+          warned = true;
+          this.logger.warn(
+            { notificationId: round.id, err: { message: (err as Error).message } },
+            'cannot record a provider outcome (Redis unreachable); keeping it and trying again',
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        waitMs = Math.min(waitMs * 2, OUTCOME_RETRY_MAX_MS);
+      }
+    }
+  }
+
+  private lost(round: Round, provider: ProviderName): Step {
+    this.logger.warn(
+      { notificationId: round.id, provider, round: round.number },
+      `round ${round.number} of notification ${round.id} lost its job's lock: it stops without calling ${provider}`,
+    );
+    return { kind: 'lost' };
   }
 
   private async failed(
@@ -250,14 +315,22 @@ export class DeliveryService {
       ambiguous: err.ambiguous,
       round: round.number,
     };
-    await Promise.all([this.records.appendAttempt(round.id, attempt), this.inFlight.end(round.id)]);
     this.observe(provider, round.message.channel, err.errorClass, latencyMs);
+    const kept = await this.persist(round, () =>
+      this.lifecycle.appendAttempt(round.id, round.owner, attempt, true),
+    );
+    if (!kept) return { kind: 'lost' };
     const note = `${err.errorClass} (${err.detail})`;
     switch (err.errorClass) {
       case 'rejected':
         return { kind: 'rejected', detail: err.detail };
       case 'throttled': {
-        const restMs = await this.cooldowns.start(provider, err.retryAfterMs);
+        // A provider may ask for any wait (Retry-After: 1e20): no rest is longer than the cap.
+        const asked =
+          err.retryAfterMs === undefined
+            ? undefined
+            : Math.min(err.retryAfterMs, this.config.retry.capMs);
+        const restMs = await this.cooldowns.start(provider, asked);
         round.cooling.set(provider, Date.now() + restMs);
         return { kind: 'next', note, retryAfterMs: restMs };
       }
@@ -275,13 +348,22 @@ export class DeliveryService {
 
   private classify(provider: ProviderName, err: unknown): ChannelError {
     if (err instanceof ChannelError) return err;
-    // A channel must classify every failure; anything else is a bug in it. Only the name is
-    // logged: an SDK error's message or properties may hold the request, key included.
+    // A channel classifies every provider failure; anything else broke in the channel's own code
+    // on this message (a RangeError on absurd nesting, say). It is the message's fault, so it
+    // fails that message alone and never counts against the provider. Only the
+    // name is logged: an SDK error's message or properties may hold the request, key included.
+    const name = (err as Error | undefined)?.name ?? typeof err;
     this.logger.error(
-      { provider, errorName: (err as Error | undefined)?.name ?? typeof err },
-      `${provider} channel threw an unclassified error; treating it as unavailable`,
+      { provider, errorName: name },
+      `${provider} channel threw an unclassified error (${name}); rejecting this message`,
     );
-    return new ChannelError('unavailable', 'unclassified error in the channel', { cause: err });
+    return new ChannelError(
+      'rejected',
+      `the ${provider} channel could not handle this message (${name})`,
+      {
+        cause: err,
+      },
+    );
   }
 
   private async skip(
@@ -291,15 +373,13 @@ export class DeliveryService {
     detail: string,
   ): Promise<void> {
     this.metrics.providerSends.inc({ provider, kind: round.message.channel, outcome });
-    await this.records.appendAttempt(round.id, {
-      provider,
-      at: new Date().toISOString(),
-      outcome: 'skipped',
-      detail,
-      latencyMs: 0,
-      ambiguous: false,
-      round: round.number,
-    });
+    // Not the owner any more: the next call's check stops the round.
+    await this.lifecycle.appendAttempt(
+      round.id,
+      round.owner,
+      skipped(provider, round.number, detail),
+      false,
+    );
   }
 
   private observe(
@@ -311,4 +391,16 @@ export class DeliveryService {
     this.metrics.providerSends.inc({ provider, kind, outcome });
     this.metrics.providerSendDuration.observe({ provider, kind, outcome }, latencyMs / 1000);
   }
+}
+
+function skipped(provider: ProviderName, round: number, detail: string): DeliveryAttempt {
+  return {
+    provider,
+    at: new Date().toISOString(),
+    outcome: 'skipped',
+    detail,
+    latencyMs: 0,
+    ambiguous: false,
+    round,
+  };
 }

@@ -4,20 +4,26 @@ import type { ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { HeraldError } from '../errors/herald-error';
 import { MetricsService } from '../metrics/metrics.service';
-import { NotificationIntakeService } from '../notifications/notification-intake.service';
+import { NotificationAcceptance } from '../notifications/notification-acceptance';
+import { NotificationLifecycle, type RoundOwner } from '../notifications/notification-lifecycle';
 import type {
   NotificationFailure,
   NotificationRecord,
   NotificationStatus,
-} from '../notifications/notification-record';
+} from '../contracts/notification-record';
 import { NotificationRecordsRepository } from '../notifications/notification-records.repository';
-import { DELIVER_JOB, type DeliverJobData, SEND_JOB } from '../queue/queue.constants';
+import {
+  ACCEPTED_SEND_JOB_FIELD,
+  DELIVER_JOB,
+  type DeliverJobData,
+  jobLockKey,
+  SEND_JOB,
+} from '../queue/queue.constants';
 import { isRedisUnavailable } from '../redis/redis-errors';
 import { DeliveryService } from './delivery.service';
-import { InFlightSends } from './in-flight-sends';
 import { retryDelayMs } from './retry-backoff';
 
-/** A finished job's return value (DESIGN §5): what a producer's `waitUntilFinished` resolves to. */
+/** A finished job's return value: what a producer's `waitUntilFinished` resolves to. */
 export interface DeliveryJobResult {
   /** The notification id the REST API knows. */
   readonly id: string;
@@ -43,11 +49,23 @@ const PERMANENT_INTAKE_ERRORS = new Set([
 ]);
 
 /**
- * Runs one queue job: a producer's `send` (accepted through intake first, DESIGN §5) or
- * Herald's own `deliver`. Each run is one delivery round; a round that finds no provider puts
- * the same job back as delayed until the next round, so a producer's `waitUntilFinished`
- * resolves only once the notification is delivered or failed for good, whatever `attempts`
- * the producer gave the job.
+ * Thrown when a run finds it no longer owns its notification (its job's lock was lost): it
+ * stops without writing. BullMQ refuses to finish a job for a token that lost its lock, so this
+ * only reaches the log; the job's current run decides.
+ */
+export class OwnershipLostError extends Error {
+  constructor(id: string) {
+    super(`the round of notification ${id} lost its job's lock; the job's current run decides`);
+    this.name = 'OwnershipLostError';
+  }
+}
+
+/**
+ * Runs one queue job: a producer's `send` (accepted first) or Herald's own
+ * `deliver`. Each run is one delivery round, owned by the job's lock token; a round that finds
+ * no provider puts the same job back as delayed until the next round, so a producer's
+ * `waitUntilFinished` resolves only once the notification is delivered or failed for good,
+ * whatever `attempts` the producer gave the job.
  */
 @Injectable()
 export class NotificationJobProcessor {
@@ -56,9 +74,9 @@ export class NotificationJobProcessor {
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly records: NotificationRecordsRepository,
-    private readonly intake: NotificationIntakeService,
+    private readonly lifecycle: NotificationLifecycle,
+    private readonly acceptance: NotificationAcceptance,
     private readonly delivery: DeliveryService,
-    private readonly inFlight: InFlightSends,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -80,6 +98,36 @@ export class NotificationJobProcessor {
     }
   }
 
+  /** The notification a job delivers, once known: for a failed job's record (see the worker). */
+  notificationOf(job: Job): string | undefined {
+    const data = (job.data ?? {}) as Record<string, unknown>;
+    const id = job.name === DELIVER_JOB ? data.notificationId : data[ACCEPTED_SEND_JOB_FIELD];
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  }
+
+  /**
+   * A job failed for good (an unexpected error, stalled too often): its record must not stay
+   * `queued` or `sending`. Conditional: only a record this job's round left behind.
+   */
+  async failOrphan(job: Job, reason: string): Promise<void> {
+    const id = this.notificationOf(job);
+    if (!id || !job.id) return;
+    const failed = await this.lifecycle.failOrphan(id, this.lockKey(job.id), {
+      errorClass: 'exhausted',
+      detail: `the delivery job failed: ${reason}`,
+    });
+    if (failed) {
+      this.logger.warn(
+        { notificationId: id, jobId: job.id },
+        `notification ${id} failed with its job`,
+      );
+    }
+  }
+
+  private lockKey(jobId: string): string {
+    return jobLockKey(this.config.queue, jobId);
+  }
+
   private async deliverJob(job: Job, token: string | undefined): Promise<DeliveryJobResult> {
     const { notificationId } = (job.data ?? {}) as Partial<DeliverJobData>;
     if (typeof notificationId !== 'string' || notificationId === '') {
@@ -89,9 +137,20 @@ export class NotificationJobProcessor {
   }
 
   private async sendJob(job: Job, token: string | undefined): Promise<DeliveryJobResult> {
-    let acceptance: Awaited<ReturnType<NotificationIntakeService['acceptJob']>>;
+    // A run after the first: the job keeps the notification it created, so no run
+    // creates a second one, whether or not the idempotency key still exists.
+    const known = this.notificationOf(job);
+    if (known !== undefined) {
+      if ((await this.records.sourceJob(known)) !== job.id) {
+        throw new UnrecoverableError(
+          `${ACCEPTED_SEND_JOB_FIELD} ${known} does not name a notification this job created`,
+        );
+      }
+      return this.deliver(known, job, token);
+    }
+    let acceptance: Awaited<ReturnType<NotificationAcceptance['acceptJob']>>;
     try {
-      acceptance = await this.intake.acceptJob(job.data, job.id!);
+      acceptance = await this.acceptance.acceptJob(job.data, job.id!);
     } catch (err) {
       if (err instanceof HeraldError && PERMANENT_INTAKE_ERRORS.has(err.code)) {
         const fields = (err.extra.errors ?? []).map((e) => `${e.field}: ${e.message}`);
@@ -101,6 +160,9 @@ export class NotificationJobProcessor {
     }
     switch (acceptance.kind) {
       case 'accepted':
+        // The record holds the message now: the job keeps only its id, so no message body
+        // stays in the queue past the record's life.
+        await job.updateData({ [ACCEPTED_SEND_JOB_FIELD]: acceptance.id });
         return this.deliver(acceptance.id, job, token);
       case 'replayed': {
         // Another job or request owns this key: report on its notification, never send it again.
@@ -112,33 +174,59 @@ export class NotificationJobProcessor {
     }
   }
 
-  /** One delivery round of notification `id`, and what the job does next. */
+  /** One delivery round of notification `id`, owned by this run's lock token, and what the job does next. */
   private async deliver(
     id: string,
     job: Job,
     token: string | undefined,
   ): Promise<DeliveryJobResult> {
-    const started = await this.records.startRound(id);
-    if (!started) {
-      throw new UnrecoverableError(
-        `notification ${id} not found: its record expired or was removed`,
+    if (token === undefined || !job.id) throw new UnrecoverableError('job without a lock token');
+    const owner: RoundOwner = { token, lockKey: this.lockKey(job.id) };
+    const start = await this.lifecycle.startRound(id, owner);
+    switch (start.kind) {
+      case 'gone':
+        throw new UnrecoverableError(
+          `notification ${id} not found: its record expired or was removed`,
+        );
+      case 'final':
+        // A job that ran again (crash, stalled lock, manual retry) after a provider accepted it.
+        return resultOf((await this.records.get(id))!);
+      case 'busy':
+        // Another round owns it and is alive (or its call may still answer): never send beside it.
+        this.logger.warn(
+          { notificationId: id, jobId: job.id },
+          `notification ${id} is being delivered by another round; this run waits`,
+        );
+        return this.later(job, token, Math.min(start.waitMs, this.config.queue.lockMs) + 50);
+      case 'not_startable': {
+        const record = await this.records.get(id);
+        throw new UnrecoverableError(
+          reasonOf(
+            record?.failure ?? {
+              errorClass: 'exhausted',
+              detail: `notification is ${start.status}`,
+            },
+          ),
+        );
+      }
+      case 'started':
+        break;
+    }
+    const { round, budgetFrom, message } = start;
+    if (start.interrupted) {
+      this.logger.warn(
+        { notificationId: id, provider: start.interrupted, round },
+        `resuming an interrupted delivery: ${start.interrupted} may have accepted it already`,
       );
     }
-    if (started.previous === 'delivered') {
-      // A job that ran again (crash, stalled lock, manual retry) after the delivery was recorded.
-      return resultOf((await this.records.get(id))!);
-    }
-    if (started.previous === 'failed') return this.stillFailed(id);
-    const { message } = started;
     if (!message) {
-      throw new UnrecoverableError(
-        `notification ${id} not found: its record expired or was removed`,
-      );
+      return this.fail(id, owner, undefined, {
+        errorClass: 'invalid',
+        detail: 'the record holds no message',
+      });
     }
-    if (started.previous === 'sending') await this.noteInterruption(id, started.round);
 
-    const round = started.round;
-    const outcome = await this.delivery.deliverRound(id, message, round);
+    const outcome = await this.delivery.deliverRound(id, message, round, owner);
     switch (outcome.kind) {
       case 'delivered':
         this.metrics.notifications.inc({ kind: message.channel, status: 'delivered' });
@@ -148,76 +236,41 @@ export class NotificationJobProcessor {
           provider: outcome.provider,
           providerMessageId: outcome.providerMessageId,
         };
+      case 'lost':
+        throw new OwnershipLostError(id);
       case 'rejected':
-        return this.fail(id, message.channel, {
+        return this.fail(id, owner, message.channel, {
           errorClass: 'rejected',
           detail: `${outcome.provider}: ${outcome.detail}`,
         });
       case 'retry-later': {
-        if (round >= this.config.retry.attempts) {
-          return this.fail(id, message.channel, {
+        const roundsThisDrive = round - budgetFrom;
+        if (roundsThisDrive >= this.config.retry.attempts) {
+          return this.fail(id, owner, message.channel, {
             errorClass: 'exhausted',
-            detail: `no provider took it in ${round} round${round > 1 ? 's' : ''}; last round: ${outcome.summary}`,
+            detail: `no provider took it in ${roundsThisDrive} round${roundsThisDrive > 1 ? 's' : ''}; last round: ${outcome.summary}`,
           });
         }
-        const delayMs = retryDelayMs(round, this.config.retry, outcome.retryAfterMs);
-        await this.records.markWaiting(id, new Date(Date.now() + delayMs).toISOString());
+        const delayMs = retryDelayMs(roundsThisDrive, this.config.retry, outcome.retryAfterMs);
+        const waiting = await this.lifecycle.markWaiting(
+          id,
+          owner,
+          new Date(Date.now() + delayMs).toISOString(),
+        );
+        if (!waiting) throw new OwnershipLostError(id);
         return this.later(job, token, delayMs);
       }
     }
   }
 
-  /**
-   * The previous run of this job stopped with the record saying `sending`: a crash, or a lock
-   * lost. If it stopped during a provider call, that provider may have accepted the message
-   * without Herald seeing it: the attempt is recorded as ambiguous before the round resumes.
-   */
-  private async noteInterruption(id: string, round: number): Promise<void> {
-    const send = await this.inFlight.take(id);
-    if (!send) {
-      this.logger.warn(
-        { notificationId: id, round },
-        'resuming an interrupted delivery; no provider call was in flight',
-      );
-      return;
-    }
-    this.logger.warn(
-      { notificationId: id, provider: send.provider, round },
-      `resuming an interrupted delivery: ${send.provider} may have accepted it already`,
-    );
-    await this.records.appendAttempt(id, {
-      provider: send.provider,
-      at: send.at,
-      outcome: 'failed',
-      detail:
-        'interrupted: the worker stopped before the answer was recorded; the provider may have accepted it',
-      latencyMs: 0,
-      ambiguous: true,
-      round: send.round,
-    });
-  }
-
-  /**
-   * A job for a notification already failed for good: it failed, then stopped before BullMQ
-   * heard (a crash). `startRound` marked it `sending`; put it back and fail the job again.
-   */
-  private async stillFailed(id: string): Promise<never> {
-    const record = await this.records.get(id);
-    const failure: NotificationFailure = record?.failure ?? {
-      errorClass: 'exhausted',
-      detail: 'failed earlier',
-    };
-    await this.records.markFailed(id, failure);
-    throw new UnrecoverableError(reasonOf(failure));
-  }
-
   private async fail(
     id: string,
-    kind: NotificationRecord['channel'],
+    owner: RoundOwner,
+    kind: NotificationRecord['channel'] | undefined,
     failure: NotificationFailure,
   ): Promise<never> {
-    await this.records.markFailed(id, failure);
-    this.metrics.notifications.inc({ kind, status: 'failed' });
+    if (!(await this.lifecycle.markFailed(id, owner, failure))) throw new OwnershipLostError(id);
+    if (kind) this.metrics.notifications.inc({ kind, status: 'failed' });
     throw new UnrecoverableError(reasonOf(failure));
   }
 

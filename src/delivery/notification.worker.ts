@@ -10,6 +10,9 @@ import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { RedisService } from '../redis/redis.service';
 import { NotificationJobProcessor } from './notification-job.processor';
 
+/** Seconds a completed job stays in the queue for inspection (then BullMQ removes it). */
+export const FINISHED_JOB_RETENTION_SECONDS = 3_600;
+
 /**
  * The BullMQ worker of the notifications queue. Built here rather than with @nestjs/bullmq's
  * `@Processor(name, options)`: that decorator fixes the queue name and worker options at
@@ -56,6 +59,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         // Each stall costs the notification a delivery round, and rounds are bounded by
         // HERALD_RETRY_ATTEMPTS; BullMQ's default of 1 would fail a job after a second crash.
         maxStalledCount: retry.attempts,
+        // Finished jobs go, unless a producer's job says otherwise: a completed job after an
+        // hour, a failed one (inspectable) with the record's retention. Neither holds a message
+        // body by then: an accepted `send` job keeps only its notification id.
+        removeOnComplete: { age: FINISHED_JOB_RETENTION_SECONDS },
+        removeOnFail: { age: this.config.records.ttlSeconds },
       },
     );
     worker.on('error', (err: Error) => {
@@ -78,6 +86,17 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         { jobId: job?.id, jobName: job?.name, reason: err.message },
         `job ${job?.id ?? '(unknown)'} failed: ${err.message}`,
       );
+      // Failed for good (not put back for another attempt): no record may stay behind `sending`.
+      if (job?.finishedOn) {
+        this.processor
+          .failOrphan(job, err.message)
+          .catch((e: unknown) =>
+            this.logger.warn(
+              { jobId: job.id, err: { message: (e as Error).message } },
+              'could not fail the record of a failed job; its next round start will',
+            ),
+          );
+      }
     });
     worker.on('stalled', (jobId: string) => {
       this.logger.warn({ jobId }, `job ${jobId} stalled (a worker stopped); it runs again`);

@@ -57,11 +57,12 @@ interface ProviderBreaker {
 /**
  * `rejected` is the message's fault and `throttled` is the provider protecting itself while
  * healthy: neither says the provider is down, so neither may open its breaker (DESIGN §7).
+ * Nor may an error that is not a classified provider failure at all: the channel's own code
+ * broke on one message (a poison message), which says nothing about the provider.
  */
 function doesNotCount(err: unknown): boolean {
-  return (
-    err instanceof ChannelError && (err.errorClass === 'rejected' || err.errorClass === 'throttled')
-  );
+  if (!(err instanceof ChannelError)) return true;
+  return err.errorClass === 'rejected' || err.errorClass === 'throttled';
 }
 
 /** True when opossum refused the call because the breaker is open (or its half-open trial is out). */
@@ -153,10 +154,11 @@ export class ProviderBreakers implements OnApplicationShutdown {
       if (isBreakerOpenError(err)) throw err;
       this.latency.observe({ provider }, (performance.now() - started) / 1000);
       if (!doesNotCount(err)) this.countFailureInARow(provider, entry);
-      if (!(err instanceof ChannelError) || err.errorClass !== 'rejected') {
+      // Neither a refused message nor a poison one is the provider's error.
+      if (err instanceof ChannelError && err.errorClass !== 'rejected') {
         entry.lastError = {
-          errorClass: err instanceof ChannelError ? err.errorClass : 'unavailable',
-          detail: err instanceof ChannelError ? err.detail : 'unexpected error in the channel',
+          errorClass: err.errorClass,
+          detail: err.detail,
           at: new Date().toISOString(),
         };
       }

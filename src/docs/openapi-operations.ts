@@ -124,7 +124,7 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
     responses: {
       202: { description: 'Queued for a new delivery.', component: 'RetriedNotification' },
     },
-    problems: ['not_found', 'notification_not_retryable', ...V1_PROBLEMS],
+    problems: ['not_found', 'notification_not_retryable', 'notification_rejected', ...V1_PROBLEMS],
   },
   'GET /v1/templates': {
     tag: 'templates',

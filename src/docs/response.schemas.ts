@@ -3,10 +3,7 @@ import { CHANNEL_ERROR_CLASSES } from '../channels/channel-error';
 import { CHANNEL_KINDS, PROVIDER_NAMES } from '../config/config.schema';
 import { ERROR_CODES } from '../errors/error-code';
 import type { AcceptedNotification } from '../notifications/notification-intake.service';
-import {
-  NOTIFICATION_STATUSES,
-  type NotificationRecord,
-} from '../notifications/notification-record';
+import { NOTIFICATION_STATUSES, type NotificationRecord } from '../contracts/notification-record';
 
 /**
  * zod schemas of the answers whose types are TypeScript interfaces elsewhere, so the OpenAPI
@@ -53,7 +50,11 @@ export const notificationRecordSchema = z
     provider: z.enum(PROVIDER_NAMES).optional(),
     providerMessageId: z.string().optional(),
     attempts: z.array(deliveryAttemptSchema),
-    rounds: z.number().int().min(0),
+    rounds: z.number().int().min(0).describe('Delivery rounds started so far, re-drives included.'),
+    redrives: z
+      .array(z.object({ at: isoTime, afterRound: z.number().int().min(0) }))
+      .optional()
+      .describe('Each POST /retry, in order; the next round after one is afterRound + 1.'),
     metadata: z.record(z.string(), z.string()).optional(),
     failure: z
       .object({

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'method_not_allowed',
   'idempotency_key_in_flight',
   'notification_not_retryable',
+  'notification_rejected',
   'payload_too_large',
   'uri_too_long',
   'unsupported_media_type',

@@ -39,6 +39,8 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 409, title: 'A request with this Idempotency-Key is still being accepted' };
     case 'notification_not_retryable':
       return { status: 409, title: 'Only a failed notification can be retried' };
+    case 'notification_rejected':
+      return { status: 409, title: 'A provider refused this notification for good' };
     case 'payload_too_large':
       return { status: 413, title: 'The body is too large' };
     case 'uri_too_long':

@@ -14,6 +14,20 @@ describe(canonicalJson.name, () => {
   it('escapes keys and strings as JSON does', () => {
     expect(canonicalJson({ 'a"b': 'line\nbreak' })).toBe('{"a\\"b":"line\\nbreak"}');
   });
+
+  it('handles nesting far deeper than the call stack allows recursion', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i += 1) deep = i % 2 ? [deep] : { k: deep };
+    const text = canonicalJson(deep);
+    // 50,000 × `{"k":…}` (6 characters) and 50,000 × `[…]` (2) around `"x"`.
+    expect(text.length).toBe(50_000 * 8 + 3);
+    expect(text.startsWith('[{"k":[{"k":')).toBe(true);
+  });
+
+  it('writes what JSON.stringify writes for a body whose keys are already sorted', () => {
+    const body = { a: [1, 'two', null, { b: true, c: [] }], d: {}, e: 1.5 };
+    expect(canonicalJson(body)).toBe(JSON.stringify(body));
+  });
 });
 
 describe(fingerprint.name, () => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { NotificationIntakeService } from './notification-intake.service';
 import { NotificationSchemaController } from './notification-schema.controller';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsModule } from './notifications.module';
@@ -8,5 +9,6 @@ import { NotificationsModule } from './notifications.module';
 @Module({
   imports: [NotificationsModule, AuthModule],
   controllers: [NotificationsController, NotificationSchemaController],
+  providers: [NotificationIntakeService],
 })
 export class NotificationsApiModule {}

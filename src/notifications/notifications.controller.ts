@@ -18,7 +18,7 @@ import {
   type AcceptedNotification,
   NotificationIntakeService,
 } from './notification-intake.service';
-import type { NotificationRecord } from './notification-record';
+import type { NotificationRecord } from '../contracts/notification-record';
 
 /** REST intake (DESIGN §4): send, read a record, re-drive a failed notification. */
 @Controller('v1/notifications')

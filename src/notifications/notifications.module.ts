@@ -1,16 +1,23 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
-import { NotificationIntakeService } from './notification-intake.service';
+import { NotificationAcceptance } from './notification-acceptance';
+import { NotificationLifecycle } from './notification-lifecycle';
 import { NotificationRecordsRepository } from './notification-records.repository';
 
 /**
- * Notification records and intake, shared by both roles: the API accepts over REST, the worker
- * accepts producers' queue jobs. Controllers live in `NotificationsApiModule` (api role only).
+ * Notification records, their lifecycle and the one accept flow, shared by both roles: the API
+ * accepts over REST, the worker accepts producers' queue jobs. The REST side (controllers and
+ * their service) lives in `NotificationsApiModule` (api role only).
  */
 @Module({
   imports: [QueueModule, IdempotencyModule],
-  providers: [NotificationRecordsRepository, NotificationIntakeService],
-  exports: [NotificationRecordsRepository, NotificationIntakeService, QueueModule],
+  providers: [NotificationRecordsRepository, NotificationLifecycle, NotificationAcceptance],
+  exports: [
+    NotificationRecordsRepository,
+    NotificationLifecycle,
+    NotificationAcceptance,
+    QueueModule,
+  ],
 })
 export class NotificationsModule {}

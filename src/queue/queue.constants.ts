@@ -11,3 +11,15 @@ export const DELIVER_JOB = 'deliver';
 export interface DeliverJobData {
   readonly notificationId: string;
 }
+
+/**
+ * The one field of a `send` job's data once Herald accepted it: the notification it created.
+ * Herald replaces the producer's message with it, so the job keeps no body, and a run after the
+ * first delivers that notification instead of accepting the message again.
+ */
+export const ACCEPTED_SEND_JOB_FIELD = 'heraldNotificationId';
+
+/** BullMQ's lock key of a job: it holds the lock token of the run that has the job. */
+export function jobLockKey(queue: { prefix: string; name: string }, jobId: string): string {
+  return `${queue.prefix}:${queue.name}:${jobId}:lock`;
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { addressOf, isRejectedRecipient } from './email-address';
 import { NOTIFICATION_ID_FIELD } from './sandbox-conventions';
-import type { SandboxCredentials } from './sandbox-credentials';
+import type { SandboxCredentials } from '../config/sandbox-credentials';
 import {
   type ProviderAnswer,
   type SimulatedEndpoint,

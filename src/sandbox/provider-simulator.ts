@@ -22,7 +22,7 @@ import {
 import { registerProviderRoute } from './provider-route';
 import { ProviderState } from './provider-state';
 import { type LoggedRequest, RequestLog } from './request-log';
-import { SANDBOX_CREDENTIALS, type SandboxCredentials } from './sandbox-credentials';
+import { SANDBOX_CREDENTIALS, type SandboxCredentials } from '../config/sandbox-credentials';
 import { sendgridRoutes } from './sendgrid.routes';
 import { sesRoutes } from './ses.routes';
 import { registerSimulatorControlRoutes } from './simulator-control.routes';

@@ -4,7 +4,7 @@ import { parseSigV4, verifySigV4 } from './aws-sigv4';
 import { rawBodyOf } from './body-parsers';
 import { addressOf, isRejectedRecipient } from './email-address';
 import { NOTIFICATION_ID_FIELD } from './sandbox-conventions';
-import type { SandboxCredentials } from './sandbox-credentials';
+import type { SandboxCredentials } from '../config/sandbox-credentials';
 import {
   type ProviderAnswer,
   type SimulatedEndpoint,

@@ -1,4 +1,4 @@
-import type { SandboxCredentials } from './sandbox-credentials';
+import type { SandboxCredentials } from '../config/sandbox-credentials';
 import { NOTIFICATION_ID_FIELD, UNKNOWN_SLACK_CHANNEL } from './sandbox-conventions';
 import {
   type ProviderAnswer,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { NOTIFICATION_ID_FIELD, TWILIO_MAGIC_NUMBERS } from './sandbox-conventions';
-import type { SandboxCredentials } from './sandbox-credentials';
+import type { SandboxCredentials } from '../config/sandbox-credentials';
 import {
   type ProviderAnswer,
   type SimulatedEndpoint,

@@ -14,7 +14,7 @@ import type {
   SmsMessage,
 } from '../../src/notifications/notification-message.schema';
 import type { ProviderBehaviour } from '../../src/sandbox/provider-simulator';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 import { type SimulatorFixture, useSimulator } from '../sandbox/simulator-fixture';
 
 /** The sender sandbox mode defaults to; any address the simulator accepts would do. */

@@ -2,7 +2,7 @@ import { SesChannel } from '../../src/channels/ses.channel';
 import type { SesConfig } from '../../src/config/herald-config';
 import type { EmailMessage } from '../../src/notifications/notification-message.schema';
 import { REJECTED_EMAIL_DOMAIN } from '../../src/sandbox/provider-simulator';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 import {
   DEFAULT_FROM,
   NOTIFICATION_ID,

@@ -2,7 +2,7 @@ import { TwilioSmsChannel } from '../../src/channels/twilio-sms.channel';
 import type { TwilioConfig } from '../../src/config/herald-config';
 import type { SmsMessage } from '../../src/notifications/notification-message.schema';
 import { TWILIO_MAGIC_NUMBERS } from '../../src/sandbox/provider-simulator';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 import {
   NOTIFICATION_ID,
   type FaultCase,

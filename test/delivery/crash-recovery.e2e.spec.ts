@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
 import { NotificationWorker } from '../../src/delivery/notification.worker';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
-import type { NotificationRecord } from '../../src/notifications/notification-record';
+import type { NotificationRecord } from '../../src/contracts/notification-record';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { type RunningHerald, startReadyHerald, uniquePrefix } from '../support/herald';
 import { type HeraldProcess, spawnHerald } from '../support/herald-process';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Queue, QueueEvents } from 'bullmq';
 import { MetricsService } from '../../src/metrics/metrics.service';
-import type { NotificationRecord } from '../../src/notifications/notification-record';
+import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { RedisService } from '../../src/redis/redis.service';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { type RunningHerald, testEnv } from '../support/herald';

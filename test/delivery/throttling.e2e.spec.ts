@@ -23,7 +23,11 @@ describe(ProviderCooldowns.name, () => {
   beforeAll(async () => {
     simulator = await startSimulator();
     // One job at a time per worker, so bursts of four keep both workers busy.
-    const env = deliveryEnv(simulator.url, { HERALD_WORKER_CONCURRENCY: '1' });
+    // A Retry-After is clamped to the retry cap: the cap must exceed it here.
+    const env = deliveryEnv(simulator.url, {
+      HERALD_WORKER_CONCURRENCY: '1',
+      HERALD_RETRY_CAP_MS: String(RETRY_AFTER_S * 2000),
+    });
     first = await startReadyHerald(env);
     second = await startReadyHerald({ ...env, HERALD_ROLE: 'worker' });
   });

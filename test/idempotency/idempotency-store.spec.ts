@@ -17,7 +17,14 @@ describe(IdempotencyStore.name, () => {
   });
 
   beforeAll(async () => {
-    const { config } = loadConfig(testEnv({ HERALD_IDEMPOTENCY_TTL_SECONDS: '600' }));
+    const { config } = loadConfig(
+      // A short retry schedule, which a 10-minute key retention must outlive.
+      testEnv({
+        HERALD_IDEMPOTENCY_TTL_SECONDS: '600',
+        HERALD_RETRY_ATTEMPTS: '3',
+        HERALD_RETRY_CAP_MS: '60000',
+      }),
+    );
     redis = new RedisService(config);
     store = new IdempotencyStore(redis, config);
     while (!(await redis.isReady())) await new Promise((r) => setTimeout(r, 10));

@@ -29,7 +29,12 @@ describe('Idempotency-Key over REST', () => {
 
   beforeAll(async () => {
     herald = await startReadyHerald(
-      testEnv({ HERALD_ROLE: 'api', HERALD_IDEMPOTENCY_TTL_SECONDS: '7200' }),
+      testEnv({
+        HERALD_ROLE: 'api',
+        HERALD_IDEMPOTENCY_TTL_SECONDS: '7200',
+        // Six rounds of retries last at most about 1.5 h, within the key's 2 h.
+        HERALD_RETRY_ATTEMPTS: '6',
+      }),
     );
     queue = openQueue(herald.config);
     redis = new Redis(herald.config.redis.url);

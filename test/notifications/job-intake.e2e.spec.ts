@@ -1,7 +1,7 @@
 import { HeraldError } from '../../src/errors/herald-error';
 import { fingerprint } from '../../src/idempotency/canonical-json';
 import { IdempotencyStore } from '../../src/idempotency/idempotency.store';
-import { NotificationIntakeService } from '../../src/notifications/notification-intake.service';
+import { NotificationAcceptance } from '../../src/notifications/notification-acceptance';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
 import { EMAIL, SMS, post } from './notification-requests';
@@ -16,9 +16,9 @@ async function failure(work: Promise<unknown>): Promise<HeraldError> {
   return err as HeraldError;
 }
 
-describe(NotificationIntakeService.name, () => {
+describe(NotificationAcceptance.name, () => {
   let herald: RunningHerald;
-  let intake: NotificationIntakeService;
+  let intake: NotificationAcceptance;
   let records: NotificationRecordsRepository;
   let n = 0;
   const jobId = () => `job-${++n}-${Date.now()}`;
@@ -27,7 +27,7 @@ describe(NotificationIntakeService.name, () => {
     herald = await startReadyHerald(
       testEnv({ HERALD_ROLE: 'api', HERALD_QUEUE_NAME: 'producers-queue' }),
     );
-    intake = herald.app.get(NotificationIntakeService);
+    intake = herald.app.get(NotificationAcceptance);
     records = herald.app.get(NotificationRecordsRepository);
   });
   afterAll(() => herald.close());
@@ -66,8 +66,8 @@ describe(NotificationIntakeService.name, () => {
         const id = jobId();
         const claimed = 'c1a1c1a1-0000-4000-8000-000000000000';
         await herald.app.get(IdempotencyStore).begin({
-          scope: 'queue:producers-queue',
-          key: `job:${id}`,
+          scope: 'queue-job:producers-queue',
+          key: id,
           fingerprint: fingerprint(SMS),
           owner: id,
           id: claimed,
@@ -154,7 +154,7 @@ describe(NotificationIntakeService.name, () => {
   });
 });
 
-describe(`${NotificationIntakeService.name} when a channel has no provider`, () => {
+describe(`${NotificationAcceptance.name} when a channel has no provider`, () => {
   let herald: RunningHerald;
   beforeAll(async () => {
     herald = await startReadyHerald(
@@ -169,15 +169,13 @@ describe(`${NotificationIntakeService.name} when a channel has no provider`, () 
   afterAll(() => herald.close());
 
   it('acceptJob throws channel_not_configured', async () => {
-    const err = await failure(herald.app.get(NotificationIntakeService).acceptJob(SMS, 'j-1'));
+    const err = await failure(herald.app.get(NotificationAcceptance).acceptJob(SMS, 'j-1'));
     expect(err.code).toBe('channel_not_configured');
   });
 
   it('acceptJob refuses providers outside the configured order', async () => {
     const err = await failure(
-      herald.app
-        .get(NotificationIntakeService)
-        .acceptJob({ ...EMAIL, providers: ['mailgun'] }, 'j-2'),
+      herald.app.get(NotificationAcceptance).acceptJob({ ...EMAIL, providers: ['mailgun'] }, 'j-2'),
     );
     expect(err.code).toBe('validation_failed');
     expect(err.message).toBe('Invalid field: providers.');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import { NotificationLifecycle } from '../../src/notifications/notification-lifecycle';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
 import {
@@ -265,16 +266,21 @@ describe('the notifications API', () => {
     it('re-drives a failed notification: 202, queued again, a new deliver job', async () => {
       const { body } = await send(SMS);
       const id = body.id as string;
+      // Failed as a job that died would leave it (this API process runs no worker).
       await herald.app
-        .get(NotificationRecordsRepository)
-        .markFailed(id, { errorClass: 'exhausted', detail: 'every provider failed' });
+        .get(NotificationLifecycle)
+        .failOrphan(id, '', { errorClass: 'exhausted', detail: 'every provider failed' });
       const jobsBefore = await countJobs(queue);
 
       const answer = await retry(id);
       expect(answer.status).toBe(202);
       expect(answer.body).toEqual({ id, status: 'queued' });
       const record = await request(`${herald.url}/v1/notifications/${id}`);
-      expect(record.body).toMatchObject({ status: 'queued', rounds: 0 });
+      expect(record.body).toMatchObject({
+        status: 'queued',
+        rounds: 0,
+        redrives: [{ at: expect.any(String), afterRound: 0 }],
+      });
       expect(record.body.failure).toBeUndefined();
       expect(await countJobs(queue)).toBe(jobsBefore + 1);
       const jobs = await queue.getJobs(['wait']);

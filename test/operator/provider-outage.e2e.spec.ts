@@ -27,7 +27,11 @@ describe('the operator surface during a provider outage', () => {
   beforeAll(async () => {
     simulator = await startSimulator();
     herald = await startReadyHerald(
-      deliveryEnv(simulator.url, { HERALD_STATUS_PUBLISH_MS: '100' }),
+      deliveryEnv(simulator.url, {
+        HERALD_STATUS_PUBLISH_MS: '100',
+        // A Retry-After is clamped to the retry cap: the 429 spec's 30 s must fit under it.
+        HERALD_RETRY_CAP_MS: '60000',
+      }),
     );
   });
   afterAll(async () => {

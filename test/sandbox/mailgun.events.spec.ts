@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { EVENT_EMAIL_RECIPIENTS, ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 import { mailgunClient } from './sdk-clients';
 import { useSimulator } from './simulator-fixture';
 import { type ReceivedRequest, useWebhookReceiver } from './webhook-receiver';

@@ -3,7 +3,7 @@ import {
   ProviderSimulator,
   REJECTED_EMAIL_DOMAIN,
 } from '../../src/sandbox/provider-simulator';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 import { type SdkError, failureOf, mailgunClient } from './sdk-clients';
 import { useSimulator } from './simulator-fixture';
 

@@ -1,5 +1,5 @@
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 import { useSimulator } from './simulator-fixture';
 
 /** A valid SendGrid send over plain HTTP; the SDK specs cover the SDKs themselves. */

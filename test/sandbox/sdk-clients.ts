@@ -7,7 +7,7 @@ import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
 import twilio from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 
 /**
  * The real provider SDKs, each pointed at a simulator only through its documented

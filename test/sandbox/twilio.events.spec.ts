@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { ProviderSimulator, TWILIO_EVENT_NUMBERS } from '../../src/sandbox/provider-simulator';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 import { twilioClient } from './sdk-clients';
 import { useSimulator } from './simulator-fixture';
 import { type ReceivedRequest, useWebhookReceiver } from './webhook-receiver';

@@ -3,7 +3,7 @@ import {
   ProviderSimulator,
   TWILIO_MAGIC_NUMBERS,
 } from '../../src/sandbox/provider-simulator';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 import { type SdkError, failureOf, twilioClient } from './sdk-clients';
 import { useSimulator } from './simulator-fixture';
 

@@ -35,12 +35,24 @@ export interface RedisServer {
 
 /**
  * Starts the machine's redis-server on `port` (default: a free one), bound to 127.0.0.1, with
- * persistence off and no eviction, and resolves once it answers PING. Hand-written rather than
+ * persistence off (unless `appendOnlyDir`) and no eviction, and resolves once it answers PING. Hand-written rather than
  * an npm wrapper: those download and build Redis at install time; this uses the OS package.
  */
-export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
+export async function startRedisServer(
+  options: {
+    port?: number;
+    /**
+     * Turns AOF on with `appendfsync always`, its files in this directory, as production
+     * should run: a server started again on the same directory comes back with every write.
+     */
+    appendOnlyDir?: string;
+  } = {},
+): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
   const url = `redis://127.0.0.1:${port}`;
+  const persistence = options.appendOnlyDir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.appendOnlyDir]
+    : ['--appendonly', 'no'];
   const child = spawn(
     'redis-server',
     [
@@ -50,8 +62,7 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
       '127.0.0.1',
       '--save',
       '',
-      '--appendonly',
-      'no',
+      ...persistence,
       '--maxmemory-policy',
       'noeviction',
     ],

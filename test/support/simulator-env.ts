@@ -1,4 +1,4 @@
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-credentials';
+import { SANDBOX_CREDENTIALS } from '../../src/config/sandbox-credentials';
 
 /**
  * The provider variables of a real (non-sandbox) Herald whose every SDK calls the provider

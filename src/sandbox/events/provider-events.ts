@@ -8,7 +8,7 @@ import type { CapturedMessage } from '../captured-message';
 import {
   SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY,
   type SandboxCredentials,
-} from '../sandbox-credentials';
+} from '../../config/sandbox-credentials';
 import { EventDispatcher, type EventDeliveryOptions } from './event-dispatcher';
 import { EVENT_PROVIDERS, type EventProvider, isEventProvider } from './event-kinds';
 import { type EventFilter, EventLog, type EventRecord } from './event-log';

@@ -1,4 +1,4 @@
-import type { ChannelErrorClass } from '../channels/channel-error';
+import type { ChannelErrorClass } from './channel-error-class';
 import type { ChannelKind, ProviderName } from '../config/config.schema';
 
 export const NOTIFICATION_STATUSES = ['queued', 'sending', 'delivered', 'failed'] as const;
@@ -27,6 +27,14 @@ export interface NotificationFailure {
   readonly detail: string;
 }
 
+/** A re-drive (`POST /retry`) in a notification's history. */
+export interface RedriveMarker {
+  /** ISO 8601. */
+  readonly at: string;
+  /** Rounds run before it; the next round is `afterRound + 1`. */
+  readonly afterRound: number;
+}
+
 /** A notification as `GET /v1/notifications/:id` shows it. */
 export interface NotificationRecord {
   readonly id: string;
@@ -39,8 +47,10 @@ export interface NotificationRecord {
   readonly provider?: ProviderName;
   readonly providerMessageId?: string;
   readonly attempts: readonly DeliveryAttempt[];
-  /** Delivery rounds started so far. */
+  /** Delivery rounds started so far, re-drives included. */
   readonly rounds: number;
+  /** Each re-drive, in order; the attempts before it keep their rounds. */
+  readonly redrives?: readonly RedriveMarker[];
   readonly metadata?: Readonly<Record<string, string>>;
   readonly failure?: NotificationFailure;
   /** ISO 8601 timestamps. */

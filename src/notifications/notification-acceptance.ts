@@ -1,0 +1,342 @@
+import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { ChannelKind } from '../config/config.schema';
+import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { HeraldError } from '../errors/herald-error';
+import { fingerprint } from '../idempotency/canonical-json';
+import { type IdempotencyClaim, IdempotencyStore } from '../idempotency/idempotency.store';
+import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import { TemplatesService } from '../templates/templates.service';
+import { assertJsonDepth } from './json-depth';
+import {
+  type NotificationMessage,
+  type NotificationRequest,
+  type NotificationSchemas,
+  notificationSchemas,
+  parseOrThrow,
+} from './notification-message.schema';
+import { NotificationRecordsRepository } from './notification-records.repository';
+
+/**
+ * Milliseconds a queue write may take before the request gives up with 503. The queue's
+ * connection has no command timeout of its own (BullMQ's blocking calls share its options), so
+ * a Redis that accepts connections but does not answer would otherwise hold the request open.
+ */
+const QUEUE_WRITE_DEADLINE_MS = 1_500;
+
+/** How long BullMQ keeps finished DELIVER jobs: enough to inspect, bounded in memory. */
+const DELIVER_JOB_RETENTION = {
+  removeOnComplete: { age: 3_600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3_600 },
+} as const;
+
+/** The answer to an accepted `POST /v1/notifications`. */
+export interface AcceptedNotification {
+  readonly id: string;
+  readonly status: 'queued';
+  readonly channel: ChannelKind;
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+/** What `POST /v1/notifications` answers: the acceptance, and whether it is a replay. */
+export interface RequestAcceptance {
+  readonly answer: AcceptedNotification;
+  /** True when an earlier request with the same Idempotency-Key and body gave this answer. */
+  readonly replayed: boolean;
+}
+
+/** What the worker should do with a producer's `send` job. */
+export type JobAcceptance =
+  /** A new notification, or this same job running again: continue delivering `id`. */
+  | { readonly kind: 'accepted'; readonly id: string }
+  /** Another job or request already owns this idempotency key: do not deliver again. */
+  | { readonly kind: 'replayed'; readonly id: string }
+  /** That key's first use is still being accepted: try again shortly. */
+  | { readonly kind: 'in_flight' };
+
+/**
+ * The one accept flow of both doors — REST requests and producers' queue jobs: the same schema,
+ * the same channel checks and the same idempotency rules, then the record
+ * (`queued`) and its job. The worker uses this and nothing of the REST side.
+ */
+@Injectable()
+export class NotificationAcceptance {
+  private readonly logger = new Logger(NotificationAcceptance.name);
+  private readonly schemas: NotificationSchemas;
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly records: NotificationRecordsRepository,
+    private readonly idempotency: IdempotencyStore,
+    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    private readonly templates: TemplatesService,
+  ) {
+    this.schemas = notificationSchemas(config.limits);
+    // Without a listener BullMQ prints every reconnection failure to stderr; RedisService already
+    // reports an outage once, and each request that meets it answers 503.
+    queue.on('error', (err: Error) =>
+      this.logger.debug({ err: { message: err.message } }, 'queue connection error'),
+    );
+  }
+
+  /**
+   * Accepts a REST body for `caller`: validates it, claims the idempotency key if one is given,
+   * writes the record and queues its delivery. Throws `validation_failed`,
+   * `channel_not_configured`, `idempotency_key_in_flight` or `idempotency_key_reused`;
+   * a Redis outage surfaces as an error the problem filter answers with 503.
+   */
+  async acceptRequest(
+    caller: string,
+    body: unknown,
+    idempotencyKey?: string,
+  ): Promise<RequestAcceptance> {
+    assertJsonDepth(body);
+    const request = parseOrThrow(this.schemas.message, body);
+    // A templated request is rendered here, once: retries and failover send the stored bytes.
+    const message = this.admit(this.templates.render(request));
+    const id = randomUUID();
+    const createdAt = new Date().toISOString();
+    const answer: AcceptedNotification = {
+      id,
+      status: 'queued',
+      channel: message.channel,
+      createdAt,
+    };
+    if (idempotencyKey === undefined) {
+      await this.write({ id, caller, message, createdAt });
+      return { answer, replayed: false };
+    }
+
+    const claim: IdempotencyClaim = {
+      scope: `caller:${caller}`,
+      key: idempotencyKey,
+      // The request as sent, not its rendering: the same body replays after a template edit.
+      fingerprint: fingerprint(request),
+      owner: id,
+      id,
+    };
+    const found = await this.claim(claim);
+    switch (found.kind) {
+      case 'completed':
+        return { answer: JSON.parse(found.answer) as AcceptedNotification, replayed: true };
+      case 'reused':
+        throw reusedKey();
+      case 'in_flight':
+      case 'owned':
+        throw new HeraldError(
+          'idempotency_key_in_flight',
+          'A request with this Idempotency-Key is still being accepted; retry shortly.',
+          { retryAfterSeconds: 1 },
+        );
+      case 'new':
+        break;
+    }
+    try {
+      await this.write({ id, caller, message, createdAt });
+    } catch (err) {
+      this.undo(claim);
+      throw err;
+    }
+    await this.completeOrLog(claim, JSON.stringify(answer));
+    return { answer, replayed: false };
+  }
+
+  /**
+   * Accepts a producer's `send` job with the same schema and checks as REST.
+   * The idempotency key is `data.idempotencyKey` scoped to the queue, else the job id in a scope
+   * of its own; the job id owns its claim, so a job that runs again (after a crash) finds its own notification.
+   * Throws `validation_failed` (the message names every bad field), `channel_not_configured`
+   * or `idempotency_key_reused` — none of which a retry can fix.
+   */
+  async acceptJob(data: unknown, jobId: string): Promise<JobAcceptance> {
+    assertJsonDepth(data);
+    const parsed = parseOrThrow(this.schemas.job, data);
+    const { idempotencyKey, ...rest } = parsed;
+    const request = rest as NotificationRequest;
+    const message = this.admit(this.templates.render(request));
+    const id = randomUUID();
+    const claim: IdempotencyClaim = {
+      // A job without a key is keyed by its id in a scope of its own: no producer's explicit
+      // key can ever name it.
+      scope: `${idempotencyKey === undefined ? 'queue-job' : 'queue'}:${this.config.queue.name}`,
+      key: idempotencyKey ?? jobId,
+      fingerprint: fingerprint(request),
+      owner: jobId,
+      id,
+    };
+    const caller = `queue:${this.config.queue.name}`;
+    const found = await this.claim(claim);
+    switch (found.kind) {
+      case 'completed':
+        return { kind: 'replayed', id: found.id };
+      case 'in_flight':
+        return { kind: 'in_flight' };
+      case 'reused':
+        throw reusedKey();
+      case 'owned': {
+        if (!found.completed) {
+          // This job claimed the key, then stopped (a crash) before it finished accepting.
+          const own = { ...claim, id: found.id };
+          if (!(await this.records.get(found.id))) {
+            await this.records.create({ id: found.id, caller, message, job: jobId });
+          }
+          await this.completeOrLog(own, JSON.stringify({ id: found.id }));
+        }
+        return { kind: 'accepted', id: found.id };
+      }
+      case 'new':
+        break;
+    }
+    try {
+      await this.records.create({ id, caller, message, job: jobId });
+    } catch (err) {
+      this.undo(claim, id);
+      throw err;
+    }
+    await this.completeOrLog(claim, JSON.stringify({ id }));
+    return { kind: 'accepted', id };
+  }
+
+  /** Channel checks the schema cannot know: configured providers and the default sender. */
+  private admit<M extends NotificationMessage>(message: M): M {
+    const order = this.config.order[message.channel];
+    if (order.length === 0) {
+      throw new HeraldError(
+        'channel_not_configured',
+        `No ${message.channel} provider is configured on this Herald.`,
+      );
+    }
+    const errors: { field: string; message: string }[] = [];
+    const unknown = (message.providers ?? []).filter(
+      (p) => !(order as readonly string[]).includes(p),
+    );
+    if (unknown.length > 0) {
+      errors.push({
+        field: 'providers',
+        message: `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not configured; configured: ${order.join(', ')}`,
+      });
+    }
+    if (message.channel === 'email' && !message.from && !this.config.email.defaultFrom) {
+      errors.push({ field: 'from', message: 'is required: no default sender is configured' });
+    }
+    if (errors.length > 0) {
+      throw new HeraldError(
+        'validation_failed',
+        `Invalid field${errors.length > 1 ? 's' : ''}: ${errors.map((e) => e.field).join(', ')}.`,
+        { errors },
+      );
+    }
+    return message;
+  }
+
+  /**
+   * Writes the record and queues its delivery; on failure, removes both. The removal is sent even
+   * when a write seemed to fail: a write that timed out may still run once Redis answers again,
+   * and the removal, sent after it on the same connection, runs after it.
+   */
+  private async write(input: {
+    id: string;
+    caller: string;
+    message: NotificationMessage;
+    createdAt: string;
+  }): Promise<void> {
+    try {
+      await this.records.create(input);
+      await this.enqueue(input.id, input.id);
+    } catch (err) {
+      this.bestEffort('remove an unqueued notification', () =>
+        Promise.all([this.records.remove(input.id), this.queue.remove(input.id)]),
+      );
+      throw err;
+    }
+  }
+
+  /** Claims an idempotency key; if the claim fails it is released, in case it landed after all. */
+  private async claim(claim: IdempotencyClaim) {
+    try {
+      return await this.idempotency.begin(claim);
+    } catch (err) {
+      this.undo(claim);
+      throw err;
+    }
+  }
+
+  /** Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id). */
+  async enqueue(notificationId: string, jobId: string): Promise<void> {
+    const data: DeliverJobData = { notificationId };
+    await withDeadline(
+      this.queue.add(DELIVER_JOB, data, { jobId, ...DELIVER_JOB_RETENTION }),
+      QUEUE_WRITE_DEADLINE_MS,
+    );
+  }
+
+  private async completeOrLog(claim: IdempotencyClaim, answer: string): Promise<void> {
+    // The notification is accepted and queued by now: failing the request here would make the
+    // caller retry and send twice, so a claim that cannot be completed is logged, not thrown.
+    try {
+      if (!(await this.idempotency.complete(claim, answer))) {
+        this.logger.warn(
+          { notificationId: claim.id },
+          'idempotency claim expired before acceptance finished; another request took the key',
+        );
+      }
+    } catch (err) {
+      this.logger.warn(
+        { notificationId: claim.id, err: { message: (err as Error).message } },
+        'could not complete the idempotency claim; it expires by itself',
+      );
+    }
+  }
+
+  /**
+   * Frees the key of a failed acceptance (and removes the record `recordId`, if given) in the
+   * background: the caller's answer must not wait on a Redis that may not answer.
+   */
+  private undo(claim: IdempotencyClaim, recordId?: string): void {
+    this.bestEffort('release an idempotency key', () =>
+      Promise.all([
+        this.idempotency.release(claim),
+        recordId === undefined ? undefined : this.records.remove(recordId),
+      ]),
+    );
+  }
+
+  private bestEffort(what: string, work: () => Promise<unknown>): void {
+    work().catch((err: unknown) =>
+      this.logger.warn(
+        { err: { message: (err as Error).message } },
+        `could not ${what} (Redis unreachable?); retention will remove it`,
+      ),
+    );
+  }
+}
+
+function reusedKey(): HeraldError {
+  return new HeraldError(
+    'idempotency_key_reused',
+    'This Idempotency-Key was already used with another body.',
+  );
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new HeraldError('redis_unavailable', 'Redis did not answer in time.', {
+            retryAfterSeconds: 1,
+          }),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The Lua scripts behind {@link NotificationLifecycle}: every change of a record's status is one
+ * of these, run atomically by Redis, conditional on the state it expects and on the token of the
+ * delivery's owner (the BullMQ lock token of the job running the round).
+ *
+ * Record hash fields they use besides the record's own:
+ * - `owner`, `ownerLock`: the token of the round that owns the delivery and the Redis key of its
+ *   job's BullMQ lock (`<prefix>:<queue>:<jobId>:lock`), which holds that token while it lives.
+ * - `ifOwner`, `ifProvider`, `ifRound`, `ifAt`, `ifUntil`: the provider call in flight, written
+ *   before the call and cleared with its outcome. `ifUntil` (epoch ms, Redis clock) is the call's
+ *   lease: its deadline plus a grace. While it runs the call may still answer, so nobody else
+ *   sends; a marker that outlives it is a call whose outcome was never recorded (ambiguous).
+ * - `deliveredBy`: the token that wrote `delivered`, so its writer may repeat the write safely.
+ * - `budgetFrom`: the round count at the last re-drive; the round budget counts from it.
+ *
+ * State lists (`ARGV` "a,b") come from the transition table in notification-lifecycle.ts.
+ */
+
+const COMMON = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function member(value, list)
+  if not value then return false end
+  for s in string.gmatch(list, '[^,]+') do
+    if s == value then return true end
+  end
+  return false
+end
+local IF_FIELDS = {'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil'}
+local function interrupted_attempt(f, detail)
+  return cjson.encode({provider = f[2], at = f[4], outcome = 'failed', detail = detail,
+    latencyMs = 0, ambiguous = true, round = tonumber(f[3])})
+end
+`;
+
+/**
+ * Starts a round for `token`. KEYS: record, attempts, this job's lock.
+ * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail.
+ * Returns {'gone'} | {'final', status} | {'busy', waitMs} |
+ *   {'not_startable', status} | {'started', round, budgetFrom, message, previous, interrupted}.
+ */
+export const START_ROUND = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom', 'message')
+local status, owner, ownerLock = f[1], f[2], f[3]
+if not status then return {'gone'} end
+if member(status, ARGV[5]) then return {'final', status} end
+local inflight = redis.call('HMGET', KEYS[1], 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
+local now = now_ms()
+if inflight[1] and inflight[1] ~= ARGV[1] and tonumber(inflight[5]) > now then
+  return {'busy', tonumber(inflight[5]) - now}
+end
+if owner and owner ~= ARGV[1] and ownerLock and ownerLock ~= KEYS[3]
+    and redis.call('GET', ownerLock) == owner then
+  local left = redis.call('PTTL', ownerLock)
+  return {'busy', left > 0 and left or 1000}
+end
+if not member(status, ARGV[4]) then return {'not_startable', status} end
+local interrupted = ''
+if inflight[1] then
+  redis.call('RPUSH', KEYS[2], interrupted_attempt(inflight, ARGV[6]))
+  redis.call('HDEL', KEYS[1], unpack(IF_FIELDS))
+  interrupted = inflight[2]
+end
+local rounds = redis.call('HINCRBY', KEYS[1], 'rounds', 1)
+redis.call('HSET', KEYS[1], 'status', 'sending', 'owner', ARGV[1], 'ownerLock', KEYS[3], 'updatedAt', ARGV[2])
+redis.call('HDEL', KEYS[1], 'nextAttemptAt')
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupted}
+`;
+
+/**
+ * Before a provider call: checks that `token` still holds its job's lock and owns the record in
+ * a sending state, and writes the in-flight marker. KEYS: record, lock.
+ * ARGV: token, provider, round, at (ISO), lease (ms), sending states. Returns 1, or 0 when not the owner.
+ */
+export const BEGIN_CALL = `${COMMON}
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) then return 0 end
+redis.call('HSET', KEYS[1], 'ifOwner', ARGV[1], 'ifProvider', ARGV[2], 'ifRound', ARGV[3],
+  'ifAt', ARGV[4], 'ifUntil', tostring(now_ms() + tonumber(ARGV[5])))
+return 1
+`;
+
+/**
+ * Appends an attempt (a failed call or a skip) for the owner. KEYS: record, attempts.
+ * ARGV: token, attempt JSON, clear in-flight marker (1|0), now (ISO), ttl, sending states.
+ * Returns 1, or 0 when `token` does not own the record.
+ */
+export const APPEND_ATTEMPT = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+if ARGV[3] == '1' then redis.call('HDEL', KEYS[1], unpack(IF_FIELDS)) end
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return 1
+`;
+
+/**
+ * A provider accepted the message. KEYS: record, attempts. ARGV: token, accepted status,
+ * provider, provider message id, attempt JSON, now (ISO), ttl, from states.
+ * Also from `failed` when the job was failed while this very call was still in flight (its
+ * marker is the owner's): the provider's answer is the truth. Returns 1 (written now or
+ * earlier by this token), or 0 when `token` does not own the record.
+ */
+export const MARK_ACCEPTED = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ifOwner', 'deliveredBy')
+if f[1] == ARGV[2] then return f[4] == ARGV[1] and 1 or 0 end
+if f[2] ~= ARGV[1] then return 0 end
+if not (member(f[1], ARGV[8]) or (f[1] == 'failed' and f[3] == ARGV[1])) then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMessageId', ARGV[4],
+  'deliveredAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
+redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
+redis.call('RPUSH', KEYS[2], ARGV[5])
+redis.call('EXPIRE', KEYS[1], ARGV[7])
+redis.call('EXPIRE', KEYS[2], ARGV[7])
+return 1
+`;
+
+/**
+ * Ends the owner's round: `waiting` (back to queued until `nextAttemptAt`) or `failed`.
+ * KEYS: record. ARGV: token, to status, now (ISO), ttl, from states, then field/value pairs.
+ * Returns 1, or 0 when `token` does not own the record.
+ */
+export const END_ROUND = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HDEL', KEYS[1], 'owner', unpack(IF_FIELDS))
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+
+/**
+ * A job failed for good outside a round's own decision (stalled too often, an unexpected
+ * error): its record must not stay `queued` or `sending`. KEYS: record, attempts, the job's lock.
+ * ARGV: failure JSON, now (ISO), ttl, from states, interrupted detail.
+ * Only when the record is not owned by another job's round. A call still within its lease
+ * keeps its marker, so its answer can still be written. Returns 1 when failed now, else 0.
+ */
+export const FAIL_ORPHAN = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'ownerLock')
+if not member(f[1], ARGV[4]) then return 0 end
+if f[2] and f[2] ~= KEYS[3] then return 0 end
+local inflight = redis.call('HMGET', KEYS[1], 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
+if inflight[1] and tonumber(inflight[5]) <= now_ms() then
+  redis.call('RPUSH', KEYS[2], interrupted_attempt(inflight, ARGV[5]))
+  redis.call('HDEL', KEYS[1], unpack(IF_FIELDS))
+end
+redis.call('HSET', KEYS[1], 'status', 'failed', 'failure', ARGV[1], 'failedAt', ARGV[2], 'updatedAt', ARGV[2])
+redis.call('HDEL', KEYS[1], 'nextAttemptAt')
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return 1
+`;
+
+/**
+ * Re-drives a failed notification: queued again, rounds keep counting, the budget restarts from
+ * here, and a re-drive marker joins the history. KEYS: record, attempts.
+ * ARGV: now (ISO), ttl, from states, marker JSON prefix. Returns 1 | 0 (not failed) |
+ * -1 (gone) | 2 (failed as rejected: sending again would be refused again).
+ */
+export const REDRIVE = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'failure', 'rounds')
+if not f[1] then return -1 end
+if not member(f[1], ARGV[3]) then return 0 end
+if f[2] then
+  local ok, failure = pcall(cjson.decode, f[2])
+  if ok and failure.errorClass == 'rejected' then return 2 end
+end
+local rounds = tonumber(f[3] or '0')
+redis.call('HSET', KEYS[1], 'status', 'queued', 'budgetFrom', rounds, 'updatedAt', ARGV[1])
+redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'owner', 'ownerLock', 'nextAttemptAt')
+redis.call('RPUSH', KEYS[2], cjson.encode({redrive = true, at = ARGV[1], afterRound = rounds}))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 1
+`;

@@ -1,0 +1,307 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ProviderName } from '../config/config.schema';
+import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { RedisService } from '../redis/redis.service';
+import {
+  APPEND_ATTEMPT,
+  BEGIN_CALL,
+  END_ROUND,
+  FAIL_ORPHAN,
+  MARK_ACCEPTED,
+  REDRIVE,
+  START_ROUND,
+} from './notification-lifecycle.scripts';
+import type { NotificationMessage } from './notification-message.schema';
+import type {
+  DeliveryAttempt,
+  NotificationFailure,
+  NotificationStatus,
+} from '../contracts/notification-record';
+import { recordKeys } from './record-keys';
+
+/**
+ * Every status change of a record, as a table: the states each transition starts from and the
+ * state it leads to. The Lua scripts take their state lists from here, so a new status (say,
+ * `sent` before `delivered`) is added in this one place.
+ */
+export const TRANSITIONS = {
+  /** A round starts (or takes over from an owner that is gone). */
+  startRound: { from: ['queued', 'sending'], to: 'sending' },
+  /** The owner calls a provider or records an attempt: only while sending. */
+  call: { from: ['sending'], to: 'sending' },
+  /** A provider accepted the message. */
+  accepted: { from: ['sending'], to: 'delivered' },
+  /** No provider took it this round: wait for the next. */
+  waiting: { from: ['sending'], to: 'queued' },
+  /** Rejected, or rounds exhausted. */
+  failed: { from: ['sending'], to: 'failed' },
+  /** The job failed for good outside a round's decision. */
+  orphaned: { from: ['queued', 'sending'], to: 'failed' },
+  /** `POST /retry`. */
+  redrive: { from: ['failed'], to: 'queued' },
+} as const satisfies Record<
+  string,
+  { from: readonly NotificationStatus[]; to: NotificationStatus }
+>;
+
+/**
+ * States in which a provider has accepted the message. A round never starts from them and no
+ * transition leaves them for an earlier state: nothing sends such a notification again.
+ */
+export const ACCEPTED_STATES = ['delivered'] as const satisfies readonly NotificationStatus[];
+
+/** Detail of an attempt whose call started but whose answer was never recorded. */
+export const INTERRUPTED_DETAIL =
+  'interrupted: the worker stopped before the answer was recorded; the provider may have accepted it';
+
+/** Who runs a round: the job's BullMQ lock token and the Redis key of that lock. */
+export interface RoundOwner {
+  readonly token: string;
+  readonly lockKey: string;
+}
+
+/** What starting a round found. */
+export type RoundStart =
+  /** The record expired or was removed. */
+  | { readonly kind: 'gone' }
+  /** A provider accepted it already: nothing to send. */
+  | { readonly kind: 'final'; readonly status: NotificationStatus }
+  /** Another owner is alive (its lock held, or its call within its lease): try again later. */
+  | { readonly kind: 'busy'; readonly waitMs: number }
+  /** In a state no round starts from (failed). */
+  | { readonly kind: 'not_startable'; readonly status: NotificationStatus }
+  /** This owner's round `round`; `budgetFrom` is the round count at the last re-drive. */
+  | {
+      readonly kind: 'started';
+      readonly round: number;
+      readonly budgetFrom: number;
+      readonly message?: NotificationMessage;
+      readonly previous: NotificationStatus;
+      /** The provider of a call an earlier owner left unrecorded (now an ambiguous attempt). */
+      readonly interrupted?: ProviderName;
+    };
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Owns every transition of a notification record after it is created. Each
+ * is one Lua script, conditional on the expected state and on the owner's token, so a worker
+ * that lost its job (paused, partitioned, its lock expired) can neither send nor write.
+ */
+@Injectable()
+export class NotificationLifecycle {
+  private readonly scripts: Record<string, Script>;
+
+  constructor(
+    private readonly redis: RedisService,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {
+    const define = (name: string, keys: number, lua: string) => {
+      redis.client.defineCommand(name, { numberOfKeys: keys, lua });
+      return (...args: (string | number)[]) =>
+        (redis.client as unknown as Record<string, Script>)[name]!(...args);
+    };
+    this.scripts = {
+      start: define('heraldLcStart', 3, START_ROUND),
+      beginCall: define('heraldLcBeginCall', 2, BEGIN_CALL),
+      append: define('heraldLcAppend', 2, APPEND_ATTEMPT),
+      accepted: define('heraldLcAccepted', 2, MARK_ACCEPTED),
+      end: define('heraldLcEnd', 1, END_ROUND),
+      orphan: define('heraldLcOrphan', 3, FAIL_ORPHAN),
+      redrive: define('heraldLcRedrive', 2, REDRIVE),
+    };
+  }
+
+  private get ttl(): number {
+    return this.config.records.ttlSeconds;
+  }
+
+  private keys(id: string) {
+    return recordKeys(this.redis, id);
+  }
+
+  /** Starts a round for `owner`, unless accepted already, failed, or owned by a live round. */
+  async startRound(id: string, owner: RoundOwner): Promise<RoundStart> {
+    const k = this.keys(id);
+    const r = (await this.scripts.start!(
+      k.record,
+      k.attempts,
+      owner.lockKey,
+      owner.token,
+      now(),
+      this.ttl,
+      list(TRANSITIONS.startRound.from),
+      list(ACCEPTED_STATES),
+      INTERRUPTED_DETAIL,
+    )) as [string, ...(string | number)[]];
+    switch (r[0]) {
+      case 'gone':
+        return { kind: 'gone' };
+      case 'final':
+        return { kind: 'final', status: r[1] as NotificationStatus };
+      case 'busy':
+        return { kind: 'busy', waitMs: Math.max(1, Number(r[1])) };
+      case 'not_startable':
+        return { kind: 'not_startable', status: r[1] as NotificationStatus };
+      default: {
+        const [, round, budgetFrom, message, previous, interrupted] = r;
+        return {
+          kind: 'started',
+          round: Number(round),
+          budgetFrom: Number(budgetFrom),
+          ...(message ? { message: JSON.parse(String(message)) as NotificationMessage } : {}),
+          previous: previous as NotificationStatus,
+          ...(interrupted ? { interrupted: interrupted as ProviderName } : {}),
+        };
+      }
+    }
+  }
+
+  /**
+   * Just before a provider call: true when `owner` still holds its lock and the record, with
+   * the in-flight marker now written (its lease `leaseMs`). False: do not call.
+   */
+  async beginCall(
+    id: string,
+    owner: RoundOwner,
+    call: { provider: ProviderName; round: number; at: string; leaseMs: number },
+  ): Promise<boolean> {
+    const r = await this.scripts.beginCall!(
+      this.keys(id).record,
+      owner.lockKey,
+      owner.token,
+      call.provider,
+      call.round,
+      call.at,
+      Math.ceil(call.leaseMs),
+      list(TRANSITIONS.call.from),
+    );
+    return r === 1;
+  }
+
+  /** Appends a failed call (ending its in-flight marker) or a skip. False: not the owner. */
+  async appendAttempt(
+    id: string,
+    owner: RoundOwner,
+    attempt: DeliveryAttempt,
+    endsCall: boolean,
+  ): Promise<boolean> {
+    const k = this.keys(id);
+    const r = await this.scripts.append!(
+      k.record,
+      k.attempts,
+      owner.token,
+      JSON.stringify(attempt),
+      endsCall ? '1' : '0',
+      now(),
+      this.ttl,
+      list(TRANSITIONS.call.from),
+    );
+    return r === 1;
+  }
+
+  /**
+   * A provider accepted the message: the record says so with the attempt, in one step. True
+   * also when this owner wrote it before (a repeat after a lost reply). False: not the owner.
+   */
+  async markAccepted(
+    id: string,
+    owner: RoundOwner,
+    provider: ProviderName,
+    providerMessageId: string,
+    attempt: DeliveryAttempt,
+  ): Promise<boolean> {
+    const k = this.keys(id);
+    const r = await this.scripts.accepted!(
+      k.record,
+      k.attempts,
+      owner.token,
+      TRANSITIONS.accepted.to,
+      provider,
+      providerMessageId,
+      JSON.stringify(attempt),
+      now(),
+      this.ttl,
+      list(TRANSITIONS.accepted.from),
+    );
+    return r === 1;
+  }
+
+  /** Back to `queued` until the next round at `nextAttemptAt` (ISO). False: not the owner. */
+  async markWaiting(id: string, owner: RoundOwner, nextAttemptAt: string): Promise<boolean> {
+    return this.endRound(id, owner, TRANSITIONS.waiting, ['nextAttemptAt', nextAttemptAt]);
+  }
+
+  /** Fails the notification for good. False: not the owner. */
+  async markFailed(id: string, owner: RoundOwner, failure: NotificationFailure): Promise<boolean> {
+    const at = now();
+    return this.endRound(id, owner, TRANSITIONS.failed, [
+      'failure',
+      JSON.stringify(failure),
+      'failedAt',
+      at,
+    ]);
+  }
+
+  /**
+   * The job `lockKey` belongs to failed for good: a record it left `queued` or `sending` becomes
+   * `failed` (re-drivable). True when it did.
+   */
+  async failOrphan(id: string, lockKey: string, failure: NotificationFailure): Promise<boolean> {
+    const k = this.keys(id);
+    const r = await this.scripts.orphan!(
+      k.record,
+      k.attempts,
+      lockKey,
+      JSON.stringify(failure),
+      now(),
+      this.ttl,
+      list(TRANSITIONS.orphaned.from),
+      INTERRUPTED_DETAIL,
+    );
+    return r === 1;
+  }
+
+  /** `POST /retry`: a failed notification back to `queued`, a re-drive marker in its history. */
+  async redrive(id: string): Promise<'requeued' | 'not_failed' | 'not_found' | 'rejected'> {
+    const k = this.keys(id);
+    const r = await this.scripts.redrive!(
+      k.record,
+      k.attempts,
+      now(),
+      this.ttl,
+      list(TRANSITIONS.redrive.from),
+    );
+    switch (r) {
+      case 1:
+        return 'requeued';
+      case 2:
+        return 'rejected';
+      case -1:
+        return 'not_found';
+      default:
+        return 'not_failed';
+    }
+  }
+
+  private async endRound(
+    id: string,
+    owner: RoundOwner,
+    transition: { from: readonly NotificationStatus[]; to: NotificationStatus },
+    fields: string[],
+  ): Promise<boolean> {
+    const r = await this.scripts.end!(
+      this.keys(id).record,
+      owner.token,
+      transition.to,
+      now(),
+      this.ttl,
+      list(transition.from),
+      ...fields,
+    );
+    return r === 1;
+  }
+}
+
+const now = () => new Date().toISOString();
+const list = (states: readonly string[]) => states.join(',');

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
+import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import type { HeraldConfig } from './config/herald-config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -34,6 +35,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config, options.logDestination),
         RedisModule,
+        AuthModule,
         HealthModule,
         MetricsEndpointModule,
         ProvidersStatusModule.forRole(config.role),

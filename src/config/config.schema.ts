@@ -220,7 +220,7 @@ export const envSchema = z.object({
   HERALD_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
   /**
    * Host names the simulator answers besides loopback ones (`localhost`, `127.0.0.1`, `[::1]`),
-   * comma-separated, e.g. `simulator` for the compose service. Any other `Host` header gets 421,
+   * comma-separated, e.g. `simulator` for the compose service. Any other `Host` header gets 403,
    * so a web page cannot reach it through DNS rebinding. Default none.
    */
   HERALD_SANDBOX_ALLOWED_HOSTS: z

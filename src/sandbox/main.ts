@@ -20,7 +20,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const simulator = new ProviderSimulator({ maxMessages: sandbox.maxMessages });
+  const simulator = new ProviderSimulator({
+    maxMessages: sandbox.maxMessages,
+    allowedHosts: sandbox.allowedHosts,
+  });
   const url = await simulator.start(sandbox.port, sandbox.host);
   logger.log(`Provider simulator listening on ${url} (inbox ${url}/, control ${url}/_sandbox/)`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

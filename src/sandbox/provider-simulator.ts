@@ -15,6 +15,7 @@ import { ProviderState } from './provider-state';
 import { SANDBOX_CREDENTIALS, type SandboxCredentials } from './sandbox-credentials';
 import { sendgridRoutes } from './sendgrid.routes';
 import { sesRoutes } from './ses.routes';
+import { guardSimulator } from './simulator-guard';
 import { registerSimulatorControlRoutes } from './simulator-control.routes';
 import { slackRoutes } from './slack.routes';
 import { twilioRoutes } from './twilio.routes';
@@ -29,6 +30,8 @@ export interface ProviderSimulatorOptions {
   readonly maxMessages?: number;
   /** The only credentials accepted. Default {@link SANDBOX_CREDENTIALS}. */
   readonly credentials?: SandboxCredentials;
+  /** `Host` names answered besides loopback ones and the bind address. Default none. */
+  readonly allowedHosts?: readonly string[];
 }
 
 /**
@@ -53,10 +56,12 @@ export class ProviderSimulator {
   private app?: FastifyInstance;
   private stopping = new AbortController();
   private baseUrl?: string;
+  private readonly allowedHosts: readonly string[];
 
   constructor(options: ProviderSimulatorOptions = {}) {
     this.store = new MessageStore(options.maxMessages ?? 1000);
     this.credentials = options.credentials ?? SANDBOX_CREDENTIALS;
+    this.allowedHosts = options.allowedHosts ?? [];
   }
 
   /** Base URL once started, e.g. `http://127.0.0.1:4010`. */
@@ -76,6 +81,7 @@ export class ProviderSimulator {
       // A hung request must not hold stop(): close destroys every open connection.
       forceCloseConnections: true,
     });
+    guardSimulator(app, host, this.allowedHosts);
     await registerBodyParsers(app);
     const endpoints = [
       sendgridRoutes(this.credentials.sendgrid),

@@ -283,7 +283,6 @@ describe(loadConfig.name, () => {
       const file = secretFile('\n');
       expect(problemsOf({ HERALD_API_KEYS: KEY, SENDGRID_API_KEY_FILE: file })).toEqual([
         `SENDGRID_API_KEY_FILE: ${file} is empty`,
-        'SENDGRID_API_KEY: required to configure SendGrid (SENDGRID_API_KEY is set)',
       ]);
     });
 

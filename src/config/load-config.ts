@@ -281,6 +281,10 @@ function realProviders(e: Env, rawEnv: RawEnv, problems: string[]): ProvidersCon
   const complete = (provider: ProviderName, required: Record<string, unknown>): boolean => {
     const set = providerVariablesOf(rawEnv, provider);
     if (set.length === 0) return false;
+    // An empty or unreadable variable already has its own problem; "missing" would repeat it.
+    const named = (p: string) =>
+      set.some((v) => p.startsWith(`${v}:`) || p.startsWith(`${v}_FILE:`));
+    if (problems.some(named)) return false;
     const missing = Object.keys(required).filter((k) => required[k] === undefined);
     if (missing.length === 0) return true;
     problems.push(

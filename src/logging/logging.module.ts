@@ -6,7 +6,17 @@ import type { DestinationStream } from 'pino';
 import type { HeraldConfig } from '../config/herald-config';
 import { REDACTED_PATHS } from './redaction';
 
-/** Structured JSON logs with a request id; secrets, bodies and recipients are redacted. */
+/** What every Herald logger shares: level, redaction and the static fields of each line. */
+export function baseLogOptions(config: HeraldConfig) {
+  return {
+    level: config.log.level,
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    // Static fields in pino's base: customProps would build a child logger per request.
+    base: { pid: process.pid, hostname: hostname(), service: 'herald', role: config.role },
+  };
+}
+
+/** Structured logs with a request id; secrets, bodies and recipients are redacted. */
 @Module({})
 export class LoggingModule {
   static forRoot(config: HeraldConfig, destination?: DestinationStream): DynamicModule {
@@ -16,16 +26,8 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: [
             {
-              level: config.log.level,
-              redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
               // The request id is Fastify's (see request-id.ts); pino-http reuses req.id.
-              // Static fields in pino's base: customProps would build a child logger per request.
-              base: {
-                pid: process.pid,
-                hostname: hostname(),
-                service: 'herald',
-                role: config.role,
-              },
+              ...baseLogOptions(config),
               autoLogging: {
                 ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false,
               },

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { HeraldConfig } from '../config/herald-config';
@@ -24,6 +24,9 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
+          // nestjs-pino's default route ('{/*splat}') matches nothing under NestJS 12's Fastify
+          // adapter, which silently dropped every request log line; this one matches all.
+          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
           pinoHttp: [
             {
               // The request id is Fastify's (see request-id.ts); pino-http reuses req.id.

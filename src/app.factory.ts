@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
+import { useAuthentication } from './auth/authentication.hook';
 import type { HeraldConfig } from './config/herald-config';
 import { setupDocs } from './docs/docs.setup';
 import { ProblemFilter } from './errors/problem.filter';
@@ -42,6 +43,7 @@ export async function createApp(
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  useAuthentication(app, config);
   useJsonBodyParser(app, config.http.bodyLimitBytes);
   app.useGlobalFilters(new ProblemFilter());
   setupDocs(app, config);

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
+import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import type { HeraldConfig } from './config/herald-config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -42,6 +43,7 @@ export class AppModule {
         LoggingModule.forRoot(config, options.logDestination),
         RedisModule,
         TemplatesModule.forRoot(templates),
+        AuthModule,
         HealthModule,
         MetricsEndpointModule,
         ProvidersStatusModule.forRole(config.role),

@@ -1,14 +1,19 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
+import { pino } from 'pino';
 import { createApp } from './app.factory';
 import { ConfigError } from './config/config-error';
 import { type LoadedConfig, loadConfig } from './config/load-config';
+import { describeRedisUrl, readEnvironment } from './config/read-environment';
+import { baseLogOptions } from './logging/logging.module';
+import { logDestination } from './logging/log-destination';
 import { installShutdown } from './shutdown';
 
 async function main(): Promise<void> {
+  const { env, envFile } = readEnvironment(process.cwd(), process.env);
   let loaded: LoadedConfig;
   try {
-    loaded = loadConfig(process.env);
+    loaded = loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       // Before the logger exists, and meant for a human reading a crash: plain stderr.
@@ -18,7 +23,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const { config, warnings } = loaded;
-  const app = await createApp(config);
+  const destination = logDestination(process.stdout.isTTY === true);
+  // First, which Redis: a newcomer's Herald must not write into someone else's unnoticed.
+  pino(baseLogOptions(config), destination).info(
+    `Herald (${config.role}) starting: Redis ${describeRedisUrl(config.redis.url)}, key prefix ` +
+      `"${config.queue.prefix}"; ${envFile ? `settings from ${envFile} and the environment` : 'settings from the environment (no .env)'}`,
+  );
+  const app = await createApp(config, { logDestination: destination });
   const logger = app.get(Logger);
   for (const warning of warnings) logger.warn(warning);
   installShutdown(app, logger, config.shutdownGraceMs);

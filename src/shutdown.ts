@@ -33,6 +33,8 @@ export function installShutdown(
       process.exit(1);
     }
   };
-  process.once('SIGTERM', (s) => void stop(s));
-  process.once('SIGINT', (s) => void stop(s));
+  // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (the terminal's and npm's
+  // forwarded one), and a second signal must not kill the drain the first one started.
+  process.on('SIGTERM', (s) => void stop(s));
+  process.on('SIGINT', (s) => void stop(s));
 }

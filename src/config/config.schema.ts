@@ -22,7 +22,16 @@ export const PROVIDER_KIND: Record<ProviderName, ChannelKind> = {
   slack: 'chat',
 };
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+/**
+ * The longest delay Node's timers take (2^31 − 1 ms, about 24.8 days): a longer one fires at
+ * once, so every option that ends up in a timer is capped here.
+ */
+export const TIMER_MAX_MS = 2_147_483_647;
+
+/** The longest retention Herald accepts for a Redis key, in seconds (one year). */
+export const RETENTION_MAX_SECONDS = 31_536_000;
+
+const int = (min: number, max: number) =>
   z.coerce
     .number({ error: 'must be a whole number' })
     .int('must be a whole number')
@@ -75,16 +84,23 @@ const providerList = (kind: ChannelKind, fallback: string) =>
 export const envSchema = z.object({
   /** HTTP port of the API. Default 3000. */
   PORT: int(0, 65535).default(3000),
-  /** Interface the API binds to. Default 0.0.0.0. */
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Interface the API binds to. Default 0.0.0.0, except when authentication is disabled
+   * (sandbox mode without keys): then 127.0.0.1, so an open API is not on the network.
+   */
+  HOST: optionalString,
   /** Which parts run in this process: api (HTTP), worker (delivery), or all. Default all. */
   HERALD_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   /** Log level: fatal, error, warn, info, debug, trace or silent. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Redis connection URL (redis:// or rediss://). Default redis://127.0.0.1:6379. */
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
-  /** Milliseconds in-flight requests and jobs get to finish on SIGTERM/SIGINT. Default 10000. */
-  HERALD_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  /**
+   * Milliseconds in-flight requests and jobs get to finish on SIGTERM/SIGINT. Default 20000.
+   * In a worker it must exceed the longest delivery round (the sum of the deadlines of the
+   * longest failover order), or a stop would cut a round off mid-call.
+   */
+  HERALD_SHUTDOWN_GRACE_MS: int(1_000, 600_000).default(20_000),
 
   /** Largest accepted request body, in bytes. Default 262144 (256 KiB). */
   HERALD_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(256 * 1024),
@@ -102,6 +118,11 @@ export const envSchema = z.object({
    * plain key need not sit in the environment. Secret: may come from HERALD_API_KEYS_FILE.
    */
   HERALD_API_KEYS: optionalString,
+  /**
+   * Who may read `GET /metrics`: `public` (Prometheus's usual scrape without credentials) or
+   * `api-key` (a scrape sends `Authorization: Bearer <key>`). Default public.
+   */
+  HERALD_METRICS_AUTH: z.enum(['public', 'api-key']).default('public'),
   /** Requests per second one caller may make before 429, 0 for no limit. Default 0. */
   HERALD_CALLER_RATE_PER_SECOND: int(0, 1_000_000).default(0),
 
@@ -131,9 +152,9 @@ export const envSchema = z.object({
   HERALD_JOB_LOCK_MS: int(1_000, 600_000).default(30_000),
 
   /** Seconds an idempotency key is remembered. Default 86400 (24 h). */
-  HERALD_IDEMPOTENCY_TTL_SECONDS: int(60).default(86_400),
+  HERALD_IDEMPOTENCY_TTL_SECONDS: int(60, RETENTION_MAX_SECONDS).default(86_400),
   /** Seconds a notification record is kept after its last change. Default 604800 (7 days). */
-  HERALD_RECORD_TTL_SECONDS: int(60).default(604_800),
+  HERALD_RECORD_TTL_SECONDS: int(60, RETENTION_MAX_SECONDS).default(604_800),
 
   /** Failover order for e-mail. Default sendgrid,mailgun,ses. */
   HERALD_EMAIL_PROVIDERS: providerList('email', 'sendgrid,mailgun,ses'),
@@ -153,11 +174,11 @@ export const envSchema = z.object({
   TWILIO_DEADLINE_MS: int(100, 120_000).optional(),
   SLACK_DEADLINE_MS: int(100, 120_000).optional(),
   /** Per-provider send ceiling across all workers, in sends per second. Default none. */
-  SENDGRID_MAX_PER_SECOND: int(1).optional(),
-  MAILGUN_MAX_PER_SECOND: int(1).optional(),
-  SES_MAX_PER_SECOND: int(1).optional(),
-  TWILIO_MAX_PER_SECOND: int(1).optional(),
-  SLACK_MAX_PER_SECOND: int(1).optional(),
+  SENDGRID_MAX_PER_SECOND: int(1, 1_000_000).optional(),
+  MAILGUN_MAX_PER_SECOND: int(1, 1_000_000).optional(),
+  SES_MAX_PER_SECOND: int(1, 1_000_000).optional(),
+  TWILIO_MAX_PER_SECOND: int(1, 1_000_000).optional(),
+  SLACK_MAX_PER_SECOND: int(1, 1_000_000).optional(),
 
   /** Failure percentage over the rolling window above which a breaker opens. Default 50. */
   HERALD_BREAKER_ERROR_THRESHOLD_PERCENT: int(1, 100).default(50),
@@ -170,14 +191,14 @@ export const envSchema = z.object({
    */
   HERALD_BREAKER_CONSECUTIVE_FAILURES: int(1, 10_000).default(5),
   /** Milliseconds an open breaker waits before a half-open trial. Default 30000. */
-  HERALD_BREAKER_RESET_TIMEOUT_MS: int(100).default(30_000),
+  HERALD_BREAKER_RESET_TIMEOUT_MS: int(100, TIMER_MAX_MS).default(30_000),
   /**
    * Milliseconds of history a breaker judges by. Default 60000. Must exceed volume
    * threshold × the longest deadline, or a slow outage never opens the breaker.
    */
-  HERALD_BREAKER_ROLLING_WINDOW_MS: int(1_000).default(60_000),
-  /** Milliseconds a provider rests after a 429 that names no Retry-After. Default 30000. */
-  HERALD_THROTTLE_COOLDOWN_MS: int(0).default(30_000),
+  HERALD_BREAKER_ROLLING_WINDOW_MS: int(1_000, TIMER_MAX_MS).default(60_000),
+  /** Milliseconds a provider rests after a 429 that names no Retry-After (at least 1). Default 30000. */
+  HERALD_THROTTLE_COOLDOWN_MS: int(1, TIMER_MAX_MS).default(30_000),
 
   /**
    * Milliseconds between a worker's publications of its providers' breaker view to Redis, read
@@ -189,19 +210,39 @@ export const envSchema = z.object({
   /** Delivery rounds before a notification is failed. Default 12. */
   HERALD_RETRY_ATTEMPTS: int(1, 100).default(12),
   /** Backoff base, in milliseconds: round n waits up to base × 2^(n-1). Default 10000. */
-  HERALD_RETRY_BASE_MS: int(1).default(10_000),
+  HERALD_RETRY_BASE_MS: int(1, TIMER_MAX_MS).default(10_000),
   /** Longest wait between rounds, in milliseconds. Default 900000 (15 min). */
-  HERALD_RETRY_CAP_MS: int(1).default(900_000),
+  HERALD_RETRY_CAP_MS: int(1, TIMER_MAX_MS).default(900_000),
 
   /**
    * Send everything to the built-in provider simulator instead of real providers.
-   * Default: true when no provider credentials are set, else false.
+   * Default: true when no provider variable at all is set (see `PROVIDER_VARIABLES`), else
+   * false; `false` with no provider configured refuses to start.
    */
   HERALD_SANDBOX: bool.optional(),
   /** Port of the provider simulator. Default 4010. */
   HERALD_SANDBOX_PORT: int(0, 65535).default(4010),
   /** Host the provider simulator binds to. Default 127.0.0.1. */
   HERALD_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Host names the simulator answers besides loopback ones (`localhost`, `127.0.0.1`, `[::1]`),
+   * comma-separated, e.g. `simulator` for the compose service. Any other `Host` header gets 403,
+   * so a web page cannot reach it through DNS rebinding. Default none.
+   */
+  HERALD_SANDBOX_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^[a-z0-9.-]+$/, 'host names only (letters, digits, dots and dashes)'),
+      ),
+    ),
   /**
    * Where the SDKs reach the simulator in sandbox mode. Default http://127.0.0.1:<HERALD_SANDBOX_PORT>,
    * started inside a worker process; when set, Herald uses that simulator and starts none.
@@ -259,5 +300,44 @@ export const SECRET_VARIABLES = [
   'TWILIO_AUTH_TOKEN',
   'SLACK_BOT_TOKEN',
 ] as const;
+
+/**
+ * The variables of each provider. Setting any of them (or its `<NAME>_FILE`) turns sandbox
+ * inference off and requires that provider's whole configuration. `AWS_REGION` is not among
+ * them: platforms such as ECS and Lambda set it for every process.
+ */
+export const PROVIDER_VARIABLES: Record<ProviderName, readonly (keyof Env)[]> = {
+  sendgrid: [
+    'SENDGRID_API_KEY',
+    'SENDGRID_BASE_URL',
+    'SENDGRID_DEADLINE_MS',
+    'SENDGRID_MAX_PER_SECOND',
+  ],
+  mailgun: [
+    'MAILGUN_API_KEY',
+    'MAILGUN_DOMAIN',
+    'MAILGUN_URL',
+    'MAILGUN_DEADLINE_MS',
+    'MAILGUN_MAX_PER_SECOND',
+  ],
+  ses: [
+    'SES_ENABLED',
+    'SES_REGION',
+    'SES_ENDPOINT',
+    'SES_DEADLINE_MS',
+    'SES_MAX_PER_SECOND',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+  ],
+  twilio: [
+    'TWILIO_ACCOUNT_SID',
+    'TWILIO_AUTH_TOKEN',
+    'TWILIO_FROM',
+    'TWILIO_BASE_URL',
+    'TWILIO_DEADLINE_MS',
+    'TWILIO_MAX_PER_SECOND',
+  ],
+  slack: ['SLACK_BOT_TOKEN', 'SLACK_API_URL', 'SLACK_DEADLINE_MS', 'SLACK_MAX_PER_SECOND'],
+};
 
 export type Env = z.infer<typeof envSchema>;

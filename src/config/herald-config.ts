@@ -7,6 +7,8 @@ export const HERALD_CONFIG = Symbol('HERALD_CONFIG');
 export interface ApiCaller {
   readonly name: string;
   readonly keySha256: Buffer;
+  /** An `admin` key (`name+admin:key`) sees and acts on every caller's notifications. */
+  readonly admin: boolean;
 }
 
 interface ProviderBase<N extends ProviderName> {
@@ -72,6 +74,8 @@ export interface HeraldConfig {
     readonly callers: readonly ApiCaller[];
     /** Requests per second per caller; 0 means unlimited. */
     readonly ratePerSecond: number;
+    /** Whether `GET /metrics` needs a key (`api-key`) or is open to scrapers (`public`). */
+    readonly metrics: 'public' | 'api-key';
   };
   readonly limits: {
     readonly maxRecipients: number;
@@ -128,5 +132,7 @@ export interface HeraldConfig {
     readonly host: string;
     readonly port: number;
     readonly maxMessages: number;
+    /** Host names the simulator answers besides loopback ones (DNS-rebinding guard). */
+    readonly allowedHosts: readonly string[];
   };
 }

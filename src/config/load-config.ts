@@ -10,6 +10,8 @@ import {
   type Env,
   envSchema,
   PROVIDER_KIND,
+  PROVIDER_NAMES,
+  PROVIDER_VARIABLES,
   type ProviderName,
   SECRET_VARIABLES,
 } from './config.schema';
@@ -40,8 +42,24 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
   const e = parsed.data;
   const warnings: string[] = [];
 
-  const sandbox = e.HERALD_SANDBOX ?? !hasAnyProviderCredentials(e);
-  const providers = sandbox ? sandboxProviders(e) : realProviders(e, problems);
+  // Sandbox mode is inferred only from a clean slate: one provider variable set, even a
+  // broken one, means someone meant real providers, and every provider check then applies.
+  const providerVariablesSet = PROVIDER_NAMES.flatMap((p) => providerVariablesOf(rawEnv, p));
+  const sandbox = e.HERALD_SANDBOX ?? providerVariablesSet.length === 0;
+  const providers = sandbox ? sandboxProviders(e) : realProviders(e, rawEnv, problems);
+  if (sandbox && providerVariablesSet.length > 0) {
+    warnings.push(
+      `HERALD_SANDBOX=true: ignoring ${providerVariablesSet.join(', ')}; every provider is the simulator`,
+    );
+  }
+  const configured = PROVIDER_NAMES.filter((p) => providers[p].configured);
+  if (!sandbox && configured.length === 0 && problems.length === 0) {
+    problems.push(
+      e.HERALD_SANDBOX === false
+        ? "HERALD_SANDBOX: is false but no provider is configured; set a provider's credentials, or HERALD_SANDBOX=true"
+        : `${providerVariablesSet.join(', ')}: set, so sandbox mode is off, but no provider is configured`,
+    );
+  }
   const order = {} as Record<ChannelKind, ProviderName[]>;
   for (const kind of CHANNEL_KINDS) {
     const wanted = orderFor(e, kind);
@@ -63,11 +81,20 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
   ) {
     problems.push('HERALD_API_KEYS: required unless HERALD_AUTH=disabled');
   }
+  if (authMode === 'disabled' && e.HERALD_METRICS_AUTH === 'api-key') {
+    problems.push('HERALD_METRICS_AUTH: api-key needs HERALD_AUTH=api-key');
+  }
+  // An API open to every caller stays on this machine unless the operator says otherwise.
+  const host = e.HOST ?? (authMode === 'disabled' ? '127.0.0.1' : '0.0.0.0');
   if (authMode === 'disabled') {
-    warnings.push('HERALD_AUTH=disabled: the REST API accepts every caller without a key');
+    warnings.push(
+      `HERALD_AUTH=disabled: the REST API accepts every caller without a key (listening on ${host})`,
+    );
   }
 
-  const longestDeadline = Math.max(...Object.values(providers).map((p) => p.deadlineMs));
+  // Only providers that can be called count: an unconfigured one never takes a deadline.
+  const deadlines = configured.map((p) => providers[p].deadlineMs);
+  const longestDeadline = Math.max(0, ...deadlines);
   if (e.HERALD_BREAKER_ROLLING_WINDOW_MS <= e.HERALD_BREAKER_VOLUME_THRESHOLD * longestDeadline) {
     problems.push(
       `HERALD_BREAKER_ROLLING_WINDOW_MS: must exceed HERALD_BREAKER_VOLUME_THRESHOLD × the longest provider deadline ` +
@@ -78,6 +105,15 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
     problems.push('HERALD_RETRY_CAP_MS: must be at least HERALD_RETRY_BASE_MS');
   }
   problems.push(...retentionProblems(e, deadlinesOf(providers), order));
+  if (e.HERALD_ROLE !== 'api') {
+    const round = longestRound(order, providers);
+    if (e.HERALD_SHUTDOWN_GRACE_MS <= round.ms) {
+      problems.push(
+        `HERALD_SHUTDOWN_GRACE_MS: must exceed the longest delivery round (${round.kind}: ` +
+          `${round.deadlines.join(' + ')} = ${round.ms} ms of deadlines), or a stop cuts a round off mid-call`,
+      );
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {
@@ -88,11 +124,16 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
 
   const config: HeraldConfig = {
     role: e.HERALD_ROLE,
-    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HERALD_BODY_LIMIT_BYTES },
+    http: { host, port: e.PORT, bodyLimitBytes: e.HERALD_BODY_LIMIT_BYTES },
     shutdownGraceMs: e.HERALD_SHUTDOWN_GRACE_MS,
     log: { level: e.LOG_LEVEL },
     redis: { url: e.REDIS_URL },
-    auth: { mode: authMode, callers, ratePerSecond: e.HERALD_CALLER_RATE_PER_SECOND },
+    auth: {
+      mode: authMode,
+      callers,
+      ratePerSecond: e.HERALD_CALLER_RATE_PER_SECOND,
+      metrics: e.HERALD_METRICS_AUTH,
+    },
     limits: {
       maxRecipients: e.HERALD_MAX_RECIPIENTS,
       maxSubjectChars: e.HERALD_MAX_SUBJECT_CHARS,
@@ -134,24 +175,46 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       host: e.HERALD_SANDBOX_HOST,
       port: e.HERALD_SANDBOX_PORT,
       maxMessages: e.HERALD_SANDBOX_MAX_MESSAGES,
+      allowedHosts: e.HERALD_SANDBOX_ALLOWED_HOSTS,
     },
   };
   return { config, warnings };
 }
 
-/** `<NAME>_FILE` supplies a secret from a file (Docker and Kubernetes secrets). */
+/**
+ * `<NAME>_FILE` supplies a secret from a file (Docker and Kubernetes secrets). A secret or a
+ * provider variable that is set but empty is an error: it is what an unset variable expanded
+ * into a compose file or an empty secret mount looks like, and silently reading it as
+ * "not set" would start Herald in the wrong mode.
+ */
 function resolveSecretFiles(rawEnv: RawEnv, problems: string[]): RawEnv {
-  // An empty variable means "not set", as in a copied .env.example.
-  const env: RawEnv = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== ''));
+  // Other empty variables mean "not set", as in a copied .env.example.
+  const env: RawEnv = Object.fromEntries(
+    Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const mustNotBeEmpty = new Set<string>([
+    ...SECRET_VARIABLES,
+    ...Object.values(PROVIDER_VARIABLES).flat(),
+  ]);
+  for (const name of mustNotBeEmpty) {
+    for (const variable of [name, `${name}_FILE`]) {
+      const value = rawEnv[variable];
+      if (value !== undefined && value.trim() === '') {
+        problems.push(`${variable}: is set but empty; unset it or give it a value`);
+      }
+    }
+  }
   for (const name of SECRET_VARIABLES) {
-    const file = rawEnv[`${name}_FILE`];
-    if (!file) continue;
-    if (rawEnv[name]) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (rawEnv[name] !== undefined) {
       problems.push(`${name}_FILE: set ${name} or ${name}_FILE, not both`);
       continue;
     }
     try {
-      env[name] = readFileSync(file, 'utf8').trim();
+      const secret = readFileSync(file, 'utf8').trim();
+      if (secret === '') problems.push(`${name}_FILE: ${file} is empty`);
+      else env[name] = secret;
     } catch (err) {
       problems.push(
         `${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
@@ -161,15 +224,25 @@ function resolveSecretFiles(rawEnv: RawEnv, problems: string[]): RawEnv {
   return env;
 }
 
-function hasAnyProviderCredentials(e: Env): boolean {
-  return Boolean(
-    e.SENDGRID_API_KEY ||
-    e.MAILGUN_API_KEY ||
-    e.SES_ENABLED ||
-    e.AWS_ACCESS_KEY_ID ||
-    e.TWILIO_ACCOUNT_SID ||
-    e.SLACK_BOT_TOKEN,
+/** The variables of `provider` that are set (`<NAME>_FILE` counts as its secret being set). */
+function providerVariablesOf(rawEnv: RawEnv, provider: ProviderName): string[] {
+  return PROVIDER_VARIABLES[provider].filter(
+    (name) => rawEnv[name] !== undefined || rawEnv[`${name}_FILE`] !== undefined,
   );
+}
+
+/** The kind whose whole failover order takes longest when every provider hits its deadline. */
+function longestRound(
+  order: Record<ChannelKind, ProviderName[]>,
+  providers: ProvidersConfig,
+): { kind: ChannelKind; deadlines: number[]; ms: number } {
+  let longest = { kind: CHANNEL_KINDS[0] as ChannelKind, deadlines: [] as number[], ms: 0 };
+  for (const kind of CHANNEL_KINDS) {
+    const deadlines = order[kind].map((p) => providers[p].deadlineMs);
+    const ms = deadlines.reduce((a, b) => a + b, 0);
+    if (ms > longest.ms) longest = { kind, deadlines, ms };
+  }
+  return longest;
 }
 
 function orderFor(e: Env, kind: ChannelKind): ProviderName[] {
@@ -196,31 +269,54 @@ function common<N extends ProviderName>(e: Env, name: N, configured: boolean) {
   };
 }
 
-function realProviders(e: Env, problems: string[]): ProvidersConfig {
-  const requireAll = (label: string, vars: Record<string, unknown>): boolean => {
-    const set = Object.entries(vars).filter(([, v]) => v !== undefined && v !== '');
+const PROVIDER_LABEL: Record<ProviderName, string> = {
+  sendgrid: 'SendGrid',
+  mailgun: 'Mailgun',
+  ses: 'SES',
+  twilio: 'Twilio',
+  slack: 'Slack',
+};
+
+function realProviders(e: Env, rawEnv: RawEnv, problems: string[]): ProvidersConfig {
+  /**
+   * A provider is configured when all its `required` variables are set; when only some of its
+   * variables are set it is a mistake, named with what is missing and what gave it away.
+   */
+  const complete = (provider: ProviderName, required: Record<string, unknown>): boolean => {
+    const set = providerVariablesOf(rawEnv, provider);
     if (set.length === 0) return false;
-    if (set.length < Object.keys(vars).length) {
-      const missing = Object.keys(vars).filter((k) => !set.some(([s]) => s === k));
-      problems.push(`${missing.join(', ')}: required to configure ${label}`);
-      return false;
-    }
-    return true;
+    // An empty or unreadable variable already has its own problem; "missing" would repeat it.
+    const named = (p: string) =>
+      set.some((v) => p.startsWith(`${v}:`) || p.startsWith(`${v}_FILE:`));
+    if (problems.some(named)) return false;
+    const missing = Object.keys(required).filter((k) => required[k] === undefined);
+    if (missing.length === 0) return true;
+    problems.push(
+      `${missing.join(', ')}: required to configure ${PROVIDER_LABEL[provider]} ` +
+        `(${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set)`,
+    );
+    return false;
   };
+  if ((e.AWS_ACCESS_KEY_ID === undefined) !== (e.AWS_SECRET_ACCESS_KEY === undefined)) {
+    problems.push('AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: set both or neither');
+  }
   const sesCredentials =
     e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
       ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY }
       : undefined;
-  if (Boolean(e.AWS_ACCESS_KEY_ID) !== Boolean(e.AWS_SECRET_ACCESS_KEY)) {
-    problems.push('AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: set both or neither');
-  }
-  const sesConfigured = Boolean(e.SES_ENABLED || sesCredentials);
   const sesRegion = e.SES_REGION ?? e.AWS_REGION;
-  if (sesConfigured && !sesRegion)
-    problems.push('SES_REGION: required to configure SES (or AWS_REGION)');
+  // SES_ENABLED=false alone switches SES off on purpose; SES_ENABLED=true uses the AWS chain.
+  const sesOff = e.SES_ENABLED === false && providerVariablesOf(rawEnv, 'ses').length === 1;
+  const sesConfigured =
+    !sesOff &&
+    complete('ses', {
+      'SES_ENABLED=true or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY':
+        e.SES_ENABLED || sesCredentials ? true : undefined,
+      'SES_REGION (or AWS_REGION)': sesRegion,
+    });
   return {
     sendgrid: {
-      ...common(e, 'sendgrid', Boolean(e.SENDGRID_API_KEY)),
+      ...common(e, 'sendgrid', complete('sendgrid', { SENDGRID_API_KEY: e.SENDGRID_API_KEY })),
       apiKey: e.SENDGRID_API_KEY,
       baseUrl: e.SENDGRID_BASE_URL,
     },
@@ -228,7 +324,7 @@ function realProviders(e: Env, problems: string[]): ProvidersConfig {
       ...common(
         e,
         'mailgun',
-        requireAll('Mailgun', {
+        complete('mailgun', {
           MAILGUN_API_KEY: e.MAILGUN_API_KEY,
           MAILGUN_DOMAIN: e.MAILGUN_DOMAIN,
         }),
@@ -247,7 +343,7 @@ function realProviders(e: Env, problems: string[]): ProvidersConfig {
       ...common(
         e,
         'twilio',
-        requireAll('Twilio', {
+        complete('twilio', {
           TWILIO_ACCOUNT_SID: e.TWILIO_ACCOUNT_SID,
           TWILIO_AUTH_TOKEN: e.TWILIO_AUTH_TOKEN,
           TWILIO_FROM: e.TWILIO_FROM,
@@ -259,7 +355,7 @@ function realProviders(e: Env, problems: string[]): ProvidersConfig {
       baseUrl: e.TWILIO_BASE_URL,
     },
     slack: {
-      ...common(e, 'slack', Boolean(e.SLACK_BOT_TOKEN)),
+      ...common(e, 'slack', complete('slack', { SLACK_BOT_TOKEN: e.SLACK_BOT_TOKEN })),
       token: e.SLACK_BOT_TOKEN,
       apiUrl: e.SLACK_API_URL,
     },
@@ -304,6 +400,8 @@ function sandboxProviders(e: Env): ProvidersConfig {
 }
 
 const HASHED_KEY = /^sha256:([0-9a-f]{64})$/i;
+/** `name+admin:key`: the caller may read and re-drive every caller's notifications. */
+const ADMIN_SUFFIX = '+admin';
 
 function parseApiKeys(raw: string | undefined, problems: string[]): ApiCaller[] {
   if (!raw) return [];
@@ -315,12 +413,14 @@ function parseApiKeys(raw: string | undefined, problems: string[]): ApiCaller[] 
     .filter(Boolean)
     .forEach((entry, index) => {
       const colon = entry.indexOf(':');
-      const name = colon > 0 ? entry.slice(0, colon) : '';
+      const label = colon > 0 ? entry.slice(0, colon) : '';
       const secret = colon > 0 ? entry.slice(colon + 1) : '';
+      const admin = label.endsWith(ADMIN_SUFFIX);
+      const name = admin ? label.slice(0, -ADMIN_SUFFIX.length) : label;
       // Position, never the entry itself: the entry holds the key.
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name) || secret.length === 0) {
         problems.push(
-          `HERALD_API_KEYS: entry ${index + 1} must be name:key or name:sha256:<64 hex>`,
+          `HERALD_API_KEYS: entry ${index + 1} must be name:key, name:sha256:<64 hex> or name+admin:…`,
         );
         return;
       }
@@ -338,6 +438,7 @@ function parseApiKeys(raw: string | undefined, problems: string[]): ApiCaller[] 
       }
       callers.push({
         name,
+        admin,
         keySha256: hashed
           ? Buffer.from(hashed[1]!, 'hex')
           : createHash('sha256').update(secret).digest(),

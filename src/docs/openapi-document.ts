@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
+import { routePolicy } from '../auth/route-policy';
 import type { HeraldConfig } from '../config/herald-config';
 import type { ErrorCode } from '../errors/error-code';
 import { statusOf } from '../errors/problem.filter';
@@ -17,7 +18,7 @@ import { type DocumentedOperation, OPERATIONS } from './openapi-operations';
 import {
   acceptedNotificationSchema,
   livenessSchema,
-  notificationRecordSchema,
+  notificationRecordAnswerSchema,
   problemSchema,
   readinessSchema,
   retriedNotificationSchema,
@@ -51,7 +52,7 @@ export function openApiComponents(config: HeraldConfig): Record<string, JsonSche
     ),
     AcceptedNotification: jsonSchemaOf(acceptedNotificationSchema, 'output'),
     RetriedNotification: jsonSchemaOf(retriedNotificationSchema, 'output'),
-    NotificationRecord: jsonSchemaOf(notificationRecordSchema, 'output'),
+    NotificationRecord: jsonSchemaOf(notificationRecordAnswerSchema, 'output'),
     ProvidersStatus: jsonSchemaOf(providersStatusSchema, 'output'),
     TemplateList: jsonSchemaOf(templateListSchema, 'output'),
     TemplatePreviewRequest: jsonSchemaOf(templatePreviewRequestSchema, 'input'),
@@ -89,7 +90,16 @@ function problemResponses(codes: readonly ErrorCode[]): Record<string, unknown> 
   );
 }
 
-function describe(scanned: Operation, op: DocumentedOperation, config: HeraldConfig): Operation {
+function describe(
+  path: string,
+  scanned: Operation,
+  op: DocumentedOperation,
+  config: HeraldConfig,
+): Operation {
+  // The route policy decides, not the operation list: the document cannot disagree with it.
+  const keyed =
+    config.auth.mode === 'api-key' &&
+    routePolicy(path.replace(/\{(\w+)\}/g, ':$1'), config) === 'api-key';
   const ours = op.parameters ?? [];
   const kept = ((scanned.parameters as { name: string; in: string }[] | undefined) ?? []).filter(
     (p) => !ours.some((o) => o.in === p.in && o.name.toLowerCase() === p.name.toLowerCase()),
@@ -127,8 +137,15 @@ function describe(scanned: Operation, op: DocumentedOperation, config: HeraldCon
           },
         }
       : {}),
-    responses: { ...responses, ...problemResponses(op.problems) },
-    ...(op.auth && config.auth.mode === 'api-key' ? { security: [{ bearer: [] }] } : {}),
+    responses: {
+      ...responses,
+      ...problemResponses(
+        keyed ? [...new Set<ErrorCode>(['unauthorized', ...op.problems])] : op.problems,
+      ),
+    },
+    ...(keyed
+      ? { security: path === '/status' ? [{ bearer: [] }, { basic: [] }] : [{ bearer: [] }] }
+      : {}),
   };
 }
 
@@ -145,19 +162,37 @@ export function buildOpenApiDocument(app: INestApplication, config: HeraldConfig
         'breakers and idempotent sends. Errors are application/problem+json with a stable `code`. ' +
         `Any route answers 414 \`uri_too_long\` to a URL over ${MAX_URL_CHARS} characters; a ` +
         'documented path asked with a method it does not serve answers 405 ' +
-        '`method_not_allowed` with `Allow` listing the methods it serves.',
+        '`method_not_allowed` with `Allow` listing the methods it serves.\n\n' +
+        'This document as JSON: `/docs/json` (YAML: `/docs/yaml`). API keys are opaque strings ' +
+        'from `HERALD_API_KEYS` (not JWTs), sent as `Authorization: Bearer <key>`, or as the ' +
+        'password of HTTP Basic where a browser asks (`/status`). A caller sees only its own ' +
+        "notifications; a key with the admin scope sees every caller's.",
     )
     .setVersion('v1')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'An API key from HERALD_API_KEYS.' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        // Nest's default would be JWT; Herald's keys are opaque strings.
+        bearerFormat: 'API key',
+        description: 'An API key from HERALD_API_KEYS.',
+      },
       'bearer',
+    )
+    .addBasicAuth(
+      {
+        type: 'http',
+        scheme: 'basic',
+        description: 'Any user name, an API key from HERALD_API_KEYS as the password.',
+      },
+      'basic',
     )
     .build();
   const document = SwaggerModule.createDocument(app, base);
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, scanned] of Object.entries(item as Record<string, Operation>)) {
       const op = OPERATIONS[`${method.toUpperCase()} ${path}`];
-      if (op) (item as Record<string, Operation>)[method] = describe(scanned, op, config);
+      if (op) (item as Record<string, Operation>)[method] = describe(path, scanned, op, config);
     }
   }
   document.components = {

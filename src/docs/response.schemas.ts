@@ -70,6 +70,16 @@ export const notificationRecordSchema = z
   })
   .describe('A notification: its status and every delivery attempt (never its message).');
 
+/** What `GET /v1/notifications/:id` answers: the record, marked in sandbox mode. */
+export const notificationRecordAnswerSchema = notificationRecordSchema.extend({
+  sandbox: z
+    .literal(true)
+    .optional()
+    .describe(
+      'Present, and true, in sandbox mode: every provider is the simulator and nothing reached a real recipient.',
+    ),
+});
+
 /** RFC 9457 problem details, as `ProblemFilter` writes them. */
 export const problemSchema = z
   .object({
@@ -97,6 +107,12 @@ export const readinessSchema = z
     info: indicatorsSchema.optional(),
     error: indicatorsSchema.optional(),
     details: indicatorsSchema,
+    sandbox: z
+      .literal(true)
+      .optional()
+      .describe(
+        'Present, and true, in sandbox mode: every provider is the simulator and nothing reached a real recipient.',
+      ),
   })
   .describe('@nestjs/terminus health check result: redis and, where jobs are taken, queue.');
 

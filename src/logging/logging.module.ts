@@ -1,12 +1,22 @@
 import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { HeraldConfig } from '../config/herald-config';
 import { REDACTED_PATHS } from './redaction';
 
-/** Structured JSON logs with a request id; secrets, bodies and recipients are redacted. */
+/** What every Herald logger shares: level, redaction and the static fields of each line. */
+export function baseLogOptions(config: HeraldConfig) {
+  return {
+    level: config.log.level,
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    // Static fields in pino's base: customProps would build a child logger per request.
+    base: { pid: process.pid, hostname: hostname(), service: 'herald', role: config.role },
+  };
+}
+
+/** Structured logs with a request id; secrets, bodies and recipients are redacted. */
 @Module({})
 export class LoggingModule {
   static forRoot(config: HeraldConfig, destination?: DestinationStream): DynamicModule {
@@ -14,18 +24,13 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
+          // nestjs-pino's default route ('{/*splat}') matches nothing under NestJS 12's Fastify
+          // adapter, which silently dropped every request log line; this one matches all.
+          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
           pinoHttp: [
             {
-              level: config.log.level,
-              redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
               // The request id is Fastify's (see request-id.ts); pino-http reuses req.id.
-              // Static fields in pino's base: customProps would build a child logger per request.
-              base: {
-                pid: process.pid,
-                hostname: hostname(),
-                service: 'herald',
-                role: config.role,
-              },
+              ...baseLogOptions(config),
               autoLogging: {
                 ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false,
               },

@@ -4,6 +4,7 @@ import {
   Get,
   Headers,
   HttpCode,
+  Inject,
   Param,
   Post,
   Res,
@@ -11,7 +12,8 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { Caller } from '../auth/caller.decorator';
+import { Caller, type CallerIdentity, CallerScope } from '../auth/caller.decorator';
+import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { HeraldError } from '../errors/herald-error';
 import { readIdempotencyKey } from '../idempotency/idempotency-key';
 import {
@@ -24,7 +26,10 @@ import type { NotificationRecord } from '../contracts/notification-record';
 @Controller('v1/notifications')
 @UseGuards(ApiKeyGuard)
 export class NotificationsController {
-  constructor(private readonly intake: NotificationIntakeService) {}
+  constructor(
+    private readonly intake: NotificationIntakeService,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {}
 
   /** Accepts a message: 202 with its id, or the original answer when the Idempotency-Key replays. */
   @Post()
@@ -39,30 +44,56 @@ export class NotificationsController {
     if (!isJson(contentType)) {
       throw new HeraldError('unsupported_media_type', 'Send the body as application/json.');
     }
-    const key = readIdempotencyKey(idempotencyKey);
+    // Node joins repeated headers into "a, b"; two keys are two requests' worth of ambiguity.
+    const key = readIdempotencyKey(
+      headerCount(reply, 'idempotency-key') > 1 ? [String(idempotencyKey)] : idempotencyKey,
+    );
     const { answer, replayed } = await this.intake.acceptRequest(caller, body, key);
     void reply.header('Location', `/v1/notifications/${answer.id}`);
     if (replayed) void reply.header('Idempotent-Replayed', 'true');
     return answer;
   }
 
-  /** The notification's record (never its message): status, provider, attempts. */
+  /**
+   * The notification's record (never its message): status, provider, attempts. A caller sees
+   * its own notifications only (another's answers 404, as an unknown id does, so ids cannot be
+   * probed); an admin key sees all. In sandbox mode the record says so.
+   */
   @Get(':id')
-  async get(@Param('id') id: string): Promise<NotificationRecord> {
-    return this.intake.get(id);
+  async get(
+    @CallerScope() caller: CallerIdentity,
+    @Param('id') id: string,
+  ): Promise<NotificationRecord & { sandbox?: true }> {
+    const record = this.ownedBy(caller, await this.intake.get(id));
+    return this.config.sandbox.enabled ? { ...record, sandbox: true } : record;
   }
 
-  /** Re-drives a `failed` notification. */
+  /** Re-drives a `failed` notification of this caller (any caller's, for an admin key). */
   @Post(':id/retry')
   @HttpCode(202)
   async retry(
+    @CallerScope() caller: CallerIdentity,
     @Param('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ id: string; status: 'queued' }> {
+    this.ownedBy(caller, await this.intake.get(id));
     const answer = await this.intake.retry(id);
     void reply.header('Location', `/v1/notifications/${id}`);
     return answer;
   }
+
+  private ownedBy(caller: CallerIdentity, record: NotificationRecord): NotificationRecord {
+    if (caller.admin || record.caller === caller.name) return record;
+    throw new HeraldError('not_found', 'No such notification.');
+  }
+}
+
+/** How many times the request carried header `name` (lower case). */
+function headerCount(reply: FastifyReply, name: string): number {
+  const raw = reply.request.raw.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) count++;
+  return count;
 }
 
 /** `application/json`, with or without parameters such as `charset`. */

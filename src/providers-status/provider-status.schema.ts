@@ -145,6 +145,12 @@ export const providersStatusSchema = z
       )
       .describe('Worker processes that published a view within the last few seconds.'),
     providers: z.array(providerStatusSchema),
+    sandbox: z
+      .literal(true)
+      .optional()
+      .describe(
+        'Present, and true, in sandbox mode: every provider is the simulator and nothing reached a real recipient.',
+      ),
   })
   .describe("Every provider's breaker, counts and latency, per worker and combined.");
 export type ProvidersStatus = z.infer<typeof providersStatusSchema>;

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Inject, Logger } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { QueueDepthService, QueueDepthTimeoutError } from '../metrics/queue-depth.service';
 import { isRedisUnavailable } from '../redis/redis-errors';
@@ -10,6 +11,8 @@ import { renderStatusPage } from './status.page';
  * could gather: a page that errors out during an outage is useless exactly when it is needed.
  */
 @Controller('status')
+// The same data as GET /v1/providers, so the same rule (a browser sends the key as Basic).
+@UseGuards(ApiKeyGuard)
 export class StatusPageController {
   private readonly logger = new Logger(StatusPageController.name);
 
@@ -39,6 +42,7 @@ export class StatusPageController {
     return renderStatusPage({
       generatedAt: new Date().toISOString(),
       role: this.config.role,
+      sandbox: this.config.sandbox.enabled,
       status: status.status === 'fulfilled' ? status.value : undefined,
       queue: queue.status === 'fulfilled' ? queue.value : undefined,
       problems,

@@ -10,6 +10,8 @@ export const STATUS_REFRESH_SECONDS = 2;
 export interface StatusPageData {
   readonly generatedAt: string;
   readonly role: string;
+  /** Sandbox mode: a banner says every provider is the simulator. */
+  readonly sandbox?: boolean;
   readonly status?: ProvidersStatus;
   readonly queue?: QueueDepth;
   /** Short, safe sentences shown as a banner (e.g. Redis unreachable). */
@@ -127,7 +129,7 @@ export function renderStatusPage(data: StatusPageData): string {
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem 2rem;color:#1f2328;background:#fff}
 h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
-.meta{color:#59636e;margin:0}.problem{background:#ffebe9;border:1px solid #d1242f;color:#82071e;padding:.5rem .75rem;border-radius:6px}
+.meta{color:#59636e;margin:0}.sandbox{background:#fff8c5;border:1px solid #9a6700;color:#4d2d00;padding:.5rem .75rem;border-radius:6px}.problem{background:#ffebe9;border:1px solid #d1242f;color:#82071e;padding:.5rem .75rem;border-radius:6px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #d1d9e0;vertical-align:top}
 thead th{font-size:.8rem;color:#59636e;font-weight:600;text-transform:uppercase;letter-spacing:.02em}
 td.num{text-align:right;white-space:nowrap}small{color:#59636e;font-weight:normal}th small,td.error small{display:block}td.error{width:17rem;overflow-wrap:anywhere}
@@ -144,7 +146,7 @@ code{font-size:.85rem;background:#eff2f5;padding:0 .25rem;border-radius:4px}
 <body>
 <h1>Herald status</h1>
 <p class="meta">Generated ${escapeHtml(data.generatedAt)} by a process of role ${escapeHtml(data.role)} · ${workers.length} worker${workers.length === 1 ? '' : 's'} reporting${windowS === undefined ? '' : ` · counts over the last ${windowS} s`} · reloads every ${STATUS_REFRESH_SECONDS} s</p>
-${problems}
+${data.sandbox ? '<p class="sandbox" id="sandbox-banner"><strong>Sandbox mode</strong>: every provider is Herald\'s simulator; nothing reaches a real recipient.</p>\n' : ''}${problems}
 <h2>Providers</h2>
 ${
   status

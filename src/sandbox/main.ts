@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError } from '../config/config-error';
 import type { HeraldConfig } from '../config/herald-config';
 import { loadConfig } from '../config/load-config';
+import { readEnvironment } from '../config/read-environment';
 import { ProviderSimulator } from './provider-simulator';
 
 /**
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const logger = new Logger('Sandbox');
   let sandbox: HeraldConfig['sandbox'];
   try {
-    sandbox = loadConfig(process.env).config.sandbox;
+    sandbox = loadConfig(readEnvironment(process.cwd(), process.env).env).config.sandbox;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const simulator = new ProviderSimulator({ maxMessages: sandbox.maxMessages });
+  const simulator = new ProviderSimulator({
+    maxMessages: sandbox.maxMessages,
+    allowedHosts: sandbox.allowedHosts,
+  });
   const url = await simulator.start(sandbox.port, sandbox.host);
   logger.log(`Provider simulator listening on ${url} (inbox ${url}/, control ${url}/_sandbox/)`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -25,6 +25,7 @@ import { type LoggedRequest, RequestLog } from './request-log';
 import { SANDBOX_CREDENTIALS, type SandboxCredentials } from '../config/sandbox-credentials';
 import { sendgridRoutes } from './sendgrid.routes';
 import { sesRoutes } from './ses.routes';
+import { guardSimulator } from './simulator-guard';
 import { registerSimulatorControlRoutes } from './simulator-control.routes';
 import { slackRoutes } from './slack.routes';
 import { twilioRoutes } from './twilio.routes';
@@ -47,6 +48,8 @@ export interface ProviderSimulatorOptions {
   readonly credentials?: SandboxCredentials;
   /** The delivery events sent back after accepted sends (webhooks, keys, delivery limits). */
   readonly events?: ProviderEventsOptions;
+  /** `Host` names answered besides loopback ones and the bind address. Default none. */
+  readonly allowedHosts?: readonly string[];
 }
 
 /**
@@ -73,12 +76,14 @@ export class ProviderSimulator {
   private app?: FastifyInstance;
   private stopping = new AbortController();
   private baseUrl?: string;
+  private readonly allowedHosts: readonly string[];
 
   constructor(options: ProviderSimulatorOptions = {}) {
     this.store = new MessageStore(options.maxMessages ?? 1000);
     this.log = new RequestLog(this.store.capacity);
     this.credentials = options.credentials ?? SANDBOX_CREDENTIALS;
     this.providerEvents = new ProviderEvents(this.credentials, options.events);
+    this.allowedHosts = options.allowedHosts ?? [];
   }
 
   /** Base URL once started, e.g. `http://127.0.0.1:4010`. */
@@ -98,6 +103,7 @@ export class ProviderSimulator {
       // A hung request must not hold stop(): close destroys every open connection.
       forceCloseConnections: true,
     });
+    guardSimulator(app, host, this.allowedHosts);
     await registerBodyParsers(app);
     const endpoints = [
       sendgridRoutes(this.credentials.sendgrid),

@@ -26,9 +26,9 @@ export class SandboxService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { embedded, port, host, maxMessages } = this.config.sandbox;
+    const { embedded, port, host, maxMessages, allowedHosts } = this.config.sandbox;
     if (!embedded) return;
-    const simulator = new ProviderSimulator({ maxMessages });
+    const simulator = new ProviderSimulator({ maxMessages, allowedHosts });
     const url = await simulator.start(port, host);
     this.running = simulator;
     this.logger.log(

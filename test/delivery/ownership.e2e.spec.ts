@@ -40,6 +40,8 @@ describe(NotificationLifecycle.name, () => {
       HOST: '127.0.0.1',
       // Long enough that the late answer is an answer, not a timeout.
       SENDGRID_DEADLINE_MS: '30000',
+      // A worker's grace must outlast its longest round (30 s + Mailgun's and SES's 2 s).
+      HERALD_SHUTDOWN_GRACE_MS: '40000',
       HERALD_BREAKER_ROLLING_WINDOW_MS: '120000',
       HERALD_JOB_LOCK_MS: '2000',
     };

@@ -101,7 +101,11 @@ describe(ProviderSimulator.name, () => {
     it('POST /_sandbox/reset puts the webhooks back as they were given at start', async () => {
       await fetch(`${sim.url}/_sandbox/webhooks/mailgun`, json({ events: [] }));
 
-      await fetch(`${sim.url}/_sandbox/reset`, { method: 'POST' });
+      await fetch(`${sim.url}/_sandbox/reset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
 
       expect((await webhooks()).mailgun).toMatchObject({
         url: 'http://127.0.0.1:9/x',

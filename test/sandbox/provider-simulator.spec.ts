@@ -95,7 +95,7 @@ describe(ProviderSimulator.name, () => {
       sim.simulator.setBehaviour('slack', { mode: 'hang' });
       await sendgridSend(sim.url);
 
-      await fetch(`${sim.url}/_sandbox/reset`, { method: 'POST' });
+      await fetch(`${sim.url}/_sandbox/reset`, { method: 'POST', ...json({}) });
 
       expect(sim.simulator.behaviours().slack.mode).toBe('ok');
       expect(sim.simulator.requests('sendgrid')).toBe(0);
@@ -260,7 +260,7 @@ describe(ProviderSimulator.name, () => {
         expect.objectContaining({ provider: 'sendgrid', status: 202, enforced: false }),
       ]);
 
-      await fetch(`${sim.url}/_sandbox/reset`, { method: 'POST' });
+      await fetch(`${sim.url}/_sandbox/reset`, { method: 'POST', ...json({}) });
       expect((await breakingSend('Hello')).status).toBe(400);
     });
 

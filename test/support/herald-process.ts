@@ -15,12 +15,26 @@ export interface HeraldProcess {
   waitFor(pattern: RegExp, ms?: number): Promise<void>;
 }
 
-export function spawnHerald(env: Record<string, string | undefined>): HeraldProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnHerald(
+  env: Record<string, string | undefined>,
+  options: { cwd?: string; npmStart?: boolean } = {},
+): HeraldProcess {
+  const processEnv = {
+    PATH: process.env.PATH,
+    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+    ...env,
+  };
+  const child = options.npmStart
+    ? spawn('npm', ['start', '--silent'], {
+        cwd: ROOT,
+        env: processEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(
+        process.execPath,
+        ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'main.ts')],
+        { cwd: options.cwd ?? ROOT, env: processEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -26,6 +26,7 @@ import { SANDBOX_CREDENTIALS, type SandboxCredentials } from '../config/sandbox-
 import { sendgridRoutes } from './sendgrid.routes';
 import { sesRoutes } from './ses.routes';
 import { guardSimulator } from './simulator-guard';
+import type { SimulatorControl } from './simulator-control';
 import { registerSimulatorControlRoutes } from './simulator-control.routes';
 import { slackRoutes } from './slack.routes';
 import { twilioRoutes } from './twilio.routes';
@@ -65,7 +66,7 @@ export interface ProviderSimulatorOptions {
  * metadata's `event_payload`, Twilio the `herald_notification_id` query parameter of
  * `StatusCallback`; for any provider, the `X-Herald-Notification-Id` header is the fallback.
  */
-export class ProviderSimulator {
+export class ProviderSimulator implements SimulatorControl {
   private readonly store: MessageStore;
   private readonly log: RequestLog;
   private readonly credentials: SandboxCredentials;

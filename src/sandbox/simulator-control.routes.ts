@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { renderInbox } from './inbox.page';
 import { SIMULATED_PROVIDERS, isSimulatedProvider, resolveBehaviour } from './provider-behaviour';
-import type { ProviderSimulator } from './provider-simulator';
+import type { SimulatorControl } from './simulator-control';
 
 const contractSwitch = z.strictObject({ enforce: z.boolean() });
 
@@ -25,7 +25,7 @@ const INBOX_CSP = "default-src 'none'; style-src 'unsafe-inline'";
  */
 export function registerSimulatorControlRoutes(
   app: FastifyInstance,
-  simulator: ProviderSimulator,
+  simulator: SimulatorControl,
 ): void {
   const providerView = (name: (typeof SIMULATED_PROVIDERS)[number]) => ({
     behaviour: simulator.behaviours()[name],

@@ -199,6 +199,8 @@ export class NotificationJobProcessor {
         );
         return this.later(job, token, Math.min(start.waitMs, this.config.queue.lockMs) + 50);
       case 'not_startable': {
+        // Cancelled before this round: the job is done, and nothing was sent.
+        if (start.status === 'cancelled') return { id, status: 'cancelled' };
         const record = await this.records.get(id);
         throw new UnrecoverableError(
           reasonOf(

@@ -22,6 +22,7 @@ import {
   problemSchema,
   readinessSchema,
   retriedNotificationSchema,
+  cancelledNotificationSchema,
 } from './response.schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -52,6 +53,7 @@ export function openApiComponents(config: HeraldConfig): Record<string, JsonSche
     ),
     AcceptedNotification: jsonSchemaOf(acceptedNotificationSchema, 'output'),
     RetriedNotification: jsonSchemaOf(retriedNotificationSchema, 'output'),
+    CancelledNotification: jsonSchemaOf(cancelledNotificationSchema, 'output'),
     NotificationRecord: jsonSchemaOf(notificationRecordAnswerSchema, 'output'),
     ProvidersStatus: jsonSchemaOf(providersStatusSchema, 'output'),
     TemplateList: jsonSchemaOf(templateListSchema, 'output'),

@@ -126,6 +126,16 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
     },
     problems: ['not_found', 'notification_not_retryable', 'notification_rejected', ...V1_PROBLEMS],
   },
+  'POST /v1/notifications/{id}/cancel': {
+    tag: 'notifications',
+    summary: 'Cancel a notification not yet being sent',
+    auth: true,
+    parameters: [notificationId],
+    responses: {
+      200: { description: 'Cancelled: it will not be sent.', component: 'CancelledNotification' },
+    },
+    problems: ['not_found', 'notification_not_cancellable', ...V1_PROBLEMS],
+  },
   'GET /v1/templates': {
     tag: 'templates',
     summary: 'The templates this Herald loaded: channels, locales, data schemas',

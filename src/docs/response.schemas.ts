@@ -23,6 +23,10 @@ export const acceptedNotificationSchema = z
   })
   .describe('The notification was accepted and queued for delivery.');
 
+export const cancelledNotificationSchema = z
+  .object({ id: z.string(), status: z.literal('cancelled') })
+  .describe('The notification was cancelled: it will not be sent.');
+
 export const retriedNotificationSchema = z
   .object({ id: z.string(), status: z.literal('queued') })
   .describe('The failed notification was queued for a new delivery.');
@@ -66,6 +70,7 @@ export const notificationRecordSchema = z
     updatedAt: isoTime,
     deliveredAt: isoTime.optional(),
     failedAt: isoTime.optional(),
+    cancelledAt: isoTime.optional(),
     nextAttemptAt: isoTime.optional(),
   })
   .describe('A notification: its status and every delivery attempt (never its message).');

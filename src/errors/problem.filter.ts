@@ -41,6 +41,8 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 409, title: 'Only a failed notification can be retried' };
     case 'notification_rejected':
       return { status: 409, title: 'A provider refused this notification for good' };
+    case 'notification_not_cancellable':
+      return { status: 409, title: 'The notification is being sent or already finished' };
     case 'payload_too_large':
       return { status: 413, title: 'The body is too large' };
     case 'uri_too_long':

@@ -273,6 +273,20 @@ export class NotificationAcceptance {
     );
   }
 
+  /**
+   * After a cancel: takes the notification's waiting job off the queue, so it does not sit there
+   * until its time. Best effort: a job that still runs finds the record `cancelled` and completes
+   * without sending. A producer's own `send` job is not removed (its `waitUntilFinished` would
+   * never resolve) but, if delayed, promoted to run now and complete as cancelled.
+   */
+  withdraw(notificationId: string, sourceJob: string | undefined): void {
+    this.bestEffort("withdraw a cancelled notification's job", async () => {
+      if (sourceJob === undefined) return this.queue.remove(notificationId);
+      const job = await this.queue.getJob(sourceJob);
+      if (job && (await job.isDelayed())) await job.promote();
+    });
+  }
+
   private async completeOrLog(claim: IdempotencyClaim, answer: string): Promise<void> {
     // The notification is accepted and queued by now: failing the request here would make the
     // caller retry and send twice, so a claim that cannot be completed is logged, not thrown.

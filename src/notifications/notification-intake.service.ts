@@ -67,6 +67,29 @@ export class NotificationIntakeService {
     }
     return { id, status: 'queued' };
   }
+
+  /**
+   * Cancels a notification no round is sending yet; its job is withdrawn or completes without
+   * sending. Throws `not_found` or `notification_not_cancellable` (being sent, or finished).
+   */
+  async cancel(id: string): Promise<{ id: string; status: 'cancelled' }> {
+    const outcome = isNotificationId(id)
+      ? await this.lifecycle.cancel(id)
+      : ({ kind: 'not_found' } as const);
+    switch (outcome.kind) {
+      case 'not_found':
+        throw notFound();
+      case 'not_cancellable':
+        throw new HeraldError(
+          'notification_not_cancellable',
+          `The notification is ${outcome.status}: only one not yet being sent can be cancelled.`,
+        );
+      case 'cancelled':
+        break;
+    }
+    this.acceptance.withdraw(id, await this.records.sourceJob(id).catch(() => undefined));
+    return { id, status: 'cancelled' };
+  }
 }
 
 /** Notification ids are UUIDs; anything else is not one, and need not reach Redis. */

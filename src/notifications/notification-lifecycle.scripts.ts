@@ -182,3 +182,19 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 return 1
 `;
+
+/**
+ * Cancels a notification no round is sending. KEYS: record. ARGV: now (ISO), ttl, from states,
+ * to status. A call still within its lease (left by a round that lost its job) counts as being
+ * sent: its answer may still come. Returns {'cancelled'} | {'gone'} | {'not_cancellable', status}.
+ */
+export const CANCEL = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'ifOwner', 'ifUntil')
+if not f[1] then return {'gone'} end
+if not member(f[1], ARGV[3]) then return {'not_cancellable', f[1]} end
+if f[2] and tonumber(f[3]) > now_ms() then return {'not_cancellable', 'sending'} end
+redis.call('HSET', KEYS[1], 'status', ARGV[4], 'cancelledAt', ARGV[1], 'updatedAt', ARGV[1])
+redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'owner', 'ownerLock')
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return {'cancelled'}
+`;

@@ -6,6 +6,7 @@ import {
   APPEND_ATTEMPT,
   BEGIN_CALL,
   END_ROUND,
+  CANCEL,
   FAIL_ORPHAN,
   MARK_ACCEPTED,
   REDRIVE,
@@ -39,6 +40,8 @@ export const TRANSITIONS = {
   orphaned: { from: ['queued', 'sending'], to: 'failed' },
   /** `POST /retry`. */
   redrive: { from: ['failed'], to: 'queued' },
+  /** `POST /cancel`: only before a round sends (waiting for a retry is `queued` too). */
+  cancel: { from: ['queued'], to: 'cancelled' },
 } as const satisfies Record<
   string,
   { from: readonly NotificationStatus[]; to: NotificationStatus }
@@ -109,6 +112,7 @@ export class NotificationLifecycle {
       end: define('heraldLcEnd', 1, END_ROUND),
       orphan: define('heraldLcOrphan', 3, FAIL_ORPHAN),
       redrive: define('heraldLcRedrive', 2, REDRIVE),
+      cancel: define('heraldLcCancel', 1, CANCEL),
     };
   }
 
@@ -282,6 +286,27 @@ export class NotificationLifecycle {
       default:
         return 'not_failed';
     }
+  }
+
+  /**
+   * `POST /cancel`: a notification no round is sending becomes `cancelled`, for good. A round
+   * that starts later finds it so and sends nothing; a record being sent is not cancelled.
+   */
+  async cancel(
+    id: string,
+  ): Promise<
+    { kind: 'cancelled' } | { kind: 'not_found' } | { kind: 'not_cancellable'; status: string }
+  > {
+    const r = (await this.scripts.cancel!(
+      this.keys(id).record,
+      now(),
+      this.ttl,
+      list(TRANSITIONS.cancel.from),
+      TRANSITIONS.cancel.to,
+    )) as [string, string?];
+    if (r[0] === 'cancelled') return { kind: 'cancelled' };
+    if (r[0] === 'gone') return { kind: 'not_found' };
+    return { kind: 'not_cancellable', status: r[1] ?? 'unknown' };
   }
 
   private async endRound(

@@ -141,6 +141,7 @@ function toRecord(
     updatedAt: f.updatedAt!,
     ...(f.deliveredAt ? { deliveredAt: f.deliveredAt } : {}),
     ...(f.failedAt ? { failedAt: f.failedAt } : {}),
+    ...(f.cancelledAt ? { cancelledAt: f.cancelledAt } : {}),
     ...(f.nextAttemptAt ? { nextAttemptAt: f.nextAttemptAt } : {}),
   };
 }

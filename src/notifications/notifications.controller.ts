@@ -22,7 +22,7 @@ import {
 } from './notification-intake.service';
 import type { NotificationRecord } from '../contracts/notification-record';
 
-/** REST intake (DESIGN §4): send, read a record, re-drive a failed notification. */
+/** REST intake (DESIGN §4): send, read a record, re-drive a failed notification, cancel one. */
 @Controller('v1/notifications')
 @UseGuards(ApiKeyGuard)
 export class NotificationsController {
@@ -80,6 +80,17 @@ export class NotificationsController {
     const answer = await this.intake.retry(id);
     void reply.header('Location', `/v1/notifications/${id}`);
     return answer;
+  }
+
+  /** Cancels a notification of this caller (any caller's, for an admin key) not yet being sent. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(
+    @CallerScope() caller: CallerIdentity,
+    @Param('id') id: string,
+  ): Promise<{ id: string; status: 'cancelled' }> {
+    this.ownedBy(caller, await this.intake.get(id));
+    return this.intake.cancel(id);
   }
 
   private ownedBy(caller: CallerIdentity, record: NotificationRecord): NotificationRecord {

@@ -82,6 +82,8 @@ export interface HeraldConfig {
     readonly maxSubjectChars: number;
     /** Bytes of UTF-8. */
     readonly maxBodyBytes: number;
+    /** Furthest ahead a message's `sendAt` may be, in seconds. */
+    readonly maxScheduleAheadSeconds: number;
   };
   /** Message templates (src/templates). */
   readonly templates: {

@@ -138,6 +138,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       maxRecipients: e.HERALD_MAX_RECIPIENTS,
       maxSubjectChars: e.HERALD_MAX_SUBJECT_CHARS,
       maxBodyBytes: e.HERALD_MAX_BODY_BYTES,
+      maxScheduleAheadSeconds: e.HERALD_MAX_SCHEDULE_AHEAD_SECONDS,
     },
     templates: { dir: resolve(e.HERALD_TEMPLATES_DIR) },
     queue: {

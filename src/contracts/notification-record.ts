@@ -7,10 +7,12 @@ export const NOTIFICATION_STATUSES = [
   'delivered',
   'failed',
   'cancelled',
+  'scheduled',
 ] as const;
 /**
  * `queued → sending → delivered | failed`; a failed notification may be re-driven to `queued`;
- * one no round is sending may be `cancelled` (for good).
+ * one no round is sending may be `cancelled` (for good). One with a `sendAt` is `scheduled`
+ * until its first round starts, at that time.
  */
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
@@ -68,6 +70,8 @@ export interface NotificationRecord {
   readonly deliveredAt?: string;
   readonly failedAt?: string;
   readonly cancelledAt?: string;
+  /** When a scheduled notification is (or was) to be sent, ISO 8601. */
+  readonly sendAt?: string;
   /** When the next delivery round starts, while waiting out a backoff. */
   readonly nextAttemptAt?: string;
 }

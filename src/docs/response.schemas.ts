@@ -17,11 +17,12 @@ const isoTime = z.iso.datetime({ offset: true });
 export const acceptedNotificationSchema = z
   .object({
     id: z.string(),
-    status: z.literal('queued'),
+    status: z.enum(['queued', 'scheduled']),
     channel: z.enum(CHANNEL_KINDS),
     createdAt: isoTime,
+    sendAt: isoTime.optional().describe('When a scheduled notification is to be sent.'),
   })
-  .describe('The notification was accepted and queued for delivery.');
+  .describe('The notification was accepted and queued (or scheduled) for delivery.');
 
 export const cancelledNotificationSchema = z
   .object({ id: z.string(), status: z.literal('cancelled') })
@@ -71,6 +72,7 @@ export const notificationRecordSchema = z
     deliveredAt: isoTime.optional(),
     failedAt: isoTime.optional(),
     cancelledAt: isoTime.optional(),
+    sendAt: isoTime.optional(),
     nextAttemptAt: isoTime.optional(),
   })
   .describe('A notification: its status and every delivery attempt (never its message).');

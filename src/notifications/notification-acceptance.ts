@@ -17,7 +17,10 @@ import {
   notificationSchemas,
   parseOrThrow,
 } from './notification-message.schema';
-import { NotificationRecordsRepository } from './notification-records.repository';
+import {
+  NotificationRecordsRepository,
+  scheduleDelaySeconds,
+} from './notification-records.repository';
 
 /**
  * Milliseconds a queue write may take before the request gives up with 503. The queue's
@@ -35,10 +38,12 @@ const DELIVER_JOB_RETENTION = {
 /** The answer to an accepted `POST /v1/notifications`. */
 export interface AcceptedNotification {
   readonly id: string;
-  readonly status: 'queued';
+  readonly status: 'queued' | 'scheduled';
   readonly channel: ChannelKind;
   /** ISO 8601. */
   readonly createdAt: string;
+  /** ISO 8601, as requested: when a scheduled notification is to be sent. */
+  readonly sendAt?: string;
 }
 
 /** What `POST /v1/notifications` answers: the acceptance, and whether it is a replay. */
@@ -95,18 +100,21 @@ export class NotificationAcceptance {
   ): Promise<RequestAcceptance> {
     assertJsonDepth(body);
     const request = parseOrThrow(this.schemas.message, body);
+    const { sendAt, ...unscheduled } = request;
     // A templated request is rendered here, once: retries and failover send the stored bytes.
-    const message = this.admit(this.templates.render(request));
+    const message = this.admit(this.templates.render(unscheduled as NotificationRequest));
     const id = randomUUID();
     const createdAt = new Date().toISOString();
     const answer: AcceptedNotification = {
       id,
-      status: 'queued',
+      status: sendAt === undefined ? 'queued' : 'scheduled',
       channel: message.channel,
       createdAt,
+      ...(sendAt === undefined ? {} : { sendAt }),
     };
+    const input = { id, caller, message, createdAt, ...(sendAt === undefined ? {} : { sendAt }) };
     if (idempotencyKey === undefined) {
-      await this.write({ id, caller, message, createdAt });
+      await this.write(input);
       return { answer, replayed: false };
     }
 
@@ -135,12 +143,12 @@ export class NotificationAcceptance {
         break;
     }
     try {
-      await this.write({ id, caller, message, createdAt });
+      await this.write(input);
     } catch (err) {
       this.undo(claim);
       throw err;
     }
-    await this.completeOrLog(claim, JSON.stringify(answer));
+    await this.completeOrLog(claim, JSON.stringify(answer), sendAt);
     return { answer, replayed: false };
   }
 
@@ -154,8 +162,10 @@ export class NotificationAcceptance {
   async acceptJob(data: unknown, jobId: string): Promise<JobAcceptance> {
     assertJsonDepth(data);
     const parsed = parseOrThrow(this.schemas.job, data);
-    const { idempotencyKey, ...rest } = parsed;
+    const { idempotencyKey, sendAt, ...rest } = parsed;
     const request = rest as NotificationRequest;
+    // The job itself waits for the time: its first round finds the record not yet due.
+    const scheduled = sendAt === undefined ? {} : { sendAt };
     const message = this.admit(this.templates.render(request));
     const id = randomUUID();
     const claim: IdempotencyClaim = {
@@ -163,7 +173,7 @@ export class NotificationAcceptance {
       // key can ever name it.
       scope: `${idempotencyKey === undefined ? 'queue-job' : 'queue'}:${this.config.queue.name}`,
       key: idempotencyKey ?? jobId,
-      fingerprint: fingerprint(request),
+      fingerprint: fingerprint({ ...request, ...scheduled }),
       owner: jobId,
       id,
     };
@@ -181,9 +191,9 @@ export class NotificationAcceptance {
           // This job claimed the key, then stopped (a crash) before it finished accepting.
           const own = { ...claim, id: found.id };
           if (!(await this.records.get(found.id))) {
-            await this.records.create({ id: found.id, caller, message, job: jobId });
+            await this.records.create({ id: found.id, caller, message, job: jobId, ...scheduled });
           }
-          await this.completeOrLog(own, JSON.stringify({ id: found.id }));
+          await this.completeOrLog(own, JSON.stringify({ id: found.id }), sendAt);
         }
         return { kind: 'accepted', id: found.id };
       }
@@ -191,12 +201,12 @@ export class NotificationAcceptance {
         break;
     }
     try {
-      await this.records.create({ id, caller, message, job: jobId });
+      await this.records.create({ id, caller, message, job: jobId, ...scheduled });
     } catch (err) {
       this.undo(claim, id);
       throw err;
     }
-    await this.completeOrLog(claim, JSON.stringify({ id }));
+    await this.completeOrLog(claim, JSON.stringify({ id }), sendAt);
     return { kind: 'accepted', id };
   }
 
@@ -242,10 +252,15 @@ export class NotificationAcceptance {
     caller: string;
     message: NotificationMessage;
     createdAt: string;
+    sendAt?: string;
   }): Promise<void> {
     try {
       await this.records.create(input);
-      await this.enqueue(input.id, input.id);
+      await this.enqueue(
+        input.id,
+        input.id,
+        input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
+      );
     } catch (err) {
       this.bestEffort('remove an unqueued notification', () =>
         Promise.all([this.records.remove(input.id), this.queue.remove(input.id)]),
@@ -265,10 +280,14 @@ export class NotificationAcceptance {
   }
 
   /** Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id). */
-  async enqueue(notificationId: string, jobId: string): Promise<void> {
+  async enqueue(notificationId: string, jobId: string, delayMs = 0): Promise<void> {
     const data: DeliverJobData = { notificationId };
     await withDeadline(
-      this.queue.add(DELIVER_JOB, data, { jobId, ...DELIVER_JOB_RETENTION }),
+      this.queue.add(DELIVER_JOB, data, {
+        jobId,
+        ...(delayMs > 0 ? { delay: delayMs } : {}),
+        ...DELIVER_JOB_RETENTION,
+      }),
       QUEUE_WRITE_DEADLINE_MS,
     );
   }
@@ -287,11 +306,15 @@ export class NotificationAcceptance {
     });
   }
 
-  private async completeOrLog(claim: IdempotencyClaim, answer: string): Promise<void> {
+  private async completeOrLog(
+    claim: IdempotencyClaim,
+    answer: string,
+    sendAt?: string,
+  ): Promise<void> {
     // The notification is accepted and queued by now: failing the request here would make the
     // caller retry and send twice, so a claim that cannot be completed is logged, not thrown.
     try {
-      if (!(await this.idempotency.complete(claim, answer))) {
+      if (!(await this.idempotency.complete(claim, answer, scheduleDelaySeconds(sendAt)))) {
         this.logger.warn(
           { notificationId: claim.id },
           'idempotency claim expired before acceptance finished; another request took the key',

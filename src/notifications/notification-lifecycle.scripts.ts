@@ -12,6 +12,7 @@
  *   sends; a marker that outlives it is a call whose outcome was never recorded (ambiguous).
  * - `deliveredBy`: the token that wrote `delivered`, so its writer may repeat the write safely.
  * - `budgetFrom`: the round count at the last re-drive; the round budget counts from it.
+ * - `sendAtMs`: a `scheduled` notification's send time (epoch ms); no round starts before it.
  *
  * State lists (`ARGV` "a,b") come from the transition table in notification-lifecycle.ts.
  */
@@ -39,7 +40,8 @@ end
  * Starts a round for `token`. KEYS: record, attempts, this job's lock.
  * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail.
  * Returns {'gone'} | {'final', status} | {'busy', waitMs} |
- *   {'not_startable', status} | {'started', round, budgetFrom, message, previous, interrupted}.
+ *   {'not_startable', status} | {'not_yet', waitMs} |
+ *   {'started', round, budgetFrom, message, previous, interrupted}.
  */
 export const START_ROUND = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom', 'message')
@@ -57,6 +59,10 @@ if owner and owner ~= ARGV[1] and ownerLock and ownerLock ~= KEYS[3]
   return {'busy', left > 0 and left or 1000}
 end
 if not member(status, ARGV[4]) then return {'not_startable', status} end
+if status == 'scheduled' then
+  local at = tonumber(redis.call('HGET', KEYS[1], 'sendAtMs') or '0')
+  if at > now then return {'not_yet', at - now} end
+end
 local interrupted = ''
 if inflight[1] then
   redis.call('RPUSH', KEYS[2], interrupted_attempt(inflight, ARGV[6]))

@@ -27,7 +27,7 @@ import { recordKeys } from './record-keys';
  */
 export const TRANSITIONS = {
   /** A round starts (or takes over from an owner that is gone). */
-  startRound: { from: ['queued', 'sending'], to: 'sending' },
+  startRound: { from: ['queued', 'sending', 'scheduled'], to: 'sending' },
   /** The owner calls a provider or records an attempt: only while sending. */
   call: { from: ['sending'], to: 'sending' },
   /** A provider accepted the message. */
@@ -37,11 +37,11 @@ export const TRANSITIONS = {
   /** Rejected, or rounds exhausted. */
   failed: { from: ['sending'], to: 'failed' },
   /** The job failed for good outside a round's decision. */
-  orphaned: { from: ['queued', 'sending'], to: 'failed' },
+  orphaned: { from: ['queued', 'sending', 'scheduled'], to: 'failed' },
   /** `POST /retry`. */
   redrive: { from: ['failed'], to: 'queued' },
   /** `POST /cancel`: only before a round sends (waiting for a retry is `queued` too). */
-  cancel: { from: ['queued'], to: 'cancelled' },
+  cancel: { from: ['queued', 'scheduled'], to: 'cancelled' },
 } as const satisfies Record<
   string,
   { from: readonly NotificationStatus[]; to: NotificationStatus }
@@ -71,6 +71,8 @@ export type RoundStart =
   | { readonly kind: 'final'; readonly status: NotificationStatus }
   /** Another owner is alive (its lock held, or its call within its lease): try again later. */
   | { readonly kind: 'busy'; readonly waitMs: number }
+  /** Scheduled, and its time (`sendAt`) is `waitMs` away: run again then. */
+  | { readonly kind: 'not_yet'; readonly waitMs: number }
   /** In a state no round starts from (failed). */
   | { readonly kind: 'not_startable'; readonly status: NotificationStatus }
   /** This owner's round `round`; `budgetFrom` is the round count at the last re-drive. */
@@ -147,6 +149,8 @@ export class NotificationLifecycle {
         return { kind: 'busy', waitMs: Math.max(1, Number(r[1])) };
       case 'not_startable':
         return { kind: 'not_startable', status: r[1] as NotificationStatus };
+      case 'not_yet':
+        return { kind: 'not_yet', waitMs: Math.max(1, Number(r[1])) };
       default: {
         const [, round, budgetFrom, message, previous, interrupted] = r;
         return {

@@ -22,6 +22,8 @@ export interface NewNotification {
   readonly createdAt?: string;
   /** The producer's `send` job that created it, if one did. */
   readonly job?: string;
+  /** ISO 8601: send no earlier than this; the notification is `scheduled` until then. */
+  readonly sendAt?: string;
 }
 
 /**
@@ -53,18 +55,21 @@ export class NotificationRecordsRepository {
       caller: input.caller,
       channel: input.message.channel,
       to: maskRecipient(input.message),
-      status: 'queued',
+      status: input.sendAt === undefined ? 'queued' : 'scheduled',
       rounds: '0',
       createdAt: now,
       updatedAt: now,
       message: JSON.stringify(input.message),
       ...(input.message.metadata ? { metadata: JSON.stringify(input.message.metadata) } : {}),
       ...(input.job !== undefined ? { job: input.job } : {}),
+      ...(input.sendAt !== undefined
+        ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
+        : {}),
     };
     await this.redis.client
       .multi()
       .hset(key, fields)
-      .expire(key, this.ttl)
+      .expire(key, this.ttl + scheduleDelaySeconds(input.sendAt))
       .exec()
       .then(throwOnError);
     return toRecord(fields, []);
@@ -102,6 +107,15 @@ export class NotificationRecordsRepository {
   async remove(id: string): Promise<void> {
     await this.redis.client.del(...this.keys(id));
   }
+}
+
+/**
+ * Seconds until `sendAt` (0 when not scheduled). A scheduled record and its idempotency key are
+ * kept this much longer than the retention, which already outlives a message's whole retry
+ * schedule (checked at start-up), so both cover the send time plus every round after it.
+ */
+export function scheduleDelaySeconds(sendAt: string | undefined, now = Date.now()): number {
+  return sendAt === undefined ? 0 : Math.max(0, Math.ceil((Date.parse(sendAt) - now) / 1000));
 }
 
 type ExecResult = [error: Error | null, result: unknown][] | null;
@@ -142,6 +156,7 @@ function toRecord(
     ...(f.deliveredAt ? { deliveredAt: f.deliveredAt } : {}),
     ...(f.failedAt ? { failedAt: f.failedAt } : {}),
     ...(f.cancelledAt ? { cancelledAt: f.cancelledAt } : {}),
+    ...(f.sendAt ? { sendAt: f.sendAt } : {}),
     ...(f.nextAttemptAt ? { nextAttemptAt: f.nextAttemptAt } : {}),
   };
 }

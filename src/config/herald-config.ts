@@ -64,6 +64,8 @@ export interface HeraldConfig {
     readonly port: number;
     /** Bytes. */
     readonly bodyLimitBytes: number;
+    /** Most messages in one batch request. */
+    readonly batchMax: number;
   };
   /** Milliseconds in-flight work gets on shutdown. */
   readonly shutdownGraceMs: number;

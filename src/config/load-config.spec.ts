@@ -76,7 +76,7 @@ describe(loadConfig.name, () => {
       const { config } = loadConfig({});
       expect(config).toMatchObject({
         role: 'all',
-        http: { port: 3000, bodyLimitBytes: 262_144 },
+        http: { port: 3000, bodyLimitBytes: 262_144, batchMax: 100 },
         shutdownGraceMs: 20_000,
         log: { level: 'info' },
         redis: { url: 'redis://127.0.0.1:6379' },

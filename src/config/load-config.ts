@@ -124,7 +124,12 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
 
   const config: HeraldConfig = {
     role: e.HERALD_ROLE,
-    http: { host, port: e.PORT, bodyLimitBytes: e.HERALD_BODY_LIMIT_BYTES },
+    http: {
+      host,
+      port: e.PORT,
+      bodyLimitBytes: e.HERALD_BODY_LIMIT_BYTES,
+      batchMax: e.HERALD_BATCH_MAX,
+    },
     shutdownGraceMs: e.HERALD_SHUTDOWN_GRACE_MS,
     log: { level: e.LOG_LEVEL },
     redis: { url: e.REDIS_URL },

@@ -22,6 +22,7 @@ import {
   problemSchema,
   readinessSchema,
   retriedNotificationSchema,
+  batchResultsSchema,
   cancelledNotificationSchema,
 } from './response.schemas';
 
@@ -53,6 +54,22 @@ export function openApiComponents(config: HeraldConfig): Record<string, JsonSche
     ),
     AcceptedNotification: jsonSchemaOf(acceptedNotificationSchema, 'output'),
     RetriedNotification: jsonSchemaOf(retriedNotificationSchema, 'output'),
+    NotificationBatch: {
+      type: 'object',
+      description:
+        'Messages accepted each on its own; `idempotencyKey` plays the Idempotency-Key header.',
+      properties: {
+        items: {
+          type: 'array',
+          minItems: 1,
+          maxItems: config.http.batchMax,
+          items: withoutDialect(messageFormsJsonSchema(notificationSchemas(config.limits).job)),
+        },
+      },
+      required: ['items'],
+      additionalProperties: false,
+    },
+    BatchResults: jsonSchemaOf(batchResultsSchema, 'output'),
     CancelledNotification: jsonSchemaOf(cancelledNotificationSchema, 'output'),
     NotificationRecord: jsonSchemaOf(notificationRecordAnswerSchema, 'output'),
     ProvidersStatus: jsonSchemaOf(providersStatusSchema, 'output'),

@@ -108,6 +108,22 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
       ...V1_PROBLEMS,
     ],
   },
+  'POST /v1/notifications/batch': {
+    tag: 'notifications',
+    summary: 'Send up to HERALD_BATCH_MAX messages, each accepted or refused on its own',
+    auth: true,
+    requestBody: 'NotificationBatch',
+    responses: {
+      200: { description: 'One result per item.', component: 'BatchResults' },
+    },
+    problems: [
+      'validation_failed',
+      'malformed_json',
+      'payload_too_large',
+      'unsupported_media_type',
+      ...V1_PROBLEMS,
+    ],
+  },
   'GET /v1/notifications/{id}': {
     tag: 'notifications',
     summary: "A notification's status and delivery attempts",

@@ -28,6 +28,26 @@ export const cancelledNotificationSchema = z
   .object({ id: z.string(), status: z.literal('cancelled') })
   .describe('The notification was cancelled: it will not be sent.');
 
+export const batchResultsSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        index: z.number().int().min(0).describe("The item's position in `items`."),
+        status: z.number().int().describe('202 when accepted, else its problem status.'),
+        id: z.string().optional(),
+        replayed: z
+          .literal(true)
+          .optional()
+          .describe('Its idempotencyKey replayed an earlier one.'),
+        problem: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('The problem+json body it would have had alone.'),
+      }),
+    ),
+  })
+  .describe('One result per item, in order.');
+
 export const retriedNotificationSchema = z
   .object({ id: z.string(), status: z.literal('queued') })
   .describe('The failed notification was queued for a new delivery.');

@@ -4,7 +4,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { ChannelKind } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { z } from 'zod';
 import { HeraldError } from '../errors/herald-error';
+import { problemBody, problemOf } from '../errors/problem.filter';
+import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
 import { fingerprint } from '../idempotency/canonical-json';
 import { type IdempotencyClaim, IdempotencyStore } from '../idempotency/idempotency.store';
 import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
@@ -52,6 +55,17 @@ export interface RequestAcceptance {
   /** True when an earlier request with the same Idempotency-Key and body gave this answer. */
   readonly replayed: boolean;
 }
+
+/** One item's outcome in a batch: accepted (202, as a single request) or its problem. */
+export type BatchItemResult =
+  | {
+      readonly index: number;
+      readonly status: 202;
+      readonly id: string;
+      /** Its idempotencyKey answered an earlier acceptance: `id` is that notification's. */
+      readonly replayed?: true;
+    }
+  | { readonly index: number; readonly status: number; readonly problem: Record<string, unknown> };
 
 /** What the worker should do with a producer's `send` job. */
 export type JobAcceptance =
@@ -150,6 +164,46 @@ export class NotificationAcceptance {
     }
     await this.completeOrLog(claim, JSON.stringify(answer), sendAt);
     return { answer, replayed: false };
+  }
+
+  /**
+   * Accepts each item of a batch on its own, as {@link acceptRequest} would accept it alone (its
+   * `idempotencyKey` field playing the header's part): one bad item fails alone. The items run
+   * concurrently, so their Redis commands share round trips on the one connection instead of
+   * waiting for each other. Throws `validation_failed` only for the envelope (`items`).
+   */
+  async acceptBatch(caller: string, body: unknown): Promise<BatchItemResult[]> {
+    const { items } = parseOrThrow(
+      z.strictObject({
+        items: z
+          .array(z.unknown())
+          .min(1, 'must hold at least one message')
+          .max(
+            this.config.http.batchMax,
+            `must hold at most ${this.config.http.batchMax} messages`,
+          ),
+      }),
+      body,
+    );
+    return Promise.all(
+      items.map(async (item, index): Promise<BatchItemResult> => {
+        try {
+          const { message, key } = splitBatchItem(item);
+          const { answer, replayed } = await this.acceptRequest(caller, message, key);
+          return {
+            index,
+            status: 202,
+            id: answer.id,
+            ...(replayed ? { replayed: true as const } : {}),
+          };
+        } catch (err) {
+          const problem = problemOf(err);
+          // A Redis outage or a fault of Herald's fails the whole request, as it would alone.
+          if (problem.status >= 500) throw err;
+          return { index, status: problem.status, problem: problemBody(problem) };
+        }
+      }),
+    );
   }
 
   /**
@@ -349,6 +403,19 @@ export class NotificationAcceptance {
       ),
     );
   }
+}
+
+/** A batch item: its message, and its `idempotencyKey` (checked as the header is). */
+function splitBatchItem(item: unknown): { message: unknown; key?: string } {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return { message: item };
+  const { idempotencyKey, ...message } = item as Record<string, unknown>;
+  if (idempotencyKey === undefined) return { message };
+  if (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+    throw new HeraldError('invalid_idempotency_key', 'idempotencyKey is invalid.', {
+      errors: [{ field: 'idempotencyKey', message: 'must be 1–255 printable ASCII characters' }],
+    });
+  }
+  return { message, key: idempotencyKey };
 }
 
 function reusedKey(): HeraldError {

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { HeraldError } from '../errors/herald-error';
-import { NotificationAcceptance, type RequestAcceptance } from './notification-acceptance';
+import {
+  type BatchItemResult,
+  NotificationAcceptance,
+  type RequestAcceptance,
+} from './notification-acceptance';
 import { NotificationLifecycle } from './notification-lifecycle';
 import type { NotificationRecord } from '../contracts/notification-record';
 import { NotificationRecordsRepository } from './notification-records.repository';
@@ -23,6 +27,11 @@ export class NotificationIntakeService {
     idempotencyKey?: string,
   ): Promise<RequestAcceptance> {
     return this.acceptance.acceptRequest(caller, body, idempotencyKey);
+  }
+
+  /** See {@link NotificationAcceptance.acceptBatch}. */
+  acceptBatch(caller: string, body: unknown): Promise<BatchItemResult[]> {
+    return this.acceptance.acceptBatch(caller, body);
   }
 
   /** The record of a notification; throws `not_found` when unknown or expired. */

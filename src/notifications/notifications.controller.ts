@@ -16,6 +16,7 @@ import { Caller, type CallerIdentity, CallerScope } from '../auth/caller.decorat
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { HeraldError } from '../errors/herald-error';
 import { readIdempotencyKey } from '../idempotency/idempotency-key';
+import type { BatchItemResult } from './notification-acceptance';
 import {
   type AcceptedNotification,
   NotificationIntakeService,
@@ -52,6 +53,23 @@ export class NotificationsController {
     void reply.header('Location', `/v1/notifications/${answer.id}`);
     if (replayed) void reply.header('Idempotent-Replayed', 'true');
     return answer;
+  }
+
+  /**
+   * Accepts up to HERALD_BATCH_MAX messages in one request, each on its own (validated,
+   * idempotent by its `idempotencyKey`, accepted or refused alone): 200 with one result per item.
+   */
+  @Post('batch')
+  @HttpCode(200)
+  async batch(
+    @Caller() caller: string,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: unknown,
+  ): Promise<{ results: BatchItemResult[] }> {
+    if (!isJson(contentType)) {
+      throw new HeraldError('unsupported_media_type', 'Send the body as application/json.');
+    }
+    return { results: await this.intake.acceptBatch(caller, body) };
   }
 
   /**

@@ -19,6 +19,7 @@ describe('methods a path does not serve', () => {
     ['PUT', '/v1/notifications/0b7c6f4e', 'GET, HEAD'],
     ['PATCH', '/v1/notifications/0b7c6f4e?x=1', 'GET, HEAD'],
     ['GET', '/v1/notifications/0b7c6f4e/retry', 'POST'],
+    ['GET', '/v1/notifications/0b7c6f4e/cancel', 'POST'],
     ['POST', '/health/live', 'GET, HEAD'],
     ['OPTIONS', '/v1/providers', 'GET, HEAD'],
   ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
@@ -40,7 +41,7 @@ describe('methods a path does not serve', () => {
 
   it.each([
     ['DELETE', '/nope'],
-    ['GET', '/v1/notifications/0b7c6f4e/cancel'],
+    ['GET', '/v1/notifications/0b7c6f4e/archive'],
   ])('still answers %s %s, a path no method serves, with 404', async (method, path) => {
     const answer = await call(method, path);
     expectProblem(answer, 404, 'not_found');

@@ -23,6 +23,7 @@ import {
   readinessSchema,
   retriedNotificationSchema,
   batchResultsSchema,
+  notificationPageSchema,
   cancelledNotificationSchema,
 } from './response.schemas';
 
@@ -70,6 +71,7 @@ export function openApiComponents(config: HeraldConfig): Record<string, JsonSche
       additionalProperties: false,
     },
     BatchResults: jsonSchemaOf(batchResultsSchema, 'output'),
+    NotificationPage: jsonSchemaOf(notificationPageSchema, 'output'),
     CancelledNotification: jsonSchemaOf(cancelledNotificationSchema, 'output'),
     NotificationRecord: jsonSchemaOf(notificationRecordAnswerSchema, 'output'),
     ProvidersStatus: jsonSchemaOf(providersStatusSchema, 'output'),

@@ -34,6 +34,14 @@ export interface DocumentedOperation {
   readonly problems: readonly ErrorCode[];
 }
 
+const query = (name: string, description: string): DocumentedParameter => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type: 'string' },
+});
+
 const notificationId: DocumentedParameter = {
   name: 'id',
   in: 'path',
@@ -107,6 +115,25 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
       ...TEMPLATE_PROBLEMS,
       ...V1_PROBLEMS,
     ],
+  },
+  'GET /v1/notifications': {
+    tag: 'notifications',
+    summary: "This caller's notifications, newest first, filtered and cursor-paged",
+    auth: true,
+    parameters: [
+      query('status', 'Only this status.'),
+      query('channel', 'Only this channel: email, sms or chat.'),
+      query('since', 'Created at or after this ISO 8601 time.'),
+      query('until', 'Created at or before this ISO 8601 time.'),
+      query('idempotencyKey', 'The notification accepted under this Idempotency-Key.'),
+      query('limit', 'Page size, 1–100 (default 50); a filtered page may hold fewer.'),
+      query('cursor', 'The nextCursor of the page before.'),
+      query('caller', "Admin keys only: that caller's notifications."),
+    ],
+    responses: {
+      200: { description: 'A page of records (without attempts).', component: 'NotificationPage' },
+    },
+    problems: ['validation_failed', ...V1_PROBLEMS],
   },
   'POST /v1/notifications/batch': {
     tag: 'notifications',

@@ -97,6 +97,16 @@ export const notificationRecordSchema = z
   })
   .describe('A notification: its status and every delivery attempt (never its message).');
 
+export const notificationPageSchema = z
+  .object({
+    items: z.array(notificationRecordSchema.omit({ attempts: true, redrives: true })),
+    nextCursor: z
+      .string()
+      .optional()
+      .describe('Pass as cursor for the next page; absent on the last.'),
+  })
+  .describe('A page of notifications, newest first.');
+
 /** What `GET /v1/notifications/:id` answers: the record, marked in sandbox mode. */
 export const notificationRecordAnswerSchema = notificationRecordSchema.extend({
   sandbox: z

@@ -11,6 +11,7 @@ import type {
   NotificationStatus,
   RedriveMarker,
 } from '../contracts/notification-record';
+import { indexesOfNewRecord } from './record-index';
 import { recordKeys } from './record-keys';
 
 /** What the records store when a notification is accepted. */
@@ -58,6 +59,7 @@ export class NotificationRecordsRepository {
       status: input.sendAt === undefined ? 'queued' : 'scheduled',
       rounds: '0',
       createdAt: now,
+      createdAtMs: String(Date.parse(now)),
       updatedAt: now,
       message: JSON.stringify(input.message),
       ...(input.message.metadata ? { metadata: JSON.stringify(input.message.metadata) } : {}),
@@ -66,12 +68,16 @@ export class NotificationRecordsRepository {
         ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
         : {}),
     };
-    await this.redis.client
-      .multi()
-      .hset(key, fields)
-      .expire(key, this.ttl + scheduleDelaySeconds(input.sendAt))
-      .exec()
-      .then(throwOnError);
+    const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
+    const tx = this.redis.client.multi().hset(key, fields).expire(key, ttl);
+    const indexed = { caller: input.caller, status: fields.status!, channel: fields.channel! };
+    for (const index of indexesOfNewRecord(this.redis, indexed)) {
+      // An index outlives every record in it: set when new, else only lengthened.
+      tx.zadd(index, fields.createdAtMs!, input.id)
+        .expire(index, ttl, 'NX')
+        .expire(index, ttl, 'GT');
+    }
+    await tx.exec().then(throwOnError);
     return toRecord(fields, []);
   }
 
@@ -130,6 +136,16 @@ function throwOnError(results: ExecResult): unknown[] {
 
 /** The attempts list also holds re-drive markers, in order. */
 type HistoryEntry = DeliveryAttempt | (RedriveMarker & { readonly redrive: true });
+
+/** A record as a list shows it: without its attempts (read one record for those). */
+export type NotificationSummary = Omit<NotificationRecord, 'attempts' | 'redrives'>;
+
+/** A record hash (HGETALL) as its summary; undefined when the record is gone. */
+export function toSummary(f: Record<string, string>): NotificationSummary | undefined {
+  if (!f.id) return undefined;
+  const { attempts: _attempts, ...summary } = toRecord(f, []);
+  return summary;
+}
 
 function toRecord(
   f: Record<string, string>,

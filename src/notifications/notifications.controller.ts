@@ -7,6 +7,7 @@ import {
   Inject,
   Param,
   Post,
+  Query,
   Res,
   UseGuards,
 } from '@nestjs/common';
@@ -17,6 +18,7 @@ import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { HeraldError } from '../errors/herald-error';
 import { readIdempotencyKey } from '../idempotency/idempotency-key';
 import type { BatchItemResult } from './notification-acceptance';
+import { type NotificationPage, NotificationSearch } from './notification-search';
 import {
   type AcceptedNotification,
   NotificationIntakeService,
@@ -29,6 +31,7 @@ import type { NotificationRecord } from '../contracts/notification-record';
 export class NotificationsController {
   constructor(
     private readonly intake: NotificationIntakeService,
+    private readonly search: NotificationSearch,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
   ) {}
 
@@ -53,6 +56,18 @@ export class NotificationsController {
     void reply.header('Location', `/v1/notifications/${answer.id}`);
     if (replayed) void reply.header('Idempotent-Replayed', 'true');
     return answer;
+  }
+
+  /**
+   * This caller's notifications, newest first, filtered and cursor-paged (an admin key: every
+   * caller's, or one named by `caller=`). Items are records without their attempts.
+   */
+  @Get()
+  list(
+    @CallerScope() caller: CallerIdentity,
+    @Query() query: Record<string, unknown>,
+  ): Promise<NotificationPage> {
+    return this.search.list(caller, query);
   }
 
   /**

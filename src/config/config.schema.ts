@@ -110,6 +110,10 @@ export const envSchema = z.object({
   HERALD_MAX_SUBJECT_CHARS: int(1, 10_000).default(998),
   /** Largest text or html body, in bytes (UTF-8). Default 102400 (100 KiB). */
   HERALD_MAX_BODY_BYTES: int(1, 5 * 1024 * 1024).default(100 * 1024),
+  /** Most messages in one `POST /v1/notifications/batch`. Default 100. */
+  HERALD_BATCH_MAX: int(1, 1000).default(100),
+  /** Furthest ahead a `sendAt` may be, in seconds. Default 2592000 (30 days). */
+  HERALD_MAX_SCHEDULE_AHEAD_SECONDS: int(1, RETENTION_MAX_SECONDS).default(2_592_000),
 
   /** api-key (callers send Authorization: Bearer) or disabled. Default api-key; sandbox mode defaults to disabled. */
   HERALD_AUTH: z.enum(['api-key', 'disabled']).optional(),

@@ -64,6 +64,8 @@ export interface HeraldConfig {
     readonly port: number;
     /** Bytes. */
     readonly bodyLimitBytes: number;
+    /** Most messages in one batch request. */
+    readonly batchMax: number;
   };
   /** Milliseconds in-flight work gets on shutdown. */
   readonly shutdownGraceMs: number;
@@ -82,6 +84,8 @@ export interface HeraldConfig {
     readonly maxSubjectChars: number;
     /** Bytes of UTF-8. */
     readonly maxBodyBytes: number;
+    /** Furthest ahead a message's `sendAt` may be, in seconds. */
+    readonly maxScheduleAheadSeconds: number;
   };
   /** Message templates (src/templates). */
   readonly templates: {

@@ -76,12 +76,17 @@ describe(loadConfig.name, () => {
       const { config } = loadConfig({});
       expect(config).toMatchObject({
         role: 'all',
-        http: { port: 3000, bodyLimitBytes: 262_144 },
+        http: { port: 3000, bodyLimitBytes: 262_144, batchMax: 100 },
         shutdownGraceMs: 20_000,
         log: { level: 'info' },
         redis: { url: 'redis://127.0.0.1:6379' },
         auth: { callers: [], ratePerSecond: 0, metrics: 'public' },
-        limits: { maxRecipients: 50, maxSubjectChars: 998, maxBodyBytes: 102_400 },
+        limits: {
+          maxRecipients: 50,
+          maxSubjectChars: 998,
+          maxBodyBytes: 102_400,
+          maxScheduleAheadSeconds: 2_592_000,
+        },
         queue: { name: 'herald-notifications', prefix: 'herald', concurrency: 20, lockMs: 30_000 },
         idempotency: { ttlSeconds: 86_400 },
         records: { ttlSeconds: 604_800 },

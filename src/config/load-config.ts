@@ -124,7 +124,12 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
 
   const config: HeraldConfig = {
     role: e.HERALD_ROLE,
-    http: { host, port: e.PORT, bodyLimitBytes: e.HERALD_BODY_LIMIT_BYTES },
+    http: {
+      host,
+      port: e.PORT,
+      bodyLimitBytes: e.HERALD_BODY_LIMIT_BYTES,
+      batchMax: e.HERALD_BATCH_MAX,
+    },
     shutdownGraceMs: e.HERALD_SHUTDOWN_GRACE_MS,
     log: { level: e.LOG_LEVEL },
     redis: { url: e.REDIS_URL },
@@ -138,6 +143,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       maxRecipients: e.HERALD_MAX_RECIPIENTS,
       maxSubjectChars: e.HERALD_MAX_SUBJECT_CHARS,
       maxBodyBytes: e.HERALD_MAX_BODY_BYTES,
+      maxScheduleAheadSeconds: e.HERALD_MAX_SCHEDULE_AHEAD_SECONDS,
     },
     templates: { dir: resolve(e.HERALD_TEMPLATES_DIR) },
     queue: {

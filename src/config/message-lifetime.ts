@@ -33,6 +33,9 @@ export function longestMessageLifeMs(
  * Record and idempotency-key retention must outlive any message: a record that expires while
  * its job waits loses the notification, and a key that expires lets a retried request send it
  * twice. Returns one problem per setting that is too short, naming what it must exceed.
+ * A message's life starts at its send time: a scheduled (`sendAt`) record and its key are kept
+ * their wait longer (up to HERALD_MAX_SCHEDULE_AHEAD_SECONDS), so this check holds for them too
+ * without asking every record to be kept for the whole schedule horizon.
  */
 export function retentionProblems(
   env: Pick<

@@ -1,8 +1,19 @@
 import type { ChannelErrorClass } from './channel-error-class';
 import type { ChannelKind, ProviderName } from '../config/config.schema';
 
-export const NOTIFICATION_STATUSES = ['queued', 'sending', 'delivered', 'failed'] as const;
-/** `queued → sending → delivered | failed`; a failed notification may be re-driven to `queued`. */
+export const NOTIFICATION_STATUSES = [
+  'queued',
+  'sending',
+  'delivered',
+  'failed',
+  'cancelled',
+  'scheduled',
+] as const;
+/**
+ * `queued → sending → delivered | failed`; a failed notification may be re-driven to `queued`;
+ * one no round is sending may be `cancelled` (for good). One with a `sendAt` is `scheduled`
+ * until its first round starts, at that time.
+ */
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 /** One provider call (or a provider skipped at no cost) while delivering a notification. */
@@ -58,6 +69,9 @@ export interface NotificationRecord {
   readonly updatedAt: string;
   readonly deliveredAt?: string;
   readonly failedAt?: string;
+  readonly cancelledAt?: string;
+  /** When a scheduled notification is (or was) to be sent, ISO 8601. */
+  readonly sendAt?: string;
   /** When the next delivery round starts, while waiting out a backoff. */
   readonly nextAttemptAt?: string;
 }

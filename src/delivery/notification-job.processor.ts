@@ -198,7 +198,12 @@ export class NotificationJobProcessor {
           `notification ${id} is being delivered by another round; this run waits`,
         );
         return this.later(job, token, Math.min(start.waitMs, this.config.queue.lockMs) + 50);
+      case 'not_yet':
+        // Scheduled: a producer's job, or one promoted early, waits for the send time.
+        return this.later(job, token, start.waitMs);
       case 'not_startable': {
+        // Cancelled before this round: the job is done, and nothing was sent.
+        if (start.status === 'cancelled') return { id, status: 'cancelled' };
         const record = await this.records.get(id);
         throw new UnrecoverableError(
           reasonOf(

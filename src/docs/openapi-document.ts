@@ -22,6 +22,9 @@ import {
   problemSchema,
   readinessSchema,
   retriedNotificationSchema,
+  batchResultsSchema,
+  notificationPageSchema,
+  cancelledNotificationSchema,
 } from './response.schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -52,6 +55,24 @@ export function openApiComponents(config: HeraldConfig): Record<string, JsonSche
     ),
     AcceptedNotification: jsonSchemaOf(acceptedNotificationSchema, 'output'),
     RetriedNotification: jsonSchemaOf(retriedNotificationSchema, 'output'),
+    NotificationBatch: {
+      type: 'object',
+      description:
+        'Messages accepted each on its own; `idempotencyKey` plays the Idempotency-Key header.',
+      properties: {
+        items: {
+          type: 'array',
+          minItems: 1,
+          maxItems: config.http.batchMax,
+          items: withoutDialect(messageFormsJsonSchema(notificationSchemas(config.limits).job)),
+        },
+      },
+      required: ['items'],
+      additionalProperties: false,
+    },
+    BatchResults: jsonSchemaOf(batchResultsSchema, 'output'),
+    NotificationPage: jsonSchemaOf(notificationPageSchema, 'output'),
+    CancelledNotification: jsonSchemaOf(cancelledNotificationSchema, 'output'),
     NotificationRecord: jsonSchemaOf(notificationRecordAnswerSchema, 'output'),
     ProvidersStatus: jsonSchemaOf(providersStatusSchema, 'output'),
     TemplateList: jsonSchemaOf(templateListSchema, 'output'),

@@ -34,6 +34,14 @@ export interface DocumentedOperation {
   readonly problems: readonly ErrorCode[];
 }
 
+const query = (name: string, description: string): DocumentedParameter => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type: 'string' },
+});
+
 const notificationId: DocumentedParameter = {
   name: 'id',
   in: 'path',
@@ -108,6 +116,41 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
       ...V1_PROBLEMS,
     ],
   },
+  'GET /v1/notifications': {
+    tag: 'notifications',
+    summary: "This caller's notifications, newest first, filtered and cursor-paged",
+    auth: true,
+    parameters: [
+      query('status', 'Only this status.'),
+      query('channel', 'Only this channel: email, sms or chat.'),
+      query('since', 'Created at or after this ISO 8601 time.'),
+      query('until', 'Created at or before this ISO 8601 time.'),
+      query('idempotencyKey', 'The notification accepted under this Idempotency-Key.'),
+      query('limit', 'Page size, 1–100 (default 50); a filtered page may hold fewer.'),
+      query('cursor', 'The nextCursor of the page before.'),
+      query('caller', "Admin keys only: that caller's notifications."),
+    ],
+    responses: {
+      200: { description: 'A page of records (without attempts).', component: 'NotificationPage' },
+    },
+    problems: ['validation_failed', ...V1_PROBLEMS],
+  },
+  'POST /v1/notifications/batch': {
+    tag: 'notifications',
+    summary: 'Send up to HERALD_BATCH_MAX messages, each accepted or refused on its own',
+    auth: true,
+    requestBody: 'NotificationBatch',
+    responses: {
+      200: { description: 'One result per item.', component: 'BatchResults' },
+    },
+    problems: [
+      'validation_failed',
+      'malformed_json',
+      'payload_too_large',
+      'unsupported_media_type',
+      ...V1_PROBLEMS,
+    ],
+  },
   'GET /v1/notifications/{id}': {
     tag: 'notifications',
     summary: "A notification's status and delivery attempts",
@@ -125,6 +168,16 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
       202: { description: 'Queued for a new delivery.', component: 'RetriedNotification' },
     },
     problems: ['not_found', 'notification_not_retryable', 'notification_rejected', ...V1_PROBLEMS],
+  },
+  'POST /v1/notifications/{id}/cancel': {
+    tag: 'notifications',
+    summary: 'Cancel a notification not yet being sent',
+    auth: true,
+    parameters: [notificationId],
+    responses: {
+      200: { description: 'Cancelled: it will not be sent.', component: 'CancelledNotification' },
+    },
+    problems: ['not_found', 'notification_not_cancellable', ...V1_PROBLEMS],
   },
   'GET /v1/templates': {
     tag: 'templates',

@@ -17,11 +17,36 @@ const isoTime = z.iso.datetime({ offset: true });
 export const acceptedNotificationSchema = z
   .object({
     id: z.string(),
-    status: z.literal('queued'),
+    status: z.enum(['queued', 'scheduled']),
     channel: z.enum(CHANNEL_KINDS),
     createdAt: isoTime,
+    sendAt: isoTime.optional().describe('When a scheduled notification is to be sent.'),
   })
-  .describe('The notification was accepted and queued for delivery.');
+  .describe('The notification was accepted and queued (or scheduled) for delivery.');
+
+export const cancelledNotificationSchema = z
+  .object({ id: z.string(), status: z.literal('cancelled') })
+  .describe('The notification was cancelled: it will not be sent.');
+
+export const batchResultsSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        index: z.number().int().min(0).describe("The item's position in `items`."),
+        status: z.number().int().describe('202 when accepted, else its problem status.'),
+        id: z.string().optional(),
+        replayed: z
+          .literal(true)
+          .optional()
+          .describe('Its idempotencyKey replayed an earlier one.'),
+        problem: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('The problem+json body it would have had alone.'),
+      }),
+    ),
+  })
+  .describe('One result per item, in order.');
 
 export const retriedNotificationSchema = z
   .object({ id: z.string(), status: z.literal('queued') })
@@ -66,9 +91,21 @@ export const notificationRecordSchema = z
     updatedAt: isoTime,
     deliveredAt: isoTime.optional(),
     failedAt: isoTime.optional(),
+    cancelledAt: isoTime.optional(),
+    sendAt: isoTime.optional(),
     nextAttemptAt: isoTime.optional(),
   })
   .describe('A notification: its status and every delivery attempt (never its message).');
+
+export const notificationPageSchema = z
+  .object({
+    items: z.array(notificationRecordSchema.omit({ attempts: true, redrives: true })),
+    nextCursor: z
+      .string()
+      .optional()
+      .describe('Pass as cursor for the next page; absent on the last.'),
+  })
+  .describe('A page of notifications, newest first.');
 
 /** What `GET /v1/notifications/:id` answers: the record, marked in sandbox mode. */
 export const notificationRecordAnswerSchema = notificationRecordSchema.extend({

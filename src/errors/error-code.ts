@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'idempotency_key_in_flight',
   'notification_not_retryable',
   'notification_rejected',
+  'notification_not_cancellable',
   'payload_too_large',
   'uri_too_long',
   'unsupported_media_type',

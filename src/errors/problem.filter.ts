@@ -41,6 +41,8 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 409, title: 'Only a failed notification can be retried' };
     case 'notification_rejected':
       return { status: 409, title: 'A provider refused this notification for good' };
+    case 'notification_not_cancellable':
+      return { status: 409, title: 'The notification is being sent or already finished' };
     case 'payload_too_large':
       return { status: 413, title: 'The body is too large' };
     case 'uri_too_long':
@@ -141,49 +143,54 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(exception: unknown): Problem {
-    if (exception instanceof HeraldError) {
-      return {
-        ...statusOf(exception.code),
-        code: exception.code,
-        detail: exception.message,
-        errors: exception.extra.errors,
-        retryAfterSeconds: exception.extra.retryAfterSeconds,
-      };
-    }
-    if (isRedisUnavailable(exception)) {
-      return {
-        ...statusOf('redis_unavailable'),
-        code: 'redis_unavailable',
-        detail: 'Redis did not answer.',
-        retryAfterSeconds: 1,
-      };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const code: ErrorCode =
-        status === 404
-          ? 'not_found'
-          : status === 401
-            ? 'unauthorized'
-            : status === 413
-              ? 'payload_too_large'
-              : status === 415
-                ? 'unsupported_media_type'
-                : status < 500
-                  ? 'validation_failed'
-                  : 'internal';
-      return {
-        ...statusOf(code),
-        code,
-        detail: status === 404 ? 'No such route.' : exception.message,
-      };
-    }
-    if (exception && typeof exception === 'object' && 'message' in exception) {
-      const fastify = fromFastify(
-        exception as { code?: string; statusCode?: number; message: string },
-      );
-      if (fastify) return fastify;
-    }
-    return { ...statusOf('internal'), code: 'internal', detail: 'An unexpected error occurred.' };
+    return problemOf(exception);
   }
+}
+
+/** The problem an error answers with: by its code, a Redis outage, a Nest or Fastify error. */
+export function problemOf(exception: unknown): Problem {
+  if (exception instanceof HeraldError) {
+    return {
+      ...statusOf(exception.code),
+      code: exception.code,
+      detail: exception.message,
+      errors: exception.extra.errors,
+      retryAfterSeconds: exception.extra.retryAfterSeconds,
+    };
+  }
+  if (isRedisUnavailable(exception)) {
+    return {
+      ...statusOf('redis_unavailable'),
+      code: 'redis_unavailable',
+      detail: 'Redis did not answer.',
+      retryAfterSeconds: 1,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code: ErrorCode =
+      status === 404
+        ? 'not_found'
+        : status === 401
+          ? 'unauthorized'
+          : status === 413
+            ? 'payload_too_large'
+            : status === 415
+              ? 'unsupported_media_type'
+              : status < 500
+                ? 'validation_failed'
+                : 'internal';
+    return {
+      ...statusOf(code),
+      code,
+      detail: status === 404 ? 'No such route.' : exception.message,
+    };
+  }
+  if (exception && typeof exception === 'object' && 'message' in exception) {
+    const fastify = fromFastify(
+      exception as { code?: string; statusCode?: number; message: string },
+    );
+    if (fastify) return fastify;
+  }
+  return { ...statusOf('internal'), code: 'internal', detail: 'An unexpected error occurred.' };
 }

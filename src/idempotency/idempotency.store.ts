@@ -138,17 +138,18 @@ export class IdempotencyStore {
   }
 
   /**
-   * Stores the answer to replay and keeps the key for the configured retention.
+   * Stores the answer to replay and keeps the key for the configured retention (plus
+   * `extraSeconds`: a scheduled notification's wait until its send time).
    * Returns false when another owner took the key meanwhile (this claim had expired).
    */
-  async complete(claim: IdempotencyClaim, answer: string): Promise<boolean> {
+  async complete(claim: IdempotencyClaim, answer: string, extraSeconds = 0): Promise<boolean> {
     const done = await this.scripts.heraldIdemComplete(
       this.entryKey(claim.scope, claim.key),
       claim.owner,
       claim.fingerprint,
       claim.id,
       answer,
-      this.config.idempotency.ttlSeconds,
+      this.config.idempotency.ttlSeconds + extraSeconds,
     );
     return done === 1;
   }

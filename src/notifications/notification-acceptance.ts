@@ -4,7 +4,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { ChannelKind } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { z } from 'zod';
 import { HeraldError } from '../errors/herald-error';
+import { problemBody, problemOf } from '../errors/problem.filter';
+import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
 import { fingerprint } from '../idempotency/canonical-json';
 import { type IdempotencyClaim, IdempotencyStore } from '../idempotency/idempotency.store';
 import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
@@ -17,7 +20,10 @@ import {
   notificationSchemas,
   parseOrThrow,
 } from './notification-message.schema';
-import { NotificationRecordsRepository } from './notification-records.repository';
+import {
+  NotificationRecordsRepository,
+  scheduleDelaySeconds,
+} from './notification-records.repository';
 
 /**
  * Milliseconds a queue write may take before the request gives up with 503. The queue's
@@ -35,10 +41,12 @@ const DELIVER_JOB_RETENTION = {
 /** The answer to an accepted `POST /v1/notifications`. */
 export interface AcceptedNotification {
   readonly id: string;
-  readonly status: 'queued';
+  readonly status: 'queued' | 'scheduled';
   readonly channel: ChannelKind;
   /** ISO 8601. */
   readonly createdAt: string;
+  /** ISO 8601, as requested: when a scheduled notification is to be sent. */
+  readonly sendAt?: string;
 }
 
 /** What `POST /v1/notifications` answers: the acceptance, and whether it is a replay. */
@@ -47,6 +55,17 @@ export interface RequestAcceptance {
   /** True when an earlier request with the same Idempotency-Key and body gave this answer. */
   readonly replayed: boolean;
 }
+
+/** One item's outcome in a batch: accepted (202, as a single request) or its problem. */
+export type BatchItemResult =
+  | {
+      readonly index: number;
+      readonly status: 202;
+      readonly id: string;
+      /** Its idempotencyKey answered an earlier acceptance: `id` is that notification's. */
+      readonly replayed?: true;
+    }
+  | { readonly index: number; readonly status: number; readonly problem: Record<string, unknown> };
 
 /** What the worker should do with a producer's `send` job. */
 export type JobAcceptance =
@@ -95,18 +114,21 @@ export class NotificationAcceptance {
   ): Promise<RequestAcceptance> {
     assertJsonDepth(body);
     const request = parseOrThrow(this.schemas.message, body);
+    const { sendAt, ...unscheduled } = request;
     // A templated request is rendered here, once: retries and failover send the stored bytes.
-    const message = this.admit(this.templates.render(request));
+    const message = this.admit(this.templates.render(unscheduled as NotificationRequest));
     const id = randomUUID();
     const createdAt = new Date().toISOString();
     const answer: AcceptedNotification = {
       id,
-      status: 'queued',
+      status: sendAt === undefined ? 'queued' : 'scheduled',
       channel: message.channel,
       createdAt,
+      ...(sendAt === undefined ? {} : { sendAt }),
     };
+    const input = { id, caller, message, createdAt, ...(sendAt === undefined ? {} : { sendAt }) };
     if (idempotencyKey === undefined) {
-      await this.write({ id, caller, message, createdAt });
+      await this.write(input);
       return { answer, replayed: false };
     }
 
@@ -135,13 +157,53 @@ export class NotificationAcceptance {
         break;
     }
     try {
-      await this.write({ id, caller, message, createdAt });
+      await this.write(input);
     } catch (err) {
       this.undo(claim);
       throw err;
     }
-    await this.completeOrLog(claim, JSON.stringify(answer));
+    await this.completeOrLog(claim, JSON.stringify(answer), sendAt);
     return { answer, replayed: false };
+  }
+
+  /**
+   * Accepts each item of a batch on its own, as {@link acceptRequest} would accept it alone (its
+   * `idempotencyKey` field playing the header's part): one bad item fails alone. The items run
+   * concurrently, so their Redis commands share round trips on the one connection instead of
+   * waiting for each other. Throws `validation_failed` only for the envelope (`items`).
+   */
+  async acceptBatch(caller: string, body: unknown): Promise<BatchItemResult[]> {
+    const { items } = parseOrThrow(
+      z.strictObject({
+        items: z
+          .array(z.unknown())
+          .min(1, 'must hold at least one message')
+          .max(
+            this.config.http.batchMax,
+            `must hold at most ${this.config.http.batchMax} messages`,
+          ),
+      }),
+      body,
+    );
+    return Promise.all(
+      items.map(async (item, index): Promise<BatchItemResult> => {
+        try {
+          const { message, key } = splitBatchItem(item);
+          const { answer, replayed } = await this.acceptRequest(caller, message, key);
+          return {
+            index,
+            status: 202,
+            id: answer.id,
+            ...(replayed ? { replayed: true as const } : {}),
+          };
+        } catch (err) {
+          const problem = problemOf(err);
+          // A Redis outage or a fault of Herald's fails the whole request, as it would alone.
+          if (problem.status >= 500) throw err;
+          return { index, status: problem.status, problem: problemBody(problem) };
+        }
+      }),
+    );
   }
 
   /**
@@ -154,8 +216,10 @@ export class NotificationAcceptance {
   async acceptJob(data: unknown, jobId: string): Promise<JobAcceptance> {
     assertJsonDepth(data);
     const parsed = parseOrThrow(this.schemas.job, data);
-    const { idempotencyKey, ...rest } = parsed;
+    const { idempotencyKey, sendAt, ...rest } = parsed;
     const request = rest as NotificationRequest;
+    // The job itself waits for the time: its first round finds the record not yet due.
+    const scheduled = sendAt === undefined ? {} : { sendAt };
     const message = this.admit(this.templates.render(request));
     const id = randomUUID();
     const claim: IdempotencyClaim = {
@@ -163,7 +227,7 @@ export class NotificationAcceptance {
       // key can ever name it.
       scope: `${idempotencyKey === undefined ? 'queue-job' : 'queue'}:${this.config.queue.name}`,
       key: idempotencyKey ?? jobId,
-      fingerprint: fingerprint(request),
+      fingerprint: fingerprint({ ...request, ...scheduled }),
       owner: jobId,
       id,
     };
@@ -181,9 +245,9 @@ export class NotificationAcceptance {
           // This job claimed the key, then stopped (a crash) before it finished accepting.
           const own = { ...claim, id: found.id };
           if (!(await this.records.get(found.id))) {
-            await this.records.create({ id: found.id, caller, message, job: jobId });
+            await this.records.create({ id: found.id, caller, message, job: jobId, ...scheduled });
           }
-          await this.completeOrLog(own, JSON.stringify({ id: found.id }));
+          await this.completeOrLog(own, JSON.stringify({ id: found.id }), sendAt);
         }
         return { kind: 'accepted', id: found.id };
       }
@@ -191,12 +255,12 @@ export class NotificationAcceptance {
         break;
     }
     try {
-      await this.records.create({ id, caller, message, job: jobId });
+      await this.records.create({ id, caller, message, job: jobId, ...scheduled });
     } catch (err) {
       this.undo(claim, id);
       throw err;
     }
-    await this.completeOrLog(claim, JSON.stringify({ id }));
+    await this.completeOrLog(claim, JSON.stringify({ id }), sendAt);
     return { kind: 'accepted', id };
   }
 
@@ -242,10 +306,15 @@ export class NotificationAcceptance {
     caller: string;
     message: NotificationMessage;
     createdAt: string;
+    sendAt?: string;
   }): Promise<void> {
     try {
       await this.records.create(input);
-      await this.enqueue(input.id, input.id);
+      await this.enqueue(
+        input.id,
+        input.id,
+        input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
+      );
     } catch (err) {
       this.bestEffort('remove an unqueued notification', () =>
         Promise.all([this.records.remove(input.id), this.queue.remove(input.id)]),
@@ -265,19 +334,41 @@ export class NotificationAcceptance {
   }
 
   /** Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id). */
-  async enqueue(notificationId: string, jobId: string): Promise<void> {
+  async enqueue(notificationId: string, jobId: string, delayMs = 0): Promise<void> {
     const data: DeliverJobData = { notificationId };
     await withDeadline(
-      this.queue.add(DELIVER_JOB, data, { jobId, ...DELIVER_JOB_RETENTION }),
+      this.queue.add(DELIVER_JOB, data, {
+        jobId,
+        ...(delayMs > 0 ? { delay: delayMs } : {}),
+        ...DELIVER_JOB_RETENTION,
+      }),
       QUEUE_WRITE_DEADLINE_MS,
     );
   }
 
-  private async completeOrLog(claim: IdempotencyClaim, answer: string): Promise<void> {
+  /**
+   * After a cancel: takes the notification's waiting job off the queue, so it does not sit there
+   * until its time. Best effort: a job that still runs finds the record `cancelled` and completes
+   * without sending. A producer's own `send` job is not removed (its `waitUntilFinished` would
+   * never resolve) but, if delayed, promoted to run now and complete as cancelled.
+   */
+  withdraw(notificationId: string, sourceJob: string | undefined): void {
+    this.bestEffort("withdraw a cancelled notification's job", async () => {
+      if (sourceJob === undefined) return this.queue.remove(notificationId);
+      const job = await this.queue.getJob(sourceJob);
+      if (job && (await job.isDelayed())) await job.promote();
+    });
+  }
+
+  private async completeOrLog(
+    claim: IdempotencyClaim,
+    answer: string,
+    sendAt?: string,
+  ): Promise<void> {
     // The notification is accepted and queued by now: failing the request here would make the
     // caller retry and send twice, so a claim that cannot be completed is logged, not thrown.
     try {
-      if (!(await this.idempotency.complete(claim, answer))) {
+      if (!(await this.idempotency.complete(claim, answer, scheduleDelaySeconds(sendAt)))) {
         this.logger.warn(
           { notificationId: claim.id },
           'idempotency claim expired before acceptance finished; another request took the key',
@@ -312,6 +403,19 @@ export class NotificationAcceptance {
       ),
     );
   }
+}
+
+/** A batch item: its message, and its `idempotencyKey` (checked as the header is). */
+function splitBatchItem(item: unknown): { message: unknown; key?: string } {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return { message: item };
+  const { idempotencyKey, ...message } = item as Record<string, unknown>;
+  if (idempotencyKey === undefined) return { message };
+  if (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+    throw new HeraldError('invalid_idempotency_key', 'idempotencyKey is invalid.', {
+      errors: [{ field: 'idempotencyKey', message: 'must be 1–255 printable ASCII characters' }],
+    });
+  }
+  return { message, key: idempotencyKey };
 }
 
 function reusedKey(): HeraldError {

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { HeraldError } from '../errors/herald-error';
-import { NotificationAcceptance, type RequestAcceptance } from './notification-acceptance';
+import {
+  type BatchItemResult,
+  NotificationAcceptance,
+  type RequestAcceptance,
+} from './notification-acceptance';
 import { NotificationLifecycle } from './notification-lifecycle';
 import type { NotificationRecord } from '../contracts/notification-record';
 import { NotificationRecordsRepository } from './notification-records.repository';
@@ -23,6 +27,11 @@ export class NotificationIntakeService {
     idempotencyKey?: string,
   ): Promise<RequestAcceptance> {
     return this.acceptance.acceptRequest(caller, body, idempotencyKey);
+  }
+
+  /** See {@link NotificationAcceptance.acceptBatch}. */
+  acceptBatch(caller: string, body: unknown): Promise<BatchItemResult[]> {
+    return this.acceptance.acceptBatch(caller, body);
   }
 
   /** The record of a notification; throws `not_found` when unknown or expired. */
@@ -66,6 +75,29 @@ export class NotificationIntakeService {
       throw err;
     }
     return { id, status: 'queued' };
+  }
+
+  /**
+   * Cancels a notification no round is sending yet; its job is withdrawn or completes without
+   * sending. Throws `not_found` or `notification_not_cancellable` (being sent, or finished).
+   */
+  async cancel(id: string): Promise<{ id: string; status: 'cancelled' }> {
+    const outcome = isNotificationId(id)
+      ? await this.lifecycle.cancel(id)
+      : ({ kind: 'not_found' } as const);
+    switch (outcome.kind) {
+      case 'not_found':
+        throw notFound();
+      case 'not_cancellable':
+        throw new HeraldError(
+          'notification_not_cancellable',
+          `The notification is ${outcome.status}: only one not yet being sent can be cancelled.`,
+        );
+      case 'cancelled':
+        break;
+    }
+    this.acceptance.withdraw(id, await this.records.sourceJob(id).catch(() => undefined));
+    return { id, status: 'cancelled' };
   }
 }
 

@@ -47,7 +47,12 @@ describe(notificationJsonSchema.name, () => {
 
   it('carries the limits it is given', () => {
     const schema = JSON.stringify(
-      notificationJsonSchema({ maxRecipients: 7, maxSubjectChars: 77, maxBodyBytes: 777 }),
+      notificationJsonSchema({
+        maxRecipients: 7,
+        maxSubjectChars: 77,
+        maxBodyBytes: 777,
+        maxScheduleAheadSeconds: 60,
+      }),
     );
     expect(schema).toContain('"maxItems":7');
     expect(schema).toContain('"maxLength":77');
@@ -56,7 +61,12 @@ describe(notificationJsonSchema.name, () => {
 });
 
 describe('the published schema and the validator', () => {
-  const limits = { maxRecipients: 3, maxSubjectChars: 20, maxBodyBytes: 12 };
+  const limits = {
+    maxRecipients: 3,
+    maxSubjectChars: 20,
+    maxBodyBytes: 12,
+    maxScheduleAheadSeconds: 60,
+  };
   const ajv = new Ajv2020({ strict: true, strictRequired: false, validateFormats: false });
   const schemaAllows = ajv.compile(notificationJsonSchema(limits));
   const validatorAllows = (m: unknown) => notificationSchemas(limits).job.safeParse(m).success;

@@ -32,7 +32,9 @@ export function notificationJsonSchema(limits: MessageLimits): Record<string, un
       `(chat text too) are at most ${limits.maxBodyBytes} bytes of UTF-8; an SMS text is at ` +
       `most ${MAX_SMS_UNITS} UTF-16 code units, as Twilio counts, and a chat text at most ` +
       `${MAX_CHAT_TEXT_UNITS}, as Slack takes (maxLength bounds the characters of each); ` +
-      `metadata is at most ${MAX_METADATA_JSON_BYTES} bytes as JSON. ` +
+      `metadata is at most ${MAX_METADATA_JSON_BYTES} bytes as JSON; ` +
+      'a `sendAt` must be in the future and at most ' +
+      `${limits.maxScheduleAheadSeconds} s ahead when Herald accepts the message. ` +
       'Instead of its content a message may name a `template` with its `data` (and a `locale`): ' +
       "Herald checks the data against the template's own schema (GET /v1/templates) and renders the content.",
     ...rest,

@@ -12,6 +12,7 @@
  *   sends; a marker that outlives it is a call whose outcome was never recorded (ambiguous).
  * - `deliveredBy`: the token that wrote `delivered`, so its writer may repeat the write safely.
  * - `budgetFrom`: the round count at the last re-drive; the round budget counts from it.
+ * - `sendAtMs`: a `scheduled` notification's send time (epoch ms); no round starts before it.
  *
  * State lists (`ARGV` "a,b") come from the transition table in notification-lifecycle.ts.
  */
@@ -29,6 +30,30 @@ local function member(value, list)
   return false
 end
 local IF_FIELDS = {'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil'}
+-- Keeps the list indexes (see record-index.ts) in step with a status change, in the same
+-- script: the record moves from its current status's sets to status 'to', and every index
+-- holding it lives at least as long as the record (ttl s). Call before writing the status.
+-- The index keys are derived from the record's key, so they are not declared in KEYS: Herald
+-- runs on one Redis, not a cluster.
+local function keep_ttl(key, ttl)
+  redis.call('EXPIRE', key, ttl, 'NX')
+  redis.call('EXPIRE', key, ttl, 'GT')
+end
+local function reindex(rkey, to, ttl)
+  local f = redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel')
+  if not f[4] then return end
+  local base = string.match(rkey, '^(.*):ntf:[^:]+$') .. ':nidx:'
+  for _, scope in ipairs({'c:' .. f[2], 'all'}) do
+    local idx = base .. scope
+    if f[3] ~= to then
+      redis.call('ZREM', idx .. ':s:' .. f[3], f[1])
+      redis.call('ZADD', idx .. ':s:' .. to, f[4], f[1])
+    end
+    for _, key in ipairs({idx, idx .. ':s:' .. to, idx .. ':ch:' .. f[5]}) do
+      keep_ttl(key, ttl)
+    end
+  end
+end
 local function interrupted_attempt(f, detail)
   return cjson.encode({provider = f[2], at = f[4], outcome = 'failed', detail = detail,
     latencyMs = 0, ambiguous = true, round = tonumber(f[3])})
@@ -39,7 +64,8 @@ end
  * Starts a round for `token`. KEYS: record, attempts, this job's lock.
  * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail.
  * Returns {'gone'} | {'final', status} | {'busy', waitMs} |
- *   {'not_startable', status} | {'started', round, budgetFrom, message, previous, interrupted}.
+ *   {'not_startable', status} | {'not_yet', waitMs} |
+ *   {'started', round, budgetFrom, message, previous, interrupted}.
  */
 export const START_ROUND = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom', 'message')
@@ -57,6 +83,10 @@ if owner and owner ~= ARGV[1] and ownerLock and ownerLock ~= KEYS[3]
   return {'busy', left > 0 and left or 1000}
 end
 if not member(status, ARGV[4]) then return {'not_startable', status} end
+if status == 'scheduled' then
+  local at = tonumber(redis.call('HGET', KEYS[1], 'sendAtMs') or '0')
+  if at > now then return {'not_yet', at - now} end
+end
 local interrupted = ''
 if inflight[1] then
   redis.call('RPUSH', KEYS[2], interrupted_attempt(inflight, ARGV[6]))
@@ -64,6 +94,7 @@ if inflight[1] then
   interrupted = inflight[2]
 end
 local rounds = redis.call('HINCRBY', KEYS[1], 'rounds', 1)
+reindex(KEYS[1], 'sending', ARGV[3])
 redis.call('HSET', KEYS[1], 'status', 'sending', 'owner', ARGV[1], 'ownerLock', KEYS[3], 'updatedAt', ARGV[2])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
@@ -113,6 +144,7 @@ local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ifOwner', 'deliveredB
 if f[1] == ARGV[2] then return f[4] == ARGV[1] and 1 or 0 end
 if f[2] ~= ARGV[1] then return 0 end
 if not (member(f[1], ARGV[8]) or (f[1] == 'failed' and f[3] == ARGV[1])) then return 0 end
+reindex(KEYS[1], ARGV[2], ARGV[7])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMessageId', ARGV[4],
   'deliveredAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
@@ -130,6 +162,7 @@ return 1
 export const END_ROUND = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
 if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) then return 0 end
+reindex(KEYS[1], ARGV[2], ARGV[4])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
 for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HDEL', KEYS[1], 'owner', unpack(IF_FIELDS))
@@ -153,6 +186,7 @@ if inflight[1] and tonumber(inflight[5]) <= now_ms() then
   redis.call('RPUSH', KEYS[2], interrupted_attempt(inflight, ARGV[5]))
   redis.call('HDEL', KEYS[1], unpack(IF_FIELDS))
 end
+reindex(KEYS[1], 'failed', ARGV[3])
 redis.call('HSET', KEYS[1], 'status', 'failed', 'failure', ARGV[1], 'failedAt', ARGV[2], 'updatedAt', ARGV[2])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
@@ -175,10 +209,28 @@ if f[2] then
   if ok and failure.errorClass == 'rejected' then return 2 end
 end
 local rounds = tonumber(f[3] or '0')
+reindex(KEYS[1], 'queued', ARGV[2])
 redis.call('HSET', KEYS[1], 'status', 'queued', 'budgetFrom', rounds, 'updatedAt', ARGV[1])
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'owner', 'ownerLock', 'nextAttemptAt')
 redis.call('RPUSH', KEYS[2], cjson.encode({redrive = true, at = ARGV[1], afterRound = rounds}))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 return 1
+`;
+
+/**
+ * Cancels a notification no round is sending. KEYS: record. ARGV: now (ISO), ttl, from states,
+ * to status. A call still within its lease (left by a round that lost its job) counts as being
+ * sent: its answer may still come. Returns {'cancelled'} | {'gone'} | {'not_cancellable', status}.
+ */
+export const CANCEL = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'ifOwner', 'ifUntil')
+if not f[1] then return {'gone'} end
+if not member(f[1], ARGV[3]) then return {'not_cancellable', f[1]} end
+if f[2] and tonumber(f[3]) > now_ms() then return {'not_cancellable', 'sending'} end
+reindex(KEYS[1], ARGV[4], ARGV[2])
+redis.call('HSET', KEYS[1], 'status', ARGV[4], 'cancelledAt', ARGV[1], 'updatedAt', ARGV[1])
+redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'owner', 'ownerLock')
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return {'cancelled'}
 `;

@@ -6,6 +6,7 @@ import {
   APPEND_ATTEMPT,
   BEGIN_CALL,
   END_ROUND,
+  CANCEL,
   FAIL_ORPHAN,
   MARK_ACCEPTED,
   REDRIVE,
@@ -26,7 +27,7 @@ import { recordKeys } from './record-keys';
  */
 export const TRANSITIONS = {
   /** A round starts (or takes over from an owner that is gone). */
-  startRound: { from: ['queued', 'sending'], to: 'sending' },
+  startRound: { from: ['queued', 'sending', 'scheduled'], to: 'sending' },
   /** The owner calls a provider or records an attempt: only while sending. */
   call: { from: ['sending'], to: 'sending' },
   /** A provider accepted the message. */
@@ -36,9 +37,11 @@ export const TRANSITIONS = {
   /** Rejected, or rounds exhausted. */
   failed: { from: ['sending'], to: 'failed' },
   /** The job failed for good outside a round's decision. */
-  orphaned: { from: ['queued', 'sending'], to: 'failed' },
+  orphaned: { from: ['queued', 'sending', 'scheduled'], to: 'failed' },
   /** `POST /retry`. */
   redrive: { from: ['failed'], to: 'queued' },
+  /** `POST /cancel`: only before a round sends (waiting for a retry is `queued` too). */
+  cancel: { from: ['queued', 'scheduled'], to: 'cancelled' },
 } as const satisfies Record<
   string,
   { from: readonly NotificationStatus[]; to: NotificationStatus }
@@ -68,6 +71,8 @@ export type RoundStart =
   | { readonly kind: 'final'; readonly status: NotificationStatus }
   /** Another owner is alive (its lock held, or its call within its lease): try again later. */
   | { readonly kind: 'busy'; readonly waitMs: number }
+  /** Scheduled, and its time (`sendAt`) is `waitMs` away: run again then. */
+  | { readonly kind: 'not_yet'; readonly waitMs: number }
   /** In a state no round starts from (failed). */
   | { readonly kind: 'not_startable'; readonly status: NotificationStatus }
   /** This owner's round `round`; `budgetFrom` is the round count at the last re-drive. */
@@ -109,6 +114,7 @@ export class NotificationLifecycle {
       end: define('heraldLcEnd', 1, END_ROUND),
       orphan: define('heraldLcOrphan', 3, FAIL_ORPHAN),
       redrive: define('heraldLcRedrive', 2, REDRIVE),
+      cancel: define('heraldLcCancel', 1, CANCEL),
     };
   }
 
@@ -143,6 +149,8 @@ export class NotificationLifecycle {
         return { kind: 'busy', waitMs: Math.max(1, Number(r[1])) };
       case 'not_startable':
         return { kind: 'not_startable', status: r[1] as NotificationStatus };
+      case 'not_yet':
+        return { kind: 'not_yet', waitMs: Math.max(1, Number(r[1])) };
       default: {
         const [, round, budgetFrom, message, previous, interrupted] = r;
         return {
@@ -282,6 +290,27 @@ export class NotificationLifecycle {
       default:
         return 'not_failed';
     }
+  }
+
+  /**
+   * `POST /cancel`: a notification no round is sending becomes `cancelled`, for good. A round
+   * that starts later finds it so and sends nothing; a record being sent is not cancelled.
+   */
+  async cancel(
+    id: string,
+  ): Promise<
+    { kind: 'cancelled' } | { kind: 'not_found' } | { kind: 'not_cancellable'; status: string }
+  > {
+    const r = (await this.scripts.cancel!(
+      this.keys(id).record,
+      now(),
+      this.ttl,
+      list(TRANSITIONS.cancel.from),
+      TRANSITIONS.cancel.to,
+    )) as [string, string?];
+    if (r[0] === 'cancelled') return { kind: 'cancelled' };
+    if (r[0] === 'gone') return { kind: 'not_found' };
+    return { kind: 'not_cancellable', status: r[1] ?? 'unknown' };
   }
 
   private async endRound(

@@ -10,6 +10,7 @@ export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
   maxRecipients: 50,
   maxSubjectChars: 998,
   maxBodyBytes: 100 * 1024,
+  maxScheduleAheadSeconds: 30 * 86_400,
 };
 
 /** Slack channel, group or DM ids: C…, G…, D… followed by upper-case letters and digits. */
@@ -148,6 +149,20 @@ function buildSchemas(limits: MessageLimits) {
       'Your own string values, stored with the notification and passed to providers that carry ' +
         `tags; at most ${MAX_METADATA_JSON_BYTES} bytes of UTF-8 as JSON.`,
     );
+  // The window is checked at acceptance, against the clock then: JSON Schema cannot say it.
+  const sendAt = z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date-time with Z or an offset' })
+    // An unreadable value is the format's problem alone (NaN passes these).
+    .refine((v) => !(Date.parse(v) <= Date.now()), 'must be in the future')
+    .refine(
+      (v) => !(Date.parse(v) > Date.now() + limits.maxScheduleAheadSeconds * 1000),
+      `must be at most ${limits.maxScheduleAheadSeconds} s ahead`,
+    )
+    .optional()
+    .describe(
+      'When to send it (ISO 8601 with Z or an offset); omitted, at once. Must be in the future ' +
+        `and at most ${limits.maxScheduleAheadSeconds} s ahead when Herald accepts it.`,
+    );
   const providers = <T extends string>(names: readonly [T, ...T[]]) =>
     z
       .array(z.enum(names))
@@ -177,6 +192,7 @@ function buildSchemas(limits: MessageLimits) {
       replyTo: email.optional(),
       providers: providers(['sendgrid', 'mailgun', 'ses']),
       metadata,
+      sendAt,
     })
     .superRefine((m, ctx) => {
       if (m.text === undefined && m.html === undefined) {
@@ -220,6 +236,7 @@ function buildSchemas(limits: MessageLimits) {
         }),
       providers: providers(['twilio']),
       metadata,
+      sendAt,
     })
     .meta({ description: 'An SMS to an E.164 number.', examples: [SMS_EXAMPLE] });
 
@@ -239,6 +256,7 @@ function buildSchemas(limits: MessageLimits) {
         .describe('Slack Block Kit blocks.'),
       providers: providers(['slack']),
       metadata,
+      sendAt,
     })
     .superRefine((m, ctx) => {
       if (m.text === undefined && (m.blocks === undefined || m.blocks.length === 0)) {
@@ -285,6 +303,7 @@ function buildSchemas(limits: MessageLimits) {
       replyTo: email.optional(),
       providers: providers(['sendgrid', 'mailgun', 'ses']),
       metadata,
+      sendAt,
       ...templateFields,
     })
     .superRefine((m, ctx) => {
@@ -302,6 +321,7 @@ function buildSchemas(limits: MessageLimits) {
     to: smsMessage.shape.to,
     providers: providers(['twilio']),
     metadata,
+    sendAt,
     ...templateFields,
   });
   const chatTemplated = z.strictObject({
@@ -309,6 +329,7 @@ function buildSchemas(limits: MessageLimits) {
     to: chatMessage.shape.to,
     providers: providers(['slack']),
     metadata,
+    sendAt,
     ...templateFields,
   });
   const templated = z.discriminatedUnion('channel', [emailTemplated, smsTemplated, chatTemplated], {

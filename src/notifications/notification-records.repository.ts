@@ -11,6 +11,7 @@ import type {
   NotificationStatus,
   RedriveMarker,
 } from '../contracts/notification-record';
+import { indexesOfNewRecord } from './record-index';
 import { recordKeys } from './record-keys';
 
 /** What the records store when a notification is accepted. */
@@ -22,6 +23,8 @@ export interface NewNotification {
   readonly createdAt?: string;
   /** The producer's `send` job that created it, if one did. */
   readonly job?: string;
+  /** ISO 8601: send no earlier than this; the notification is `scheduled` until then. */
+  readonly sendAt?: string;
 }
 
 /**
@@ -53,20 +56,28 @@ export class NotificationRecordsRepository {
       caller: input.caller,
       channel: input.message.channel,
       to: maskRecipient(input.message),
-      status: 'queued',
+      status: input.sendAt === undefined ? 'queued' : 'scheduled',
       rounds: '0',
       createdAt: now,
+      createdAtMs: String(Date.parse(now)),
       updatedAt: now,
       message: JSON.stringify(input.message),
       ...(input.message.metadata ? { metadata: JSON.stringify(input.message.metadata) } : {}),
       ...(input.job !== undefined ? { job: input.job } : {}),
+      ...(input.sendAt !== undefined
+        ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
+        : {}),
     };
-    await this.redis.client
-      .multi()
-      .hset(key, fields)
-      .expire(key, this.ttl)
-      .exec()
-      .then(throwOnError);
+    const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
+    const tx = this.redis.client.multi().hset(key, fields).expire(key, ttl);
+    const indexed = { caller: input.caller, status: fields.status!, channel: fields.channel! };
+    for (const index of indexesOfNewRecord(this.redis, indexed)) {
+      // An index outlives every record in it: set when new, else only lengthened.
+      tx.zadd(index, fields.createdAtMs!, input.id)
+        .expire(index, ttl, 'NX')
+        .expire(index, ttl, 'GT');
+    }
+    await tx.exec().then(throwOnError);
     return toRecord(fields, []);
   }
 
@@ -104,6 +115,15 @@ export class NotificationRecordsRepository {
   }
 }
 
+/**
+ * Seconds until `sendAt` (0 when not scheduled). A scheduled record and its idempotency key are
+ * kept this much longer than the retention, which already outlives a message's whole retry
+ * schedule (checked at start-up), so both cover the send time plus every round after it.
+ */
+export function scheduleDelaySeconds(sendAt: string | undefined, now = Date.now()): number {
+  return sendAt === undefined ? 0 : Math.max(0, Math.ceil((Date.parse(sendAt) - now) / 1000));
+}
+
 type ExecResult = [error: Error | null, result: unknown][] | null;
 
 function throwOnError(results: ExecResult): unknown[] {
@@ -116,6 +136,16 @@ function throwOnError(results: ExecResult): unknown[] {
 
 /** The attempts list also holds re-drive markers, in order. */
 type HistoryEntry = DeliveryAttempt | (RedriveMarker & { readonly redrive: true });
+
+/** A record as a list shows it: without its attempts (read one record for those). */
+export type NotificationSummary = Omit<NotificationRecord, 'attempts' | 'redrives'>;
+
+/** A record hash (HGETALL) as its summary; undefined when the record is gone. */
+export function toSummary(f: Record<string, string>): NotificationSummary | undefined {
+  if (!f.id) return undefined;
+  const { attempts: _attempts, ...summary } = toRecord(f, []);
+  return summary;
+}
 
 function toRecord(
   f: Record<string, string>,
@@ -141,6 +171,8 @@ function toRecord(
     updatedAt: f.updatedAt!,
     ...(f.deliveredAt ? { deliveredAt: f.deliveredAt } : {}),
     ...(f.failedAt ? { failedAt: f.failedAt } : {}),
+    ...(f.cancelledAt ? { cancelledAt: f.cancelledAt } : {}),
+    ...(f.sendAt ? { sendAt: f.sendAt } : {}),
     ...(f.nextAttemptAt ? { nextAttemptAt: f.nextAttemptAt } : {}),
   };
 }

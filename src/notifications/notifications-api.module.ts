@@ -1,3 +1,5 @@
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { NotificationSearch } from './notification-search';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { NotificationIntakeService } from './notification-intake.service';
@@ -7,8 +9,8 @@ import { NotificationsModule } from './notifications.module';
 
 /** The REST side of notifications (api role): `/v1/notifications` and the message's JSON Schema. */
 @Module({
-  imports: [NotificationsModule, AuthModule],
+  imports: [NotificationsModule, AuthModule, IdempotencyModule],
   controllers: [NotificationsController, NotificationSchemaController],
-  providers: [NotificationIntakeService],
+  providers: [NotificationIntakeService, NotificationSearch],
 })
 export class NotificationsApiModule {}

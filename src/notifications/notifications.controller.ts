@@ -7,6 +7,7 @@ import {
   Inject,
   Param,
   Post,
+  Query,
   Res,
   UseGuards,
 } from '@nestjs/common';
@@ -16,18 +17,21 @@ import { Caller, type CallerIdentity, CallerScope } from '../auth/caller.decorat
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { HeraldError } from '../errors/herald-error';
 import { readIdempotencyKey } from '../idempotency/idempotency-key';
+import type { BatchItemResult } from './notification-acceptance';
+import { type NotificationPage, NotificationSearch } from './notification-search';
 import {
   type AcceptedNotification,
   NotificationIntakeService,
 } from './notification-intake.service';
 import type { NotificationRecord } from '../contracts/notification-record';
 
-/** REST intake (DESIGN §4): send, read a record, re-drive a failed notification. */
+/** REST intake (DESIGN §4): send, read a record, re-drive a failed notification, cancel one. */
 @Controller('v1/notifications')
 @UseGuards(ApiKeyGuard)
 export class NotificationsController {
   constructor(
     private readonly intake: NotificationIntakeService,
+    private readonly search: NotificationSearch,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
   ) {}
 
@@ -52,6 +56,35 @@ export class NotificationsController {
     void reply.header('Location', `/v1/notifications/${answer.id}`);
     if (replayed) void reply.header('Idempotent-Replayed', 'true');
     return answer;
+  }
+
+  /**
+   * This caller's notifications, newest first, filtered and cursor-paged (an admin key: every
+   * caller's, or one named by `caller=`). Items are records without their attempts.
+   */
+  @Get()
+  list(
+    @CallerScope() caller: CallerIdentity,
+    @Query() query: Record<string, unknown>,
+  ): Promise<NotificationPage> {
+    return this.search.list(caller, query);
+  }
+
+  /**
+   * Accepts up to HERALD_BATCH_MAX messages in one request, each on its own (validated,
+   * idempotent by its `idempotencyKey`, accepted or refused alone): 200 with one result per item.
+   */
+  @Post('batch')
+  @HttpCode(200)
+  async batch(
+    @Caller() caller: string,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: unknown,
+  ): Promise<{ results: BatchItemResult[] }> {
+    if (!isJson(contentType)) {
+      throw new HeraldError('unsupported_media_type', 'Send the body as application/json.');
+    }
+    return { results: await this.intake.acceptBatch(caller, body) };
   }
 
   /**
@@ -80,6 +113,17 @@ export class NotificationsController {
     const answer = await this.intake.retry(id);
     void reply.header('Location', `/v1/notifications/${id}`);
     return answer;
+  }
+
+  /** Cancels a notification of this caller (any caller's, for an admin key) not yet being sent. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(
+    @CallerScope() caller: CallerIdentity,
+    @Param('id') id: string,
+  ): Promise<{ id: string; status: 'cancelled' }> {
+    this.ownedBy(caller, await this.intake.get(id));
+    return this.intake.cancel(id);
   }
 
   private ownedBy(caller: CallerIdentity, record: NotificationRecord): NotificationRecord {

@@ -139,6 +139,28 @@ describe('callers', () => {
     });
   });
 
+  describe('POST /v1/notifications/:id/cancel', () => {
+    it("refuses another caller's notification with 404 and leaves it queued", async () => {
+      const answer = await call(`${herald.url}/v1/notifications/${ofA}/cancel`, {
+        method: 'POST',
+        key: KEYS.b,
+      });
+      expect(answer.status).toBe(404);
+      expect(answer.body.code).toBe('not_found');
+      const record = await call(`${herald.url}/v1/notifications/${ofA}`, { key: KEYS.a });
+      expect(record.body.status).toBe('queued');
+    });
+
+    it("lets an admin cancel any caller's notification", async () => {
+      const answer = await call(`${herald.url}/v1/notifications/${ofB}/cancel`, {
+        method: 'POST',
+        key: KEYS.ops,
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ id: ofB, status: 'cancelled' });
+    });
+  });
+
   describe('authentication comes first', () => {
     it('answers a keyless 2 MB body with 401, not 413', async () => {
       const answer = await call(`${herald.url}/v1/notifications`, {

@@ -14,11 +14,11 @@ describe('methods a path does not serve', () => {
     request(`${herald.url}${path}`, { method, headers: { authorization: `Bearer ${KEY}` } });
 
   it.each([
-    ['DELETE', '/v1/notifications', 'POST'],
-    ['GET', '/v1/notifications', 'POST'],
+    ['DELETE', '/v1/notifications', 'GET, HEAD, POST'],
     ['PUT', '/v1/notifications/0b7c6f4e', 'GET, HEAD'],
     ['PATCH', '/v1/notifications/0b7c6f4e?x=1', 'GET, HEAD'],
     ['GET', '/v1/notifications/0b7c6f4e/retry', 'POST'],
+    ['GET', '/v1/notifications/0b7c6f4e/cancel', 'POST'],
     ['POST', '/health/live', 'GET, HEAD'],
     ['OPTIONS', '/v1/providers', 'GET, HEAD'],
   ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
@@ -35,12 +35,12 @@ describe('methods a path does not serve', () => {
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
     });
     expectProblem(answer, 405, 'method_not_allowed');
-    expect(answer.headers.get('allow')).toBe('POST');
+    expect(answer.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 
   it.each([
     ['DELETE', '/nope'],
-    ['GET', '/v1/notifications/0b7c6f4e/cancel'],
+    ['GET', '/v1/notifications/0b7c6f4e/archive'],
   ])('still answers %s %s, a path no method serves, with 404', async (method, path) => {
     const answer = await call(method, path);
     expectProblem(answer, 404, 'not_found');

@@ -19,6 +19,7 @@ const MAX_BODY_BYTES = 300;
 const MAX_SMS_UNITS = 1600;
 const MAX_CHAT_TEXT_UNITS = 40_000;
 const MAX_METADATA_JSON_BYTES = 8_192;
+const MAX_SCHEDULE_AHEAD_SECONDS = 3_600;
 
 type Message = Record<string, unknown>;
 type Verdict =
@@ -36,7 +37,7 @@ const branchForm = (b: JsonSchema) =>
  * Feeds the published schema's examples, every boundary its keywords name and random messages
  * derived from it to a real Herald, and holds Herald to it: what the schema allows is accepted
  * (202), what it forbids is refused (400 naming the field). The rules JSON Schema cannot state
- * are the three its descriptions give, checked here by hand; nothing else may differ.
+ * are those its descriptions give, checked here by hand; nothing else may differ.
  */
 describe('the published message schema, held against the API', () => {
   let herald: RunningHerald;
@@ -53,6 +54,7 @@ describe('the published message schema, held against the API', () => {
         HERALD_MAX_RECIPIENTS: String(MAX_RECIPIENTS),
         HERALD_MAX_SUBJECT_CHARS: '30',
         HERALD_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+        HERALD_MAX_SCHEDULE_AHEAD_SECONDS: String(MAX_SCHEDULE_AHEAD_SECONDS),
       }),
     );
     const doc = (await request(`${herald.url}/docs/json`)).body as {
@@ -194,6 +196,13 @@ function describedRules(m: Message): string[] {
     broken.push('text');
   if (m.metadata !== undefined && bytes(JSON.stringify(m.metadata)) > MAX_METADATA_JSON_BYTES)
     broken.push('metadata');
+  // Relative to the clock when Herald accepts it. Generated times spread over ten millennia: the
+  // chance that one lands within a second of either end of the window is negligible.
+  if (typeof m.sendAt === 'string') {
+    const at = Date.parse(m.sendAt);
+    if (!(at > Date.now() && at <= Date.now() + MAX_SCHEDULE_AHEAD_SECONDS * 1000))
+      broken.push('sendAt');
+  }
   return broken;
 }
 

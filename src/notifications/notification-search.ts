@@ -1,0 +1,172 @@
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import type { CallerIdentity } from '../auth/caller.decorator';
+import { CHANNEL_KINDS } from '../config/config.schema';
+import { NOTIFICATION_STATUSES } from '../contracts/notification-record';
+import { HeraldError } from '../errors/herald-error';
+import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
+import { RedisService } from '../redis/redis.service';
+import { parseOrThrow } from './notification-message.schema';
+import { type NotificationSummary, toSummary } from './notification-records.repository';
+import { recordIndexKey } from './record-index';
+import { recordKeys } from './record-keys';
+
+/** Most index reads one page may take while filters or expired records skip entries. */
+const MAX_READS_PER_PAGE = 3;
+
+const isoTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 date-time with Z or an offset',
+});
+
+/** `GET /v1/notifications` query parameters. */
+export const listQuerySchema = z.strictObject({
+  status: z.enum(NOTIFICATION_STATUSES).optional(),
+  channel: z.enum(CHANNEL_KINDS).optional(),
+  since: isoTime.optional().describe('Created at or after this time.'),
+  until: isoTime.optional().describe('Created at or before this time.'),
+  idempotencyKey: z
+    .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1–255 printable ASCII characters')
+    .optional()
+    .describe('The notification accepted under this key (of this caller).'),
+  limit: z.coerce.number().int().min(1).max(100).default(50).describe('Page size, 1–100.'),
+  cursor: z
+    .string()
+    .regex(/^\d+\.\d+$/, 'must be a nextCursor from an earlier page')
+    .optional(),
+  caller: z.string().min(1).max(200).optional().describe("Admin keys only: that caller's."),
+});
+export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** A page of notifications, newest first. */
+export interface NotificationPage {
+  readonly items: NotificationSummary[];
+  /** Pass as `cursor` for the next page; absent on the last. */
+  readonly nextCursor?: string;
+}
+
+/** Where a page starts: below score `max` (epoch ms), after `skip` entries scored `max`. */
+interface Position {
+  max: number;
+  skip: number;
+}
+
+/**
+ * Lists and searches notification records through their indexes (record-index.ts): one
+ * ZRANGE BYSCORE with LIMIT per read, then one pipeline of HGETALLs, so a page costs the same
+ * whatever the number of records. A filter the chosen index does not cover (channel beside a
+ * status) is applied to what is read, within {@link MAX_READS_PER_PAGE} reads: such a page may
+ * hold fewer than `limit` items yet have a next one.
+ */
+@Injectable()
+export class NotificationSearch {
+  constructor(
+    private readonly redis: RedisService,
+    private readonly idempotency: IdempotencyStore,
+  ) {}
+
+  async list(who: CallerIdentity, raw: unknown): Promise<NotificationPage> {
+    const query = parseOrThrow(listQuerySchema, raw);
+    if (!who.admin && query.caller !== undefined && query.caller !== who.name) {
+      throw invalid('caller', 'only an admin key may name another caller');
+    }
+    const caller = who.admin ? query.caller : who.name;
+    const since = query.since === undefined ? -Infinity : Date.parse(query.since);
+    const until = query.until === undefined ? Infinity : Date.parse(query.until);
+    const matches = (s: NotificationSummary) =>
+      (query.status === undefined || s.status === query.status) &&
+      (query.channel === undefined || s.channel === query.channel) &&
+      (caller === undefined || s.caller === caller) &&
+      Date.parse(s.createdAt) >= since &&
+      Date.parse(s.createdAt) <= until;
+
+    if (query.idempotencyKey !== undefined) {
+      if (caller === undefined) throw invalid('idempotencyKey', 'needs caller= with an admin key');
+      const entry = this.idempotency.entryKey(`caller:${caller}`, query.idempotencyKey);
+      const id = await this.redis.client.hget(entry, 'id');
+      if (!id) return { items: [] };
+      const found = toSummary(await this.redis.client.hgetall(recordKeys(this.redis, id).record));
+      return { items: found && matches(found) ? [found] : [] };
+    }
+
+    const index = recordIndexKey(
+      this.redis,
+      caller,
+      query.status !== undefined ? { status: query.status } : { channel: query.channel },
+    );
+    const position =
+      query.cursor === undefined ? { max: until, skip: 0 } : parseCursor(query.cursor);
+    const items: NotificationSummary[] = [];
+    const stale: string[] = [];
+    let more = true;
+    for (let reads = 0; more && items.length < query.limit && reads < MAX_READS_PER_PAGE; reads++) {
+      const want = query.limit - items.length;
+      // One entry past the page says whether another page follows.
+      const reply = (await this.redis.client.call(
+        'ZRANGE',
+        index,
+        bound(position.max),
+        bound(since),
+        'BYSCORE',
+        'REV',
+        'LIMIT',
+        position.skip,
+        want + 1,
+        'WITHSCORES',
+      )) as (string | [string, string])[];
+      const entries = withScores(reply);
+      more = entries.length > want;
+      const taken = entries.slice(0, want);
+      const pipeline = this.redis.client.pipeline();
+      for (const [id] of taken) pipeline.hgetall(recordKeys(this.redis, id).record);
+      const hashes = taken.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+      taken.forEach(([id, score], i) => {
+        advance(position, score);
+        const [err, hash] = hashes[i] ?? [null, {}];
+        if (err) throw err;
+        const summary = toSummary(hash as Record<string, string>);
+        if (!summary) stale.push(id);
+        else if (matches(summary)) items.push(summary);
+      });
+    }
+    // Members whose record expired: dropped as they are met, so reads never pile them up.
+    if (stale.length > 0) await this.redis.client.zrem(index, ...stale);
+    return more ? { items, nextCursor: `${position.max}.${position.skip}` } : { items };
+  }
+}
+
+/** WITHSCORES pairs: nested under RESP3, flat under RESP2. */
+function withScores(reply: (string | [string, string])[]): [string, number][] {
+  const entries: [string, number][] = [];
+  for (let i = 0; i < reply.length; i++) {
+    const item = reply[i]!;
+    if (Array.isArray(item)) entries.push([item[0], Number(item[1])]);
+    else entries.push([item, Number(reply[++i])]);
+  }
+  return entries;
+}
+
+function advance(position: Position, score: number): void {
+  if (score === position.max) position.skip += 1;
+  else {
+    position.max = score;
+    position.skip = 1;
+  }
+}
+
+function parseCursor(cursor: string): Position {
+  const [max, skip] = cursor.split('.').map(Number) as [number, number];
+  return { max, skip };
+}
+
+function bound(ms: number): string {
+  return ms === Infinity ? '+inf' : ms === -Infinity ? '-inf' : String(ms);
+}
+
+function invalid(field: string, message: string): HeraldError {
+  return new HeraldError('validation_failed', `Invalid field: ${field}.`, {
+    errors: [{ field, message }],
+  });
+}

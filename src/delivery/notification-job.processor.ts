@@ -150,7 +150,7 @@ export class NotificationJobProcessor {
     }
     let acceptance: Awaited<ReturnType<NotificationAcceptance['acceptJob']>>;
     try {
-      acceptance = await this.acceptance.acceptJob(job.data, job.id!);
+      acceptance = await this.acceptance.acceptJob(job.data, job.id!, job.timestamp);
     } catch (err) {
       if (err instanceof HeraldError && PERMANENT_INTAKE_ERRORS.has(err.code)) {
         const fields = (err.extra.errors ?? []).map((e) => `${e.field}: ${e.message}`);

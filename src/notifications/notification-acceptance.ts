@@ -19,6 +19,7 @@ import {
   type NotificationSchemas,
   notificationSchemas,
   parseOrThrow,
+  sendAtProblems,
 } from './notification-message.schema';
 import {
   NotificationRecordsRepository,
@@ -115,6 +116,7 @@ export class NotificationAcceptance {
     assertJsonDepth(body);
     const request = parseOrThrow(this.schemas.message, body);
     const { sendAt, ...unscheduled } = request;
+    this.assertSendAt(sendAt, Date.now());
     // A templated request is rendered here, once: retries and failover send the stored bytes.
     const message = this.admit(this.templates.render(unscheduled as NotificationRequest));
     const id = randomUUID();
@@ -211,12 +213,14 @@ export class NotificationAcceptance {
    * The idempotency key is `data.idempotencyKey` scoped to the queue, else the job id in a scope
    * of its own; the job id owns its claim, so a job that runs again (after a crash) finds its own notification.
    * Throws `validation_failed` (the message names every bad field), `channel_not_configured`
-   * or `idempotency_key_reused` — none of which a retry can fix.
+   * or `idempotency_key_reused` — none of which a retry can fix. `addedAtMs` is when the producer
+   * added the job (BullMQ's `job.timestamp`): a `sendAt` is judged against that moment.
    */
-  async acceptJob(data: unknown, jobId: string): Promise<JobAcceptance> {
+  async acceptJob(data: unknown, jobId: string, addedAtMs = Date.now()): Promise<JobAcceptance> {
     assertJsonDepth(data);
     const parsed = parseOrThrow(this.schemas.job, data);
     const { idempotencyKey, sendAt, ...rest } = parsed;
+    this.assertSendAt(sendAt, addedAtMs);
     const request = rest as NotificationRequest;
     // The job itself waits for the time: its first round finds the record not yet due.
     const scheduled = sendAt === undefined ? {} : { sendAt };
@@ -262,6 +266,18 @@ export class NotificationAcceptance {
     }
     await this.completeOrLog(claim, JSON.stringify({ id }), sendAt);
     return { kind: 'accepted', id };
+  }
+
+  /** Throws `validation_failed` naming `sendAt` when it is outside its window (see sendAtProblems). */
+  private assertSendAt(sendAt: string | undefined, submittedAtMs: number): void {
+    const errors = sendAtProblems(
+      sendAt,
+      submittedAtMs,
+      this.config.limits.maxScheduleAheadSeconds,
+    );
+    if (errors.length > 0) {
+      throw new HeraldError('validation_failed', 'Invalid field: sendAt.', { errors });
+    }
   }
 
   /** Channel checks the schema cannot know: configured providers and the default sender. */

@@ -149,19 +149,15 @@ function buildSchemas(limits: MessageLimits) {
       'Your own string values, stored with the notification and passed to providers that carry ' +
         `tags; at most ${MAX_METADATA_JSON_BYTES} bytes of UTF-8 as JSON.`,
     );
-  // The window is checked at acceptance, against the clock then: JSON Schema cannot say it.
+  // The window is relative to when Herald accepts the message (see sendAtProblems): JSON Schema
+  // cannot say it, and a schema built once cannot know that moment.
   const sendAt = z.iso
     .datetime({ offset: true, error: 'must be an ISO 8601 date-time with Z or an offset' })
-    // An unreadable value is the format's problem alone (NaN passes these).
-    .refine((v) => !(Date.parse(v) <= Date.now()), 'must be in the future')
-    .refine(
-      (v) => !(Date.parse(v) > Date.now() + limits.maxScheduleAheadSeconds * 1000),
-      `must be at most ${limits.maxScheduleAheadSeconds} s ahead`,
-    )
     .optional()
     .describe(
       'When to send it (ISO 8601 with Z or an offset); omitted, at once. Must be in the future ' +
-        `and at most ${limits.maxScheduleAheadSeconds} s ahead when Herald accepts it.`,
+        `and at most ${limits.maxScheduleAheadSeconds} s ahead when Herald accepts it (for a ` +
+        'queue job: when the producer added it).',
     );
   const providers = <T extends string>(names: readonly [T, ...T[]]) =>
     z
@@ -442,6 +438,26 @@ function formError(schema: z.ZodType, input: unknown): z.ZodError | undefined {
     : forms.content;
   const result = meant.safeParse(input);
   return result.success ? undefined : result.error;
+}
+
+/**
+ * Problems of a well-formed `sendAt` against the moment the message was handed to Herald
+ * (`submittedAtMs`: the request's arrival, or when a producer added its job): it must lie after
+ * that moment and at most `maxAheadSeconds` beyond it. Measured from submission, a job that
+ * waited in a busy queue past its time is sent at once, not refused.
+ */
+export function sendAtProblems(
+  sendAt: string | undefined,
+  submittedAtMs: number,
+  maxAheadSeconds: number,
+): FieldProblem[] {
+  if (sendAt === undefined) return [];
+  const at = Date.parse(sendAt);
+  if (at <= submittedAtMs) return [{ field: 'sendAt', message: 'must be in the future' }];
+  if (at > submittedAtMs + maxAheadSeconds * 1000) {
+    return [{ field: 'sendAt', message: `must be at most ${maxAheadSeconds} s ahead` }];
+  }
+  return [];
 }
 
 /** Parses with a schema or throws `validation_failed` naming every bad field. */

@@ -145,6 +145,21 @@ describe(`${NotificationAcceptance.name} sendAt`, () => {
       expect((answer.body.errors as { field: string }[]).map((e) => e.field)).toEqual(['sendAt']);
     });
 
+    it("sends at once a producer's job whose time passed while it waited in the queue", async () => {
+      const producer = await openProducer(herald);
+      try {
+        // In the future when added; the job only runs once BullMQ's delay is over, after it.
+        const sendAt = inSeconds(1);
+        const job = await producer.queue.add('send', { ...sms, sendAt }, { delay: 2_500 });
+        const result = (await job.waitUntilFinished(producer.events, 20_000)) as { id: string };
+        const record = await getRecord(herald.url, result.id);
+        expect(record.status).not.toBe('failed');
+        expect(record.sendAt).toBe(sendAt);
+      } finally {
+        await producer.close();
+      }
+    });
+
     it("fails a producer's job with a past sendAt at once, naming sendAt", async () => {
       const producer = await openProducer(herald);
       try {

@@ -6,7 +6,9 @@
  * autocannon, in this process: 50 connections, a warm-up (discarded), then 15 s; every request
  * carries the API key and a unique Idempotency-Key. Herald runs in the `api` role, logs at warn.
  * A third run sends the same receipt as a templated e-mail (`order-confirmation` + data), which
- * Herald renders at intake: its cost against the plain run is the cost of rendering.
+ * Herald renders at intake: its cost against the plain run is the cost of rendering. A fourth
+ * posts the same e-mail 100 at a time to `POST /v1/notifications/batch` (each item with its own
+ * idempotency key): its messages per second against the floor's single-message requests.
  *
  * BENCH_ACCEPT_SECONDS (15) and BENCH_ACCEPT_WARMUP_SECONDS (3) shorten it for a smoke run.
  */
@@ -37,11 +39,23 @@ const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_ACCEPT_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_ACCEPT_WARMUP_SECONDS ?? 3);
 const TARGET_RATIO = 0.7;
+const BATCH_SIZE = 100;
+/**
+ * Connections of the batch run: 50 × 100 items would keep 5,000 messages in flight, a hundred
+ * times the single runs' 50; 5 keeps 500, the same order as theirs.
+ */
+const BATCH_CONNECTIONS = 5;
+const SINGLE_PATH = '/v1/notifications';
+/** Batch throughput (messages/s) against the floor's single-message requests per second. */
+const TARGET_BATCH_RATIO = 1;
 const TARGET_P99_FACTOR = 3;
 
 interface AcceptRun {
   readonly label: string;
+  /** Requests answered 2xx per second. */
   readonly acceptedPerSecond: number;
+  /** Messages accepted per second: requests × the messages each carries. */
+  readonly messagesPerSecond: number;
   readonly latencyMs: { p50: number; p90: number; p99: number; max: number };
   readonly accepted: number;
   readonly non2xx: number;
@@ -80,8 +94,25 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
       'Herald (api role), templated e-mail',
       redis,
       startApi('accept-herald-templated'),
-      BENCH_TEMPLATED_EMAIL,
+      { body: BENCH_TEMPLATED_EMAIL },
     );
+    const batch = await measure(
+      `Herald (api role), batch of ${BATCH_SIZE}, ${BATCH_CONNECTIONS} connections`,
+      redis,
+      startApi('accept-herald-batch'),
+      {
+        path: '/v1/notifications/batch',
+        body: {
+          items: Array.from({ length: BATCH_SIZE }, (_, i) => ({
+            ...BENCH_EMAIL,
+            idempotencyKey: `bench-[<id>]-${i}`,
+          })),
+        },
+        messagesPerRequest: BATCH_SIZE,
+        connections: BATCH_CONNECTIONS,
+      },
+    );
+    const runs = [floor, herald, templated, batch];
 
     const throughputRatio = ratio(herald.acceptedPerSecond, floor.acceptedPerSecond);
     const p99Factor = ratio(herald.latencyMs.p99, floor.latencyMs.p99);
@@ -90,6 +121,7 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
       [
         '',
         'accepted/s',
+        'messages/s',
         'p50 ms',
         'p99 ms',
         'CPU ms/req',
@@ -98,9 +130,10 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
         'Redis calls/req',
         'non-2xx',
       ],
-      [floor, herald, templated].map((r) => [
+      runs.map((r) => [
         r.label,
         r.acceptedPerSecond,
+        r.messagesPerSecond,
         r.latencyMs.p50,
         r.latencyMs.p99,
         r.cpuMsPerRequest.server,
@@ -110,7 +143,8 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
         r.non2xx + r.errors,
       ]),
     );
-    printLoad([floor, herald, templated]);
+    printLoad(runs);
+    const batchRatio = ratio(batch.messagesPerSecond, floor.acceptedPerSecond);
     const templatedRatio = ratio(templated.acceptedPerSecond, herald.acceptedPerSecond);
     const renderCpuMs =
       Math.round((templated.cpuMsPerRequest.server - herald.cpuMsPerRequest.server) * 1000) / 1000;
@@ -125,6 +159,11 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
         target: `< ${TARGET_P99_FACTOR}× the floor's`,
         met: herald.latencyMs.p99 < TARGET_P99_FACTOR * floor.latencyMs.p99,
       },
+      batch: {
+        measured: batchRatio,
+        target: `≥ ${TARGET_BATCH_RATIO} (messages/s against the floor's requests/s)`,
+        met: batchRatio >= TARGET_BATCH_RATIO,
+      },
     };
     console.log(
       `Herald/floor accepted/s: ${throughputRatio} (target ${targets.ratio.target}: ${verdict(targets.ratio.met)})`,
@@ -133,9 +172,12 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
       `Herald/floor p99: ${p99Factor}× (target ${targets.p99.target}: ${verdict(targets.p99.met)})`,
     );
     console.log(
+      `batch messages/s against the floor's accepted/s: ${batchRatio} (target ${targets.batch.target}: ${verdict(targets.batch.met)})`,
+    );
+    console.log(
       `templated/plain accepted/s: ${templatedRatio}; server CPU per request +${renderCpuMs} ms (rendering, data check, the larger stored record)`,
     );
-    for (const r of [floor, herald, templated]) {
+    for (const r of runs) {
       console.log(
         `${r.label} — Redis per request: ${r.topRedisCommands.map((c) => `${c.command} ${c.perRequest}`).join(', ')}`,
       );
@@ -150,8 +192,9 @@ export async function acceptBenchmark({ heraldMain }: BenchContext): Promise<voi
         warmupSeconds: WARMUP_SECONDS,
         bodyBytes: JSON.stringify(BENCH_EMAIL).length,
         templatedBodyBytes: JSON.stringify(BENCH_TEMPLATED_EMAIL).length,
+        batchSize: BATCH_SIZE,
       },
-      runs: { floor, herald, templated },
+      runs: { floor, herald, templated, batch },
       templated: { ratioToPlain: templatedRatio, extraServerCpuMsPerRequest: renderCpuMs },
       targets,
       table,
@@ -166,12 +209,18 @@ async function measure(
   label: string,
   redis: RedisServer,
   start: (prefix: string) => Promise<{ process: NodeProcess; url: string }>,
-  body: object = BENCH_EMAIL,
+  {
+    path = SINGLE_PATH,
+    body = BENCH_EMAIL,
+    messagesPerRequest = 1,
+    connections = CONNECTIONS,
+  }: RequestShape = {},
 ): Promise<AcceptRun> {
+  const shape = { path, body, connections };
   const prefix = runPrefix('accept');
   const server = await start(prefix);
   try {
-    if (WARMUP_SECONDS > 0) await load(server.url, WARMUP_SECONDS, body);
+    if (WARMUP_SECONDS > 0) await load(server.url, WARMUP_SECONDS, shape);
     const waitKey = `${prefix}:${BENCH_QUEUE}:wait`;
     const queuedBefore = await redis.client.llen(waitKey);
     const loadBefore = loadAverage();
@@ -181,7 +230,7 @@ async function measure(
       serverMain: mainThreadCpuMs(server.process.pid),
       redis: cpuMs(redis.pid),
     };
-    const result = await load(server.url, SECONDS, body);
+    const result = await load(server.url, SECONDS, shape);
     const cpu = {
       server: cpuMs(server.process.pid) - cpuBefore.server,
       serverMain: mainThreadCpuMs(server.process.pid) - cpuBefore.serverMain,
@@ -194,6 +243,7 @@ async function measure(
     return {
       label,
       acceptedPerSecond: Math.round(result['2xx'] / result.duration),
+      messagesPerSecond: Math.round((result['2xx'] * messagesPerRequest) / result.duration),
       latencyMs: {
         p50: result.latency.p50,
         p90: result.latency.p90,
@@ -220,16 +270,29 @@ async function measure(
   }
 }
 
-async function load(url: string, seconds: number, body: object): Promise<AutocannonResult> {
+/** What one run posts: the route, the body, and how many messages each request carries. */
+interface RequestShape {
+  readonly path?: string;
+  readonly body?: object;
+  readonly messagesPerRequest?: number;
+  readonly connections?: number;
+}
+
+async function load(
+  url: string,
+  seconds: number,
+  { path, body, connections }: { path: string; body: object; connections: number },
+): Promise<AutocannonResult> {
   return autocannon({
-    url: `${url}/v1/notifications`,
+    url: `${url}${path}`,
     method: 'POST',
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     headers: {
       'content-type': 'application/json',
       authorization: `Bearer ${BENCH_API_KEY}`,
-      'idempotency-key': 'bench-[<id>]',
+      // A batch carries a key per item in its body instead.
+      ...(path === SINGLE_PATH ? { 'idempotency-key': 'bench-[<id>]' } : {}),
     },
     body: JSON.stringify(body),
     idReplacement: true,

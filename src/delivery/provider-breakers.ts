@@ -56,7 +56,7 @@ interface ProviderBreaker {
 
 /**
  * `rejected` is the message's fault and `throttled` is the provider protecting itself while
- * healthy: neither says the provider is down, so neither may open its breaker (DESIGN §7).
+ * healthy: neither says the provider is down, so neither may open its breaker.
  * Nor may an error that is not a classified provider failure at all: the channel's own code
  * broke on one message (a poison message), which says nothing about the provider.
  */
@@ -71,7 +71,7 @@ export function isBreakerOpenError(err: unknown): boolean {
 }
 
 /**
- * One opossum circuit breaker per configured provider, per process (DESIGN §2: breaker state
+ * One opossum circuit breaker per configured provider, per process (breaker state
  * is not shared). Options come from `HERALD_BREAKER_*`. Opossum's `timeout` is off: the
  * deadline is enforced per call with an AbortSignal (see `callWithDeadline`), which aborts the
  * request itself, and its `timeout` error counts here as a failure like any other.

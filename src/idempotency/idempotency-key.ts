@@ -1,6 +1,6 @@
 import { HeraldError } from '../errors/herald-error';
 
-/** DESIGN §6: 1–255 printable ASCII characters (space through tilde). */
+/** 1–255 printable ASCII characters (space through tilde). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7E]{1,255}$/;
 
 /**

@@ -96,7 +96,7 @@ export type IdempotencyOutcome =
   | { readonly kind: 'reused' };
 
 /**
- * Idempotency keys in Redis (DESIGN §6). Each key is claimed by a Lua script (check and claim
+ * Idempotency keys in Redis. Each key is claimed by a Lua script (check and claim
  * in one step), held `in_flight` for {@link IN_FLIGHT_TTL_SECONDS} while the notification is
  * accepted, then completed with the answer to replay for `HERALD_IDEMPOTENCY_TTL_SECONDS`.
  */

@@ -347,7 +347,7 @@ function buildSchemas(limits: MessageLimits) {
     .regex(/^[\x20-\x7E]{1,255}$/, 'must be 1–255 printable ASCII characters')
     .optional()
     .describe('Same meaning as the REST Idempotency-Key header, scoped to the queue.');
-  /** A queue job: the message plus an optional idempotency key (DESIGN §5). */
+  /** A queue job: the message plus an optional idempotency key. */
   const job = contentOrTemplate(
     z.discriminatedUnion(
       'channel',

@@ -25,7 +25,7 @@ import {
 } from './notification-intake.service';
 import type { NotificationRecord } from '../contracts/notification-record';
 
-/** REST intake (DESIGN §4): send, read a record, re-drive a failed notification, cancel one. */
+/** REST intake: send, read a record, re-drive a failed notification, cancel one. */
 @Controller('v1/notifications')
 @UseGuards(ApiKeyGuard)
 export class NotificationsController {

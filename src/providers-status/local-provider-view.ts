@@ -11,7 +11,7 @@ import { emptyOutcomeCounts, RollingOutcomeCounts } from './rolling-outcome-coun
 const MAX_DETAIL_CHARS = 500;
 
 /**
- * This worker process's view of its providers: its breakers (per process, DESIGN §2) and its
+ * This worker process's view of its providers: its breakers (per process) and its
  * call counts over the rolling window. Read by the publisher, and directly by `/v1/providers`
  * when the process also serves the API (role `all`).
  */

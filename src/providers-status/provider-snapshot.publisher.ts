@@ -12,7 +12,7 @@ import { WorkerSnapshotsRepository } from './worker-snapshots.repository';
 
 /**
  * Publishes this worker's provider view to Redis every `HERALD_STATUS_PUBLISH_MS`, so an `api`
- * process, which has no breakers of its own, can show every worker's (DESIGN §2: breaker
+ * process, which has no breakers of its own, can show every worker's (breaker
  * state is per process). A publication lives three periods: a killed worker drops out by
  * itself; a worker stopping cleanly removes its view at once.
  */

@@ -24,7 +24,7 @@ function deadlineSignal(ms: number): AbortSignal {
 }
 
 /**
- * The deadline behaviour every channel shares (DESIGN §7): the signal aborts the HTTP
+ * The deadline behaviour every channel shares: the signal aborts the HTTP
  * request itself, the SDK's own timeout backs it up, and a send whose deadline has passed
  * sends nothing.
  */

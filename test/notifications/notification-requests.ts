@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { HeraldConfig } from '../../src/config/herald-config';
 
-/** Valid messages of each channel (DESIGN §3). */
+/** Valid messages of each channel. */
 export const SMS = { channel: 'sms', to: '+14155550100', text: 'Your code is 123456' } as const;
 export const EMAIL = {
   channel: 'email',

@@ -9,7 +9,7 @@ const WAIT_MS = 15_000;
 
 /**
  * A producer in another service: BullMQ and the documented queue name, prefix and job name,
- * nothing of Herald's code (DESIGN §5).
+ * nothing of Herald's code.
  */
 describe('a producer adding jobs to the queue', () => {
   let simulator: ProviderSimulator;

@@ -1,9 +1,44 @@
 import type { ChannelErrorClass } from './channel-error-class';
 import type { ChannelKind, ProviderName } from '../config/config.schema';
 
-export const NOTIFICATION_STATUSES = ['queued', 'sending', 'delivered', 'failed'] as const;
-/** `queued → sending → delivered | failed`; a failed notification may be re-driven to `queued`. */
+export const NOTIFICATION_STATUSES = [
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'undelivered',
+  'failed',
+] as const;
+/**
+ * `queued → sending → sent | failed`, then what the provider's events say: `delivered`,
+ * `bounced`, `undelivered`, `complained`. A chat message is `delivered` as soon as Slack says
+ * ok. A failed notification may be re-driven to `queued`. Records accepted before `sent`
+ * existed say `delivered` from acceptance.
+ */
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** The kinds of provider delivery event Herald records. */
+export const PROVIDER_EVENT_TYPES = [
+  'sent',
+  'delivered',
+  'deferred',
+  'bounced',
+  'complained',
+  'undelivered',
+] as const;
+export type ProviderEventType = (typeof PROVIDER_EVENT_TYPES)[number];
+
+/** One delivery event a provider reported about a notification, in the order received. */
+export interface ProviderEvent {
+  readonly type: ProviderEventType;
+  readonly provider: ProviderName;
+  /** ISO 8601: when the provider says it happened. */
+  readonly at: string;
+  /** Short and safe: a provider's code or reason, never a recipient nor the body. */
+  readonly detail?: string;
+}
 
 /** One provider call (or a provider skipped at no cost) while delivering a notification. */
 export interface DeliveryAttempt {
@@ -47,6 +82,8 @@ export interface NotificationRecord {
   readonly provider?: ProviderName;
   readonly providerMessageId?: string;
   readonly attempts: readonly DeliveryAttempt[];
+  /** The provider's delivery events, in the order received (absent until the first). */
+  readonly events?: readonly ProviderEvent[];
   /** Delivery rounds started so far, re-drives included. */
   readonly rounds: number;
   /** Each re-drive, in order; the attempts before it keep their rounds. */
@@ -56,6 +93,8 @@ export interface NotificationRecord {
   /** ISO 8601 timestamps. */
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** When a provider accepted it. */
+  readonly sentAt?: string;
   readonly deliveredAt?: string;
   readonly failedAt?: string;
   /** When the next delivery round starts, while waiting out a backoff. */

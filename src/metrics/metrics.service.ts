@@ -69,7 +69,7 @@ export class MetricsService {
   /** Notifications reaching a final status. */
   readonly notifications = new Counter({
     name: 'herald_notifications_total',
-    help: 'Notifications that reached a final status (delivered or failed).',
+    help: 'Notifications whose delivery ended: sent (accepted by a provider), delivered (chat) or failed.',
     labelNames: ['kind', 'status'] as const,
     registers: [this.registry],
   });

@@ -73,4 +73,16 @@ export class MetricsService {
     labelNames: ['kind', 'status'] as const,
     registers: [this.registry],
   });
+
+  /**
+   * Provider delivery events received: `refused` (signature, replay, shape; one per request),
+   * else one per event: `applied`, `duplicate`, `unknown` (no such message), `ignored` (a kind
+   * Herald does not track).
+   */
+  readonly providerEvents = new Counter({
+    name: 'herald_provider_events_total',
+    help: 'Provider delivery events received, by provider and verdict.',
+    labelNames: ['provider', 'verdict'] as const,
+    registers: [this.registry],
+  });
 }

@@ -188,15 +188,17 @@ return 1
 `;
 
 /**
- * Records a provider event. KEYS: record, events. ARGV: event JSON, to status ('' when the
- * event moves nothing), from states, now (ISO), ttl, event time (ISO).
+ * Records a provider event once. KEYS: record, events, the event id's de-duplication key.
+ * ARGV: event JSON, to status ('' when the event moves nothing), from states, now (ISO), ttl,
+ * event time (ISO). An event id seen before (within the record's retention) does nothing.
  * The event is always appended. The status moves only from a `from` state, and never for an
  * event older than the one that set the current status (`eventAt`): events may arrive out of
- * order. Returns {'gone'} | {'moved', status} | {'kept', status}.
+ * order. Returns {'gone'} | {'duplicate'} | {'moved', status} | {'kept', status}.
  */
 export const APPLY_EVENT = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt')
 if not f[1] then return {'gone'} end
+if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[5]) then return {'duplicate'} end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 local status = f[1]

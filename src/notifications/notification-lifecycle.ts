@@ -81,6 +81,8 @@ export const EVENT_TRANSITION = {
 export type EventApplied =
   /** No notification with that provider message id (expired, or not ours). */
   | { readonly kind: 'unknown' }
+  /** This event (by the provider's event id) was recorded before: nothing done. */
+  | { readonly kind: 'duplicate' }
   /** Recorded; `status` is the record's status after it. */
   | { readonly kind: 'applied'; readonly status: NotificationStatus; readonly moved: boolean };
 
@@ -143,7 +145,7 @@ export class NotificationLifecycle {
       end: define('heraldLcEnd', 1, END_ROUND),
       orphan: define('heraldLcOrphan', 3, FAIL_ORPHAN),
       redrive: define('heraldLcRedrive', 2, REDRIVE),
-      event: define('heraldLcEvent', 2, APPLY_EVENT),
+      event: define('heraldLcEvent', 3, APPLY_EVENT),
     };
   }
 
@@ -278,6 +280,7 @@ export class NotificationLifecycle {
   async applyEvent(
     provider: ProviderName,
     providerMessageId: string,
+    eventId: string,
     event: ProviderEvent,
   ): Promise<EventApplied> {
     const index = providerMessageKey(this.redis, provider, providerMessageId);
@@ -291,6 +294,7 @@ export class NotificationLifecycle {
     const r = (await this.scripts.event!(
       k.record,
       k.events,
+      this.redis.key('pevt', provider, eventId),
       JSON.stringify(event),
       transition?.to ?? '',
       list(transition?.from ?? []),
@@ -299,6 +303,7 @@ export class NotificationLifecycle {
       event.at,
     )) as [string, string?];
     if (r[0] === 'gone') return { kind: 'unknown' };
+    if (r[0] === 'duplicate') return { kind: 'duplicate' };
     return { kind: 'applied', status: r[1] as NotificationStatus, moved: r[0] === 'moved' };
   }
 

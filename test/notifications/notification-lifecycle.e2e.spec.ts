@@ -171,26 +171,36 @@ describe(NotificationLifecycle.name, () => {
         provider: 'mailgun' as const,
         at: at(s),
       });
-      expect(await lifecycle.applyEvent('mailgun', messageId, ev('deferred', 1))).toEqual({
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('deferred', 1)),
+      ).toEqual({
         kind: 'applied',
         status: 'sent',
         moved: false,
       });
-      expect(await lifecycle.applyEvent('mailgun', messageId, ev('delivered', 5))).toMatchObject({
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('delivered', 5)),
+      ).toMatchObject({
         status: 'delivered',
         moved: true,
       });
       // An older bounce, arriving late, overrides nothing.
-      expect(await lifecycle.applyEvent('mailgun', messageId, ev('bounced', 3))).toMatchObject({
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('bounced', 3)),
+      ).toMatchObject({
         status: 'delivered',
         moved: false,
       });
-      expect(await lifecycle.applyEvent('mailgun', messageId, ev('complained', 9))).toMatchObject({
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('complained', 9)),
+      ).toMatchObject({
         status: 'complained',
         moved: true,
       });
       // Never back to delivered.
-      expect(await lifecycle.applyEvent('mailgun', messageId, ev('delivered', 10))).toMatchObject({
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('delivered', 10)),
+      ).toMatchObject({
         status: 'complained',
         moved: false,
       });
@@ -208,13 +218,13 @@ describe(NotificationLifecycle.name, () => {
 
     it('does not move an older event over a newer status', async () => {
       const { id, messageId } = await sent();
-      await lifecycle.applyEvent('mailgun', messageId, {
+      await lifecycle.applyEvent('mailgun', messageId, randomUUID(), {
         type: 'bounced',
         provider: 'mailgun',
         at: at(20),
       });
       // A bounce is final: a delivered event (of any time) does not undo it.
-      await lifecycle.applyEvent('mailgun', messageId, {
+      await lifecycle.applyEvent('mailgun', messageId, randomUUID(), {
         type: 'delivered',
         provider: 'mailgun',
         at: at(30),
@@ -222,9 +232,22 @@ describe(NotificationLifecycle.name, () => {
       expect((await records.get(id))!.status).toBe('bounced');
     });
 
+    it('applies an event id once', async () => {
+      const { id, messageId } = await sent();
+      const bounce = { type: 'bounced' as const, provider: 'mailgun' as const, at: at(1) };
+      expect(await lifecycle.applyEvent('mailgun', messageId, 'ev-1', bounce)).toMatchObject({
+        kind: 'applied',
+        moved: true,
+      });
+      expect(await lifecycle.applyEvent('mailgun', messageId, 'ev-1', bounce)).toEqual({
+        kind: 'duplicate',
+      });
+      expect((await records.get(id))!.events).toHaveLength(1);
+    });
+
     it('answers unknown for a message id it never sent', async () => {
       expect(
-        await lifecycle.applyEvent('sendgrid', 'nope', {
+        await lifecycle.applyEvent('sendgrid', 'nope', randomUUID(), {
           type: 'delivered',
           provider: 'sendgrid',
           at: at(1),

@@ -273,6 +273,49 @@ export const envSchema = z.object({
    * Default: none, so Mailgun events are refused; in sandbox mode the simulator's.
    */
   MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+  /**
+   * SNS topics whose SES events are accepted, comma-separated ARNs; a subscription to any
+   * other topic is neither confirmed nor read. Default: none, so SES events are refused; in
+   * sandbox mode the simulator's topic.
+   */
+  SES_SNS_TOPIC_ARNS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN'),
+      ),
+    ),
+  /**
+   * Where SNS signing certificates (and SubscribeURLs) may be fetched from: comma-separated
+   * origins, `*` standing for one DNS label. Nothing elsewhere is fetched. Default
+   * https://sns.*.amazonaws.com; in sandbox mode the simulator's origin is added.
+   */
+  SES_SNS_CERT_ORIGINS: z
+    .string()
+    .default('https://sns.*.amazonaws.com')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^https?:\/\/[a-z0-9.*-]+(:\d+)?$/,
+            'an origin such as https://sns.*.amazonaws.com',
+          ),
+      ),
+    ),
   /** SendGrid API key. Secret: may come from SENDGRID_API_KEY_FILE. */
   SENDGRID_API_KEY: optionalString,
   /** SendGrid API base URL, e.g. the EU region or an egress proxy. Default the SDK's. */

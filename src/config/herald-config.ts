@@ -108,6 +108,10 @@ export interface HeraldConfig {
     readonly sendgridPublicKey?: string;
     /** Mailgun's webhook signing key. */
     readonly mailgunSigningKey?: string;
+    /** SNS topic ARNs whose SES events are accepted. */
+    readonly snsTopicArns: readonly string[];
+    /** Origin patterns (`*` = one DNS label) SNS certificates and SubscribeURLs may come from. */
+    readonly snsCertOrigins: readonly string[];
   };
   readonly email: { readonly defaultFrom?: string };
   readonly providers: ProvidersConfig;

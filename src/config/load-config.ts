@@ -5,6 +5,7 @@ import {
   SANDBOX_CREDENTIALS,
   SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY,
   SANDBOX_SENDGRID_WEBHOOK_KEYS,
+  SANDBOX_SNS_TOPIC_ARN,
 } from './sandbox-credentials';
 import { ConfigError } from './config-error';
 import { deadlinesOf, retentionProblems } from './message-lifetime';
@@ -163,6 +164,13 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       mailgunSigningKey:
         e.MAILGUN_WEBHOOK_SIGNING_KEY ??
         (sandbox ? SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY : undefined),
+      snsTopicArns:
+        e.SES_SNS_TOPIC_ARNS.length > 0 || !sandbox
+          ? e.SES_SNS_TOPIC_ARNS
+          : [SANDBOX_SNS_TOPIC_ARN],
+      snsCertOrigins: sandbox
+        ? [...e.SES_SNS_CERT_ORIGINS, new URL(sandboxUrl(e)).origin]
+        : e.SES_SNS_CERT_ORIGINS,
     },
     email: {
       defaultFrom: e.HERALD_EMAIL_FROM ?? (sandbox ? 'herald@sandbox.herald.test' : undefined),

@@ -46,3 +46,6 @@ uHfIAyrI9myjO41v7yKyeF4JJcTqZszhE/K9Hb9NpPuc3MAHMeunhOhi
   publicKey:
     'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE5Teh83XJERmo4OTdDSBBDVDMJc+biLh3yAMqyPZsozuNb+8isnheCSXE6mbM4RPyvR2/TaT7nNzABzHrp4ToYg==',
 } as const;
+
+/** The SNS topic the simulator publishes SES events to by default (`events.snsTopicArn`). */
+export const SANDBOX_SNS_TOPIC_ARN = `arn:aws:sns:${SANDBOX_CREDENTIALS.ses.region}:000000000000:herald-sandbox-ses-events`;

@@ -6,11 +6,12 @@ import { NotificationLifecycle } from '../notifications/notification-lifecycle';
 import { RedisService } from '../redis/redis.service';
 import { MailgunEventVerifier } from './mailgun-event.verifier';
 import { SendgridEventVerifier } from './sendgrid-event.verifier';
+import { SesEventVerifier } from './ses-event.verifier';
 import { TwilioEventVerifier } from './twilio-event.verifier';
 import type { Verification, WebhookRequest } from './verified-event';
 
 /** The providers whose delivery events Herald receives (`POST /v1/provider-events/:provider`). */
-export const EVENT_PROVIDERS = ['sendgrid', 'mailgun', 'twilio'] as const;
+export const EVENT_PROVIDERS = ['sendgrid', 'mailgun', 'ses', 'twilio'] as const;
 export type EventProvider = (typeof EVENT_PROVIDERS)[number];
 
 export const isEventProvider = (name: string): name is EventProvider =>
@@ -31,6 +32,7 @@ export class ProviderEventsService {
   private readonly sendgrid: SendgridEventVerifier;
   private readonly mailgun: MailgunEventVerifier;
   private readonly twilio: TwilioEventVerifier;
+  private readonly ses: SesEventVerifier;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
@@ -42,6 +44,7 @@ export class ProviderEventsService {
     this.sendgrid = new SendgridEventVerifier(e.sendgridPublicKey, e.maxAgeSeconds);
     this.mailgun = new MailgunEventVerifier(e.mailgunSigningKey, e.maxAgeSeconds);
     this.twilio = new TwilioEventVerifier(config.providers.twilio.authToken, e.publicUrl);
+    this.ses = new SesEventVerifier(e.snsTopicArns, e.snsCertOrigins);
   }
 
   async receive(request: WebhookRequest & { provider: EventProvider }): Promise<WebhookOutcome> {
@@ -78,6 +81,15 @@ export class ProviderEventsService {
         return this.sendgrid.verify(request);
       case 'twilio':
         return this.twilio.verify(request);
+      case 'ses': {
+        const verification = await this.ses.verify(request.body);
+        if (verification.ok && verification.subscribeUrl) {
+          return (await this.confirm(verification.subscribeUrl))
+            ? verification
+            : { ok: false, reason: 'SubscribeURL did not answer 2xx' };
+        }
+        return verification;
+      }
       case 'mailgun': {
         const verification = this.mailgun.verify(request.body);
         if (!verification.ok || !verification.replay) return verification;
@@ -85,6 +97,24 @@ export class ProviderEventsService {
           ? verification
           : { ok: false, reason: 'token replayed with another body' };
       }
+    }
+  }
+
+  /**
+   * Confirms an SNS subscription to an allowed topic by visiting its SubscribeURL (an allowed
+   * origin, checked by the verifier). Unconfirmed, SNS sends the confirmation again later.
+   */
+  private async confirm(subscribeUrl: string): Promise<boolean> {
+    try {
+      const res = await fetch(subscribeUrl, {
+        signal: AbortSignal.timeout(5_000),
+        redirect: 'error',
+      });
+      await res.body?.cancel();
+      if (res.ok) this.logger.log('confirmed the SNS subscription of SES events');
+      return res.ok;
+    } catch {
+      return false;
     }
   }
 

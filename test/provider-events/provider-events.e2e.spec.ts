@@ -1,4 +1,6 @@
 import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import twilio from 'twilio';
 import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
@@ -15,7 +17,7 @@ import { type RunningHerald, startReadyHerald } from '../support/herald';
 import { freePort } from '../support/redis-server';
 import { until } from '../support/until';
 
-type Provider = 'sendgrid' | 'mailgun' | 'twilio';
+type Provider = 'sendgrid' | 'mailgun' | 'ses' | 'twilio';
 
 const settled = (status: NotificationRecord['status']) => (r: NotificationRecord) =>
   r.status === status;
@@ -36,6 +38,7 @@ describe(ProviderEventsService.name, () => {
     for (const [provider, order] of [
       ['sendgrid', 'sendgrid'],
       ['mailgun', 'mailgun'],
+      ['ses', 'ses'],
       ['twilio', 'sendgrid'],
     ] as const) {
       const port = await freePort();
@@ -46,6 +49,8 @@ describe(ProviderEventsService.name, () => {
           HERALD_EMAIL_PROVIDERS: order,
           SENDGRID_WEBHOOK_PUBLIC_KEY: SANDBOX_SENDGRID_WEBHOOK_KEYS.publicKey,
           MAILGUN_WEBHOOK_SIGNING_KEY: simulator.webhooks().mailgun.signingKey,
+          SES_SNS_TOPIC_ARNS: simulator.webhooks().ses.topicArn,
+          SES_SNS_CERT_ORIGINS: new URL(simulator.url).origin,
         }),
       );
     }
@@ -56,12 +61,21 @@ describe(ProviderEventsService.name, () => {
   });
 
   const herald = (p: Provider) => heralds[p]!;
-  const hook = (p: Provider, extra: { repeat?: number } = {}) =>
+  /** Points the provider's webhook at its Herald; SNS first has Herald confirm the subscription. */
+  const hook = async (p: Provider, extra: { repeat?: number } = {}) => {
     simulator.setWebhook(p, { url: `${herald(p).url}/v1/provider-events/${p}`, ...extra });
+    if (p === 'ses') {
+      await until(
+        () => simulator.webhooks().ses.subscription === 'confirmed',
+        10_000,
+        'the SNS subscription confirmed',
+      );
+    }
+  };
   const count = (p: Provider, verdict: string) =>
     metricValue(herald(p).app, 'herald_provider_events_total', { provider: p, verdict });
 
-  const sendEmail = (p: 'sendgrid' | 'mailgun', to: string) =>
+  const sendEmail = (p: 'sendgrid' | 'mailgun' | 'ses', to: string) =>
     postNotification(herald(p).url, emailTo(to));
   const sendSms = (to: string) =>
     postNotification(herald('twilio').url, { channel: 'sms', to, text: 'Your code is 1234' });
@@ -77,7 +91,7 @@ describe(ProviderEventsService.name, () => {
       `${n} events of ${notificationId} answered`,
     );
 
-  describe.each(['sendgrid', 'mailgun'] as const)('when %s reports on an e-mail', (p) => {
+  describe.each(['sendgrid', 'mailgun', 'ses'] as const)('when %s reports on an e-mail', (p) => {
     beforeEach(() => hook(p));
 
     it('a normal send ends delivered, the event on the record', async () => {
@@ -102,7 +116,7 @@ describe(ProviderEventsService.name, () => {
     });
 
     it('applies the same event posted three times once', async () => {
-      hook(p, { repeat: 3 });
+      await hook(p, { repeat: 3 });
       const before = await count(p, 'duplicate');
       const id = await sendEmail(p, 'ada@example.com');
       await eventsDone(id, 3);
@@ -192,9 +206,9 @@ describe(ProviderEventsService.name, () => {
     const forwardable = (headers: Readonly<Record<string, string>>) =>
       without(headers, 'content-length', 'host', 'connection');
 
-    afterEach(() => {
-      hook('sendgrid');
-      hook('mailgun');
+    afterEach(async () => {
+      await hook('sendgrid');
+      await hook('mailgun');
     });
 
     describe('SendGrid', () => {
@@ -318,6 +332,73 @@ describe(ProviderEventsService.name, () => {
         const after = await waitForRecord(herald('twilio').url, id, () => true);
         expect(after.status).toBe('sent');
         expect(after.events?.length ?? 0).toBe(eventsBefore);
+      });
+    });
+
+    describe('SES through SNS', () => {
+      /** A real signed Notification Herald has applied already. */
+      async function applied() {
+        await hook('ses');
+        const id = await sendEmail('ses', 'ada@example.com');
+        await waitForRecord(herald('ses').url, id, settled('delivered'));
+        const event = simulator.events({ notificationId: id, provider: 'ses' })[0]!;
+        return {
+          id,
+          headers: forwardable(event.request!.headers),
+          message: JSON.parse(event.request!.body) as Record<string, string>,
+        };
+      }
+      async function refusedSes(id: string, headers: Record<string, string>, body: unknown) {
+        const before = await count('ses', 'refused');
+        const res = await post('ses', headers, JSON.stringify(body));
+        expect(res.status).toBe(401);
+        expect((await count('ses', 'refused')) - before).toBe(1);
+        const record = await waitForRecord(herald('ses').url, id, () => true);
+        expect(record.events).toHaveLength(1);
+      }
+
+      it('refuses a tampered message, another topic and a missing signature', async () => {
+        const { id, headers, message } = await applied();
+        const tampered = { ...message, MessageId: randomBytes(8).toString('hex') };
+        await refusedSes(id, headers, tampered);
+        await refusedSes(id, headers, {
+          ...message,
+          TopicArn: 'arn:aws:sns:us-east-1:000000000000:other',
+        });
+        const unsigned: Record<string, string> = { ...message };
+        delete unsigned.Signature;
+        await refusedSes(id, headers, unsigned);
+        // The genuine message again is a repeat: acknowledged, applied once.
+        expect((await post('ses', headers, JSON.stringify(message))).status).toBe(200);
+        expect((await waitForRecord(herald('ses').url, id, () => true)).events).toHaveLength(1);
+      });
+
+      it('refuses a certificate URL on a foreign host without fetching it', async () => {
+        const { id, headers, message } = await applied();
+        let fetched = 0;
+        const foreign = createServer((_req, res) => {
+          fetched += 1;
+          res.end('not a certificate');
+        });
+        await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+        try {
+          const { port } = foreign.address() as AddressInfo;
+          const path = new URL(message.SigningCertURL!).pathname;
+          // Same path, another origin (localhost is not the allowed 127.0.0.1:<port>).
+          await refusedSes(id, headers, {
+            ...message,
+            MessageId: randomBytes(8).toString('hex'),
+            SigningCertURL: `http://localhost:${port}${path}`,
+          });
+          await refusedSes(id, headers, {
+            ...message,
+            MessageId: randomBytes(8).toString('hex'),
+            SigningCertURL: `http://127.0.0.1:${port}${path}`,
+          });
+          expect(fetched).toBe(0);
+        } finally {
+          await new Promise((resolve) => foreign.close(resolve));
+        }
       });
     });
   });

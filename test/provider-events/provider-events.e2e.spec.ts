@@ -301,6 +301,33 @@ describe(ProviderEventsService.name, () => {
       });
     });
 
+    describe('when a genuine event names a message Herald never sent', () => {
+      it('acknowledges it and counts it unknown', async () => {
+        const key = simulator.webhooks().mailgun.signingKey!;
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const token = randomBytes(25).toString('hex');
+        const body = JSON.stringify({
+          signature: {
+            timestamp,
+            token,
+            signature: createHmac('sha256', key)
+              .update(timestamp + token)
+              .digest('hex'),
+          },
+          'event-data': {
+            id: randomBytes(8).toString('hex'),
+            event: 'delivered',
+            timestamp: Date.now() / 1000,
+            message: { headers: { 'message-id': 'never-sent@sandbox.herald.test' } },
+          },
+        });
+        const before = await count('mailgun', 'unknown');
+        const res = await post('mailgun', { 'content-type': 'application/json' }, body);
+        expect(res.status).toBe(200);
+        expect((await count('mailgun', 'unknown')) - before).toBe(1);
+      });
+    });
+
     describe('Twilio', () => {
       it('refuses a tampered body, a missing signature and another auth token', async () => {
         const { id, request, url } = await capture('twilio');

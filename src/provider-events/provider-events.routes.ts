@@ -1,6 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { statusOf, sendProblem } from '../errors/problem.filter';
+import { Logger } from '@nestjs/common';
+import type { ErrorCode } from '../errors/error-code';
+import { fromFastify, statusOf, sendProblem } from '../errors/problem.filter';
+import { isRedisUnavailable } from '../redis/redis-errors';
 import { ProviderEventsService, isEventProvider } from './provider-events.service';
 
 /** Largest webhook body accepted, bytes: a SendGrid batch of events fits well within it. */
@@ -13,8 +16,25 @@ const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
  * Public (see route-policy.ts): the provider's signature is the authentication.
  */
 export async function registerProviderEventRoutes(app: NestFastifyApplication): Promise<void> {
+  const logger = new Logger('ProviderEventRoutes');
   const service = app.get(ProviderEventsService);
   await app.register(async (scope: FastifyInstance) => {
+    // Nest's exception filter does not reach a route registered on Fastify: the same answers here.
+    // A provider retries an event that was not acknowledged, so a Redis outage is a 503.
+    scope.setErrorHandler(
+      (err: Error & { code?: string; statusCode?: number }, _request, reply) => {
+        const known = fromFastify(err);
+        if (known) return sendProblem(reply, known);
+        const code: ErrorCode = isRedisUnavailable(err) ? 'redis_unavailable' : 'internal';
+        if (code === 'internal') logger.error({ err }, 'provider event request failed');
+        return sendProblem(reply, {
+          ...statusOf(code),
+          code,
+          detail:
+            code === 'internal' ? 'Something went wrong.' : 'Redis is unavailable; try again.',
+        });
+      },
+    );
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       '*',

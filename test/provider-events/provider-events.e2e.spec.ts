@@ -301,6 +301,25 @@ describe(ProviderEventsService.name, () => {
       });
     });
 
+    describe('when a body is over the 1 MiB limit or the provider is unknown', () => {
+      it('answers 413 and 404 as problems, processing nothing', async () => {
+        const big = await post(
+          'sendgrid',
+          { 'content-type': 'application/json' },
+          'x'.repeat(1024 * 1024 + 1),
+        );
+        expect(big.status).toBe(413);
+        expect(await big.json()).toMatchObject({ code: 'payload_too_large' });
+        const res = await fetch(`${herald('sendgrid').url}/v1/provider-events/slack`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status).toBe(404);
+        expect(await res.json()).toMatchObject({ code: 'not_found' });
+      });
+    });
+
     describe('when a genuine event names a message Herald never sent', () => {
       it('acknowledges it and counts it unknown', async () => {
         const key = simulator.webhooks().mailgun.signingKey!;

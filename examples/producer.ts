@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       // Same key, same message: Herald sends it once however often this script runs.
       idempotencyKey: `welcome-${new Date().toISOString().slice(0, 10)}`,
     });
-    // { id, status: 'delivered', provider, providerMessageId }; throws with Herald's reason if it failed.
+    // { id, status: 'sent', provider, providerMessageId }; throws with Herald's reason if it failed.
     const result: unknown = await job.waitUntilFinished(events, 30_000);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

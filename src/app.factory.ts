@@ -8,6 +8,7 @@ import { setupDocs } from './docs/docs.setup';
 import { ProblemFilter } from './errors/problem.filter';
 import { requestId } from './logging/request-id';
 import { useJsonBodyParser } from './notifications/json-body.parser';
+import { registerProviderEventRoutes } from './provider-events/provider-events.routes';
 import { answerUnroutedMethods } from './routing/method-not-allowed.hook';
 import { answerRouterError } from './routing/router-errors';
 import { refuseLongUrls } from './routing/url-length.hook';
@@ -45,6 +46,7 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   useAuthentication(app, config);
   useJsonBodyParser(app, config.http.bodyLimitBytes);
+  if (config.role !== 'worker') await registerProviderEventRoutes(app);
   app.useGlobalFilters(new ProblemFilter());
   setupDocs(app, config);
   return app;

@@ -9,6 +9,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsEndpointModule } from './metrics/metrics-endpoint.module';
 import { NotificationsApiModule } from './notifications/notifications-api.module';
 import { ProvidersStatusModule } from './providers-status/providers-status.module';
+import { ProviderEventsModule } from './provider-events/provider-events.module';
 import { RedisModule } from './redis/redis.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import type { TemplateCatalog } from './templates/template-catalog';
@@ -34,7 +35,7 @@ export class AppModule {
     templates: TemplateCatalog,
     options: AppOptions = {},
   ): DynamicModule {
-    const api: Imports = [NotificationsApiModule, TemplatesApiModule];
+    const api: Imports = [NotificationsApiModule, TemplatesApiModule, ProviderEventsModule];
     const worker: Imports = [DeliveryModule];
     return {
       module: AppModule,

@@ -27,7 +27,11 @@ function createChannel(provider: ProviderName, config: HeraldConfig): Notificati
     case 'ses':
       return new SesChannel(config.providers.ses, from);
     case 'twilio':
-      return new TwilioSmsChannel(config.providers.twilio);
+      return new TwilioSmsChannel(
+        config.providers.twilio,
+        config.providerEvents.publicUrl &&
+          `${config.providerEvents.publicUrl}/v1/provider-events/twilio`,
+      );
     case 'slack':
       return new SlackChannel(config.providers.slack);
   }

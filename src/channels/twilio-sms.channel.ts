@@ -44,6 +44,7 @@ interface TwilioMessageParams {
   readonly to: string;
   readonly from: string;
   readonly body: string;
+  readonly statusCallback?: string;
 }
 
 /**
@@ -58,7 +59,14 @@ export class TwilioSmsChannel extends ProviderChannel<'sms', TwilioMessageParams
   private readonly client: twilio.Twilio;
   private readonly from: string;
 
-  constructor(config: TwilioConfig) {
+  /**
+   * @param statusCallbackUrl where Twilio posts each message's status
+   *   (`<HERALD_PUBLIC_URL>/v1/provider-events/twilio`); none when Herald has no public URL.
+   */
+  constructor(
+    config: TwilioConfig,
+    private readonly statusCallbackUrl?: string,
+  ) {
     super();
     if (!config.accountSid || !config.authToken || !config.from) {
       throw new Error(
@@ -75,8 +83,19 @@ export class TwilioSmsChannel extends ProviderChannel<'sms', TwilioMessageParams
     });
   }
 
-  protected toRequest(message: SmsMessage): TwilioMessageParams {
-    return { to: message.to, from: this.from, body: message.text };
+  protected toRequest(message: SmsMessage, notificationId: string): TwilioMessageParams {
+    return {
+      to: message.to,
+      from: this.from,
+      body: message.text,
+      // The notification id rides along for the simulator and for reading logs; Herald finds
+      // the notification by the message SID.
+      ...(this.statusCallbackUrl
+        ? {
+            statusCallback: `${this.statusCallbackUrl}?herald_notification_id=${encodeURIComponent(notificationId)}`,
+          }
+        : {}),
+    };
   }
 
   protected call(params: TwilioMessageParams): Promise<MessageInstance> {

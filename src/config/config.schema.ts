@@ -255,6 +255,71 @@ export const envSchema = z.object({
   /** Messages the simulator keeps (oldest dropped first). Default 1000. */
   HERALD_SANDBOX_MAX_MESSAGES: int(1, 1_000_000).default(1000),
 
+  /**
+   * Herald's public base URL, as providers reach it (e.g. https://herald.example.com): Twilio's
+   * signature covers it, and each SMS asks Twilio to post its status to
+   * <HERALD_PUBLIC_URL>/v1/provider-events/twilio. Default: none (no SMS status callbacks);
+   * in sandbox mode http://127.0.0.1:<PORT>.
+   */
+  HERALD_PUBLIC_URL: optionalUrl,
+  /**
+   * Oldest provider event signature accepted, seconds (SendGrid and Mailgun sign a timestamp):
+   * older ones are refused as replays. Default 300.
+   */
+  HERALD_WEBHOOK_MAX_AGE_SECONDS: int(1, 86_400).default(300),
+  /**
+   * SendGrid Signed Event Webhook verification key (base64 DER, as SendGrid's settings show
+   * it). Default: none, so SendGrid events are refused; in sandbox mode the simulator's.
+   */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
+  /**
+   * Mailgun HTTP webhook signing key. Secret: may come from MAILGUN_WEBHOOK_SIGNING_KEY_FILE.
+   * Default: none, so Mailgun events are refused; in sandbox mode the simulator's.
+   */
+  MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+  /**
+   * SNS topics whose SES events are accepted, comma-separated ARNs; a subscription to any
+   * other topic is neither confirmed nor read. Default: none, so SES events are refused; in
+   * sandbox mode the simulator's topic.
+   */
+  SES_SNS_TOPIC_ARNS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN'),
+      ),
+    ),
+  /**
+   * Where SNS signing certificates (and SubscribeURLs) may be fetched from: comma-separated
+   * origins, `*` standing for one DNS label. Nothing elsewhere is fetched. Default
+   * https://sns.*.amazonaws.com; in sandbox mode the simulator's origin is added.
+   */
+  SES_SNS_CERT_ORIGINS: z
+    .string()
+    .default('https://sns.*.amazonaws.com')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^https?:\/\/[a-z0-9.*-]+(:\d+)?$/,
+            'an origin such as https://sns.*.amazonaws.com',
+          ),
+      ),
+    ),
   /** SendGrid API key. Secret: may come from SENDGRID_API_KEY_FILE. */
   SENDGRID_API_KEY: optionalString,
   /** SendGrid API base URL, e.g. the EU region or an egress proxy. Default the SDK's. */
@@ -303,6 +368,7 @@ export const SECRET_VARIABLES = [
   'AWS_SECRET_ACCESS_KEY',
   'TWILIO_AUTH_TOKEN',
   'SLACK_BOT_TOKEN',
+  'MAILGUN_WEBHOOK_SIGNING_KEY',
 ] as const;
 
 /**

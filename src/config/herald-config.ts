@@ -102,6 +102,21 @@ export interface HeraldConfig {
   };
   readonly idempotency: { readonly ttlSeconds: number };
   readonly records: { readonly ttlSeconds: number };
+  /** What authenticates each provider's delivery events (`POST /v1/provider-events/*`). */
+  readonly providerEvents: {
+    /** Herald's public base URL, without a trailing slash; Twilio signs URLs under it. */
+    readonly publicUrl?: string;
+    /** Oldest signed timestamp accepted, seconds. */
+    readonly maxAgeSeconds: number;
+    /** SendGrid's verification key, base64 DER SPKI. */
+    readonly sendgridPublicKey?: string;
+    /** Mailgun's webhook signing key. */
+    readonly mailgunSigningKey?: string;
+    /** SNS topic ARNs whose SES events are accepted. */
+    readonly snsTopicArns: readonly string[];
+    /** Origin patterns (`*` = one DNS label) SNS certificates and SubscribeURLs may come from. */
+    readonly snsCertOrigins: readonly string[];
+  };
   readonly email: { readonly defaultFrom?: string };
   readonly providers: ProvidersConfig;
   /** Failover order per kind, holding configured providers only. */

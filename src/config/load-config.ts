@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SANDBOX_CREDENTIALS } from './sandbox-credentials';
+import {
+  SANDBOX_CREDENTIALS,
+  SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY,
+  SANDBOX_SENDGRID_WEBHOOK_KEYS,
+  SANDBOX_SNS_TOPIC_ARN,
+} from './sandbox-credentials';
 import { ConfigError } from './config-error';
 import { deadlinesOf, retentionProblems } from './message-lifetime';
 import {
@@ -154,6 +159,25 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
     },
     idempotency: { ttlSeconds: e.HERALD_IDEMPOTENCY_TTL_SECONDS },
     records: { ttlSeconds: e.HERALD_RECORD_TTL_SECONDS },
+    providerEvents: {
+      publicUrl: (
+        e.HERALD_PUBLIC_URL ?? (sandbox ? `http://127.0.0.1:${e.PORT}` : undefined)
+      )?.replace(/\/+$/, ''),
+      maxAgeSeconds: e.HERALD_WEBHOOK_MAX_AGE_SECONDS,
+      sendgridPublicKey:
+        e.SENDGRID_WEBHOOK_PUBLIC_KEY ??
+        (sandbox ? SANDBOX_SENDGRID_WEBHOOK_KEYS.publicKey : undefined),
+      mailgunSigningKey:
+        e.MAILGUN_WEBHOOK_SIGNING_KEY ??
+        (sandbox ? SANDBOX_MAILGUN_WEBHOOK_SIGNING_KEY : undefined),
+      snsTopicArns:
+        e.SES_SNS_TOPIC_ARNS.length > 0 || !sandbox
+          ? e.SES_SNS_TOPIC_ARNS
+          : [SANDBOX_SNS_TOPIC_ARN],
+      snsCertOrigins: sandbox
+        ? [...e.SES_SNS_CERT_ORIGINS, new URL(sandboxUrl(e)).origin]
+        : e.SES_SNS_CERT_ORIGINS,
+    },
     email: {
       defaultFrom: e.HERALD_EMAIL_FROM ?? (sandbox ? 'herald@sandbox.herald.test' : undefined),
     },

@@ -4,17 +4,44 @@ import type { ChannelKind, ProviderName } from '../config/config.schema';
 export const NOTIFICATION_STATUSES = [
   'queued',
   'sending',
+  'sent',
   'delivered',
+  'bounced',
+  'complained',
+  'undelivered',
   'failed',
   'cancelled',
   'scheduled',
 ] as const;
 /**
- * `queued → sending → delivered | failed`; a failed notification may be re-driven to `queued`;
- * one no round is sending may be `cancelled` (for good). One with a `sendAt` is `scheduled`
- * until its first round starts, at that time.
+ * `queued → sending → sent | failed`, then what the provider's events say: `delivered`,
+ * `bounced`, `undelivered`, `complained`. A chat message is `delivered` as soon as Slack says
+ * ok. A failed notification may be re-driven to `queued`; one no round is sending may be
+ * `cancelled` (for good). One with a `sendAt` is `scheduled` until its first round starts, at
+ * that time. Records accepted before `sent` existed say `delivered` from acceptance.
  */
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** The kinds of provider delivery event Herald records. */
+export const PROVIDER_EVENT_TYPES = [
+  'sent',
+  'delivered',
+  'deferred',
+  'bounced',
+  'complained',
+  'undelivered',
+] as const;
+export type ProviderEventType = (typeof PROVIDER_EVENT_TYPES)[number];
+
+/** One delivery event a provider reported about a notification, in the order received. */
+export interface ProviderEvent {
+  readonly type: ProviderEventType;
+  readonly provider: ProviderName;
+  /** ISO 8601: when the provider says it happened. */
+  readonly at: string;
+  /** Short and safe: a provider's code or reason, never a recipient nor the body. */
+  readonly detail?: string;
+}
 
 /** One provider call (or a provider skipped at no cost) while delivering a notification. */
 export interface DeliveryAttempt {
@@ -58,6 +85,8 @@ export interface NotificationRecord {
   readonly provider?: ProviderName;
   readonly providerMessageId?: string;
   readonly attempts: readonly DeliveryAttempt[];
+  /** The provider's delivery events, in the order received (absent until the first). */
+  readonly events?: readonly ProviderEvent[];
   /** Delivery rounds started so far, re-drives included. */
   readonly rounds: number;
   /** Each re-drive, in order; the attempts before it keep their rounds. */
@@ -67,6 +96,8 @@ export interface NotificationRecord {
   /** ISO 8601 timestamps. */
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** When a provider accepted it. */
+  readonly sentAt?: string;
   readonly deliveredAt?: string;
   readonly failedAt?: string;
   readonly cancelledAt?: string;

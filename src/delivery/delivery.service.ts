@@ -19,7 +19,7 @@ import { ProviderRateLimits } from './provider-rate-limits';
 
 /** What one delivery round came to. */
 export type RoundOutcome =
-  /** A provider accepted the message; the record already says `delivered`. */
+  /** A provider accepted the message; the record already says `sent` (`delivered` for chat). */
   | {
       readonly kind: 'delivered';
       readonly provider: ProviderName;
@@ -243,7 +243,7 @@ export class DeliveryService {
     const latencyMs = Math.round(performance.now() - started);
     this.observe(provider, kind, 'delivered', latencyMs);
     const kept = await this.persist(round, () =>
-      this.lifecycle.markAccepted(round.id, round.owner, provider, result.providerMessageId, {
+      this.lifecycle.markAccepted(round.id, round.owner, kind, provider, result.providerMessageId, {
         provider,
         at,
         outcome: 'delivered',

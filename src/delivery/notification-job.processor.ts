@@ -233,14 +233,16 @@ export class NotificationJobProcessor {
 
     const outcome = await this.delivery.deliverRound(id, message, round, owner);
     switch (outcome.kind) {
-      case 'delivered':
-        this.metrics.notifications.inc({ kind: message.channel, status: 'delivered' });
+      case 'delivered': {
+        const status = message.channel === 'chat' ? 'delivered' : 'sent';
+        this.metrics.notifications.inc({ kind: message.channel, status });
         return {
           id,
-          status: 'delivered',
+          status,
           provider: outcome.provider,
           providerMessageId: outcome.providerMessageId,
         };
+      }
       case 'lost':
         throw new OwnershipLostError(id);
       case 'rejected':

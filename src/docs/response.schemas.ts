@@ -3,7 +3,11 @@ import { CHANNEL_ERROR_CLASSES } from '../channels/channel-error';
 import { CHANNEL_KINDS, PROVIDER_NAMES } from '../config/config.schema';
 import { ERROR_CODES } from '../errors/error-code';
 import type { AcceptedNotification } from '../notifications/notification-intake.service';
-import { NOTIFICATION_STATUSES, type NotificationRecord } from '../contracts/notification-record';
+import {
+  NOTIFICATION_STATUSES,
+  PROVIDER_EVENT_TYPES,
+  type NotificationRecord,
+} from '../contracts/notification-record';
 
 /**
  * zod schemas of the answers whose types are TypeScript interfaces elsewhere, so the OpenAPI
@@ -75,6 +79,17 @@ export const notificationRecordSchema = z
     provider: z.enum(PROVIDER_NAMES).optional(),
     providerMessageId: z.string().optional(),
     attempts: z.array(deliveryAttemptSchema),
+    events: z
+      .array(
+        z.object({
+          type: z.enum(PROVIDER_EVENT_TYPES),
+          provider: z.enum(PROVIDER_NAMES),
+          at: isoTime,
+          detail: z.string().optional(),
+        }),
+      )
+      .optional()
+      .describe("The provider's delivery events, in the order received."),
     rounds: z.number().int().min(0).describe('Delivery rounds started so far, re-drives included.'),
     redrives: z
       .array(z.object({ at: isoTime, afterRound: z.number().int().min(0) }))
@@ -89,6 +104,7 @@ export const notificationRecordSchema = z
       .optional(),
     createdAt: isoTime,
     updatedAt: isoTime,
+    sentAt: isoTime.optional().describe('When a provider accepted it.'),
     deliveredAt: isoTime.optional(),
     failedAt: isoTime.optional(),
     cancelledAt: isoTime.optional(),

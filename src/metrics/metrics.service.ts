@@ -69,8 +69,20 @@ export class MetricsService {
   /** Notifications reaching a final status. */
   readonly notifications = new Counter({
     name: 'herald_notifications_total',
-    help: 'Notifications that reached a final status (delivered or failed).',
+    help: 'Notifications whose delivery ended: sent (accepted by a provider), delivered (chat) or failed.',
     labelNames: ['kind', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * Provider delivery events received: `refused` (signature, replay, shape; one per request),
+   * else one per event: `applied`, `duplicate`, `unknown` (no such message), `ignored` (a kind
+   * Herald does not track).
+   */
+  readonly providerEvents = new Counter({
+    name: 'herald_provider_events_total',
+    help: 'Provider delivery events received, by provider and verdict.',
+    labelNames: ['provider', 'verdict'] as const,
     registers: [this.registry],
   });
 }

@@ -133,24 +133,28 @@ return 1
 `;
 
 /**
- * A provider accepted the message. KEYS: record, attempts. ARGV: token, accepted status,
- * provider, provider message id, attempt JSON, now (ISO), ttl, from states.
+ * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
+ * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
+ * from states, accepted states, notification id. Writes `sentAt` (and `deliveredAt` when the
+ * acceptance is the delivery, as for chat).
  * Also from `failed` when the job was failed while this very call was still in flight (its
  * marker is the owner's): the provider's answer is the truth. Returns 1 (written now or
  * earlier by this token), or 0 when `token` does not own the record.
  */
 export const MARK_ACCEPTED = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ifOwner', 'deliveredBy')
-if f[1] == ARGV[2] then return f[4] == ARGV[1] and 1 or 0 end
+if member(f[1], ARGV[9]) then return f[4] == ARGV[1] and 1 or 0 end
 if f[2] ~= ARGV[1] then return 0 end
 if not (member(f[1], ARGV[8]) or (f[1] == 'failed' and f[3] == ARGV[1])) then return 0 end
 reindex(KEYS[1], ARGV[2], ARGV[7])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMessageId', ARGV[4],
-  'deliveredAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
+  'sentAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
+if ARGV[2] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
 redis.call('RPUSH', KEYS[2], ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
+if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
 return 1
 `;
 
@@ -233,4 +237,32 @@ redis.call('HSET', KEYS[1], 'status', ARGV[4], 'cancelledAt', ARGV[1], 'updatedA
 redis.call('HDEL', KEYS[1], 'nextAttemptAt', 'owner', 'ownerLock')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return {'cancelled'}
+`;
+
+/**
+ * Records a provider event once. KEYS: record, events, the event id's de-duplication key.
+ * ARGV: event JSON, to status ('' when the event moves nothing), from states, now (ISO), ttl,
+ * event time (ISO). An event id seen before (within the record's retention) does nothing.
+ * The event is always appended. The status moves only from a `from` state, and never for an
+ * event older than the one that set the current status (`eventAt`): events may arrive out of
+ * order. Returns {'gone'} | {'duplicate'} | {'moved', status} | {'kept', status}.
+ */
+export const APPLY_EVENT = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt')
+if not f[1] then return {'gone'} end
+if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[5]) then return {'duplicate'} end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+local status = f[1]
+local moved = 'kept'
+if ARGV[2] ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= ARGV[6]) then
+  status = ARGV[2]
+  moved = 'moved'
+  reindex(KEYS[1], status, ARGV[5])
+  redis.call('HSET', KEYS[1], 'status', status, 'eventAt', ARGV[6])
+  if status == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
+end
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return {moved, status}
 `;

@@ -4,6 +4,7 @@ import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { RedisService } from '../redis/redis.service';
 import {
   APPEND_ATTEMPT,
+  APPLY_EVENT,
   BEGIN_CALL,
   END_ROUND,
   CANCEL,
@@ -13,12 +14,15 @@ import {
   START_ROUND,
 } from './notification-lifecycle.scripts';
 import type { NotificationMessage } from './notification-message.schema';
+import type { ChannelKind } from '../config/config.schema';
 import type {
   DeliveryAttempt,
   NotificationFailure,
   NotificationStatus,
+  ProviderEvent,
+  ProviderEventType,
 } from '../contracts/notification-record';
-import { recordKeys } from './record-keys';
+import { providerMessageKey, recordKeys } from './record-keys';
 
 /**
  * Every status change of a record, as a table: the states each transition starts from and the
@@ -30,8 +34,10 @@ export const TRANSITIONS = {
   startRound: { from: ['queued', 'sending', 'scheduled'], to: 'sending' },
   /** The owner calls a provider or records an attempt: only while sending. */
   call: { from: ['sending'], to: 'sending' },
-  /** A provider accepted the message. */
-  accepted: { from: ['sending'], to: 'delivered' },
+  /** A provider accepted the message; its events say what became of it. */
+  accepted: { from: ['sending'], to: 'sent' },
+  /** Slack said ok: for chat, acceptance is delivery. */
+  acceptedChat: { from: ['sending'], to: 'delivered' },
   /** No provider took it this round: wait for the next. */
   waiting: { from: ['sending'], to: 'queued' },
   /** Rejected, or rounds exhausted. */
@@ -42,6 +48,11 @@ export const TRANSITIONS = {
   redrive: { from: ['failed'], to: 'queued' },
   /** `POST /cancel`: only before a round sends (waiting for a retry is `queued` too). */
   cancel: { from: ['queued', 'scheduled'], to: 'cancelled' },
+  /** Provider events: forward only (see {@link EVENT_RANK}). */
+  eventDelivered: { from: ['sent'], to: 'delivered' },
+  eventBounced: { from: ['sent'], to: 'bounced' },
+  eventUndelivered: { from: ['sent'], to: 'undelivered' },
+  eventComplained: { from: ['sent', 'delivered'], to: 'complained' },
 } as const satisfies Record<
   string,
   { from: readonly NotificationStatus[]; to: NotificationStatus }
@@ -51,7 +62,32 @@ export const TRANSITIONS = {
  * States in which a provider has accepted the message. A round never starts from them and no
  * transition leaves them for an earlier state: nothing sends such a notification again.
  */
-export const ACCEPTED_STATES = ['delivered'] as const satisfies readonly NotificationStatus[];
+export const ACCEPTED_STATES = [
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'undelivered',
+] as const satisfies readonly NotificationStatus[];
+
+/** The status a provider event leads to, with the transition that allows it. */
+export const EVENT_TRANSITION = {
+  delivered: TRANSITIONS.eventDelivered,
+  bounced: TRANSITIONS.eventBounced,
+  undelivered: TRANSITIONS.eventUndelivered,
+  complained: TRANSITIONS.eventComplained,
+} as const satisfies Partial<
+  Record<ProviderEventType, { from: readonly NotificationStatus[]; to: NotificationStatus }>
+>;
+
+/** What applying a provider event did. */
+export type EventApplied =
+  /** No notification with that provider message id (expired, or not ours). */
+  | { readonly kind: 'unknown' }
+  /** This event (by the provider's event id) was recorded before: nothing done. */
+  | { readonly kind: 'duplicate' }
+  /** Recorded; `status` is the record's status after it. */
+  | { readonly kind: 'applied'; readonly status: NotificationStatus; readonly moved: boolean };
 
 /** Detail of an attempt whose call started but whose answer was never recorded. */
 export const INTERRUPTED_DETAIL =
@@ -110,11 +146,12 @@ export class NotificationLifecycle {
       start: define('heraldLcStart', 3, START_ROUND),
       beginCall: define('heraldLcBeginCall', 2, BEGIN_CALL),
       append: define('heraldLcAppend', 2, APPEND_ATTEMPT),
-      accepted: define('heraldLcAccepted', 2, MARK_ACCEPTED),
+      accepted: define('heraldLcAccepted', 3, MARK_ACCEPTED),
       end: define('heraldLcEnd', 1, END_ROUND),
       orphan: define('heraldLcOrphan', 3, FAIL_ORPHAN),
       redrive: define('heraldLcRedrive', 2, REDRIVE),
       cancel: define('heraldLcCancel', 1, CANCEL),
+      event: define('heraldLcEvent', 3, APPLY_EVENT),
     };
   }
 
@@ -209,30 +246,73 @@ export class NotificationLifecycle {
   }
 
   /**
-   * A provider accepted the message: the record says so with the attempt, in one step. True
-   * also when this owner wrote it before (a repeat after a lost reply). False: not the owner.
+   * A provider accepted the message: the record says so (`sent`, or `delivered` for chat) with
+   * the attempt and, in the same step, the index from the provider's message id to the
+   * notification, so the provider's events find it. True also when this owner wrote it before
+   * (a repeat after a lost reply). False: not the owner.
    */
   async markAccepted(
     id: string,
     owner: RoundOwner,
+    channel: ChannelKind,
     provider: ProviderName,
     providerMessageId: string,
     attempt: DeliveryAttempt,
   ): Promise<boolean> {
     const k = this.keys(id);
+    const transition = channel === 'chat' ? TRANSITIONS.acceptedChat : TRANSITIONS.accepted;
     const r = await this.scripts.accepted!(
       k.record,
       k.attempts,
+      // Chat has no delivery events: no index.
+      channel === 'chat' ? '' : providerMessageKey(this.redis, provider, providerMessageId),
       owner.token,
-      TRANSITIONS.accepted.to,
+      transition.to,
       provider,
       providerMessageId,
       JSON.stringify(attempt),
       now(),
       this.ttl,
-      list(TRANSITIONS.accepted.from),
+      list(transition.from),
+      list(ACCEPTED_STATES),
+      id,
     );
     return r === 1;
+  }
+
+  /**
+   * Records a provider event on the notification its provider message id names: appended to
+   * the record's events, and the status moved forward when the event allows it (an event never
+   * takes a record back: `delivered` after `bounced` is recorded but changes nothing).
+   */
+  async applyEvent(
+    provider: ProviderName,
+    providerMessageId: string,
+    eventId: string,
+    event: ProviderEvent,
+  ): Promise<EventApplied> {
+    const index = providerMessageKey(this.redis, provider, providerMessageId);
+    const id = await this.redis.client.get(index);
+    if (!id) return { kind: 'unknown' };
+    const k = this.keys(id);
+    const transition =
+      event.type in EVENT_TRANSITION
+        ? EVENT_TRANSITION[event.type as keyof typeof EVENT_TRANSITION]
+        : undefined;
+    const r = (await this.scripts.event!(
+      k.record,
+      k.events,
+      this.redis.key('pevt', provider, eventId),
+      JSON.stringify(event),
+      transition?.to ?? '',
+      list(transition?.from ?? []),
+      now(),
+      this.ttl,
+      event.at,
+    )) as [string, string?];
+    if (r[0] === 'gone') return { kind: 'unknown' };
+    if (r[0] === 'duplicate') return { kind: 'duplicate' };
+    return { kind: 'applied', status: r[1] as NotificationStatus, moved: r[0] === 'moved' };
   }
 
   /** Back to `queued` until the next round at `nextAttemptAt` (ISO). False: not the owner. */

@@ -9,6 +9,7 @@ import type {
   NotificationFailure,
   NotificationRecord,
   NotificationStatus,
+  ProviderEvent,
   RedriveMarker,
 } from '../contracts/notification-record';
 import { indexesOfNewRecord } from './record-index';
@@ -43,9 +44,9 @@ export class NotificationRecordsRepository {
     return this.config.records.ttlSeconds;
   }
 
-  private keys(id: string): [string, string] {
-    const { record, attempts } = recordKeys(this.redis, id);
-    return [record, attempts];
+  private keys(id: string): [string, string, string] {
+    const { record, attempts, events } = recordKeys(this.redis, id);
+    return [record, attempts, events];
   }
 
   async create(input: NewNotification): Promise<NotificationRecord> {
@@ -82,20 +83,23 @@ export class NotificationRecordsRepository {
   }
 
   async get(id: string): Promise<NotificationRecord | undefined> {
-    const [key, attemptsKey] = this.keys(id);
+    const [key, attemptsKey, eventsKey] = this.keys(id);
     const result = await this.redis.client
       .multi()
       .hgetall(key)
       .lrange(attemptsKey, 0, -1)
+      .lrange(eventsKey, 0, -1)
       .exec()
       .then(throwOnError);
     const fields = result[0] as Record<string, string>;
     if (!fields || !fields.id) return undefined;
     const entries = (result[1] as string[]).map((a) => JSON.parse(a) as HistoryEntry);
+    const events = (result[2] as string[]).map((e) => JSON.parse(e) as ProviderEvent);
     return toRecord(
       fields,
       entries.filter((e): e is DeliveryAttempt => !('redrive' in e)),
       entries.filter((e): e is RedriveMarker & { redrive: true } => 'redrive' in e),
+      events,
     );
   }
 
@@ -151,6 +155,7 @@ function toRecord(
   f: Record<string, string>,
   attempts: DeliveryAttempt[],
   redrives: (RedriveMarker & { redrive: true })[] = [],
+  events: ProviderEvent[] = [],
 ): NotificationRecord {
   return {
     id: f.id!,
@@ -161,6 +166,7 @@ function toRecord(
     ...(f.provider ? { provider: f.provider as ProviderName } : {}),
     ...(f.providerMessageId ? { providerMessageId: f.providerMessageId } : {}),
     attempts,
+    ...(events.length > 0 ? { events } : {}),
     rounds: Number(f.rounds ?? 0),
     ...(redrives.length > 0
       ? { redrives: redrives.map(({ at, afterRound }) => ({ at, afterRound })) }
@@ -169,6 +175,7 @@ function toRecord(
     ...(f.failure ? { failure: JSON.parse(f.failure) as NotificationFailure } : {}),
     createdAt: f.createdAt!,
     updatedAt: f.updatedAt!,
+    ...(f.sentAt ? { sentAt: f.sentAt } : {}),
     ...(f.deliveredAt ? { deliveredAt: f.deliveredAt } : {}),
     ...(f.failedAt ? { failedAt: f.failedAt } : {}),
     ...(f.cancelledAt ? { cancelledAt: f.cancelledAt } : {}),

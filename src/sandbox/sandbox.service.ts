@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../config/sandbox-credentials';
 import { ProviderSimulator } from './provider-simulator';
 
 /**
@@ -28,7 +29,12 @@ export class SandboxService implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     const { embedded, port, host, maxMessages, allowedHosts } = this.config.sandbox;
     if (!embedded) return;
-    const simulator = new ProviderSimulator({ maxMessages, allowedHosts });
+    // Its SendGrid key pair is fixed so that Herald's sandbox configuration knows the public key.
+    const simulator = new ProviderSimulator({
+      maxMessages,
+      allowedHosts,
+      events: { sendgridPrivateKey: SANDBOX_SENDGRID_WEBHOOK_KEYS.privateKey },
+    });
     const url = await simulator.start(port, host);
     this.running = simulator;
     this.logger.log(

@@ -51,7 +51,7 @@ describe(ProviderBreakers.name, () => {
       // Each of the first VOLUME messages waits out sendgrid's deadline, then goes to mailgun.
       for (let i = 0; i < VOLUME; i += 1) {
         const record = await sendOne(`wait${i}@example.com`);
-        expect(record).toMatchObject({ status: 'delivered', provider: 'mailgun' });
+        expect(record).toMatchObject({ status: 'sent', provider: 'mailgun' });
         expect(record.attempts[0]).toMatchObject({
           provider: 'sendgrid',
           outcome: 'failed',
@@ -70,7 +70,7 @@ describe(ProviderBreakers.name, () => {
       const whileOpen: number[] = [];
       for (let i = 0; i < 5; i += 1) {
         const record = await sendOne(`fast${i}@example.com`);
-        expect(record).toMatchObject({ status: 'delivered', provider: 'mailgun' });
+        expect(record).toMatchObject({ status: 'sent', provider: 'mailgun' });
         expect(record.attempts[0]).toMatchObject({
           provider: 'sendgrid',
           outcome: 'skipped',
@@ -104,7 +104,7 @@ describe(ProviderBreakers.name, () => {
       simulator.setBehaviour('sendgrid', { mode: 'ok' });
       await until(() => breakers.state('sendgrid') === 'half_open', RESET_MS + 500, 'half-open');
       const restored = await sendOne('trial2@example.com');
-      expect(restored).toMatchObject({ status: 'delivered', provider: 'sendgrid' });
+      expect(restored).toMatchObject({ status: 'sent', provider: 'sendgrid' });
       expect(restored.attempts).toHaveLength(1);
       expect(breakers.state('sendgrid')).toBe('closed');
       // The failures that opened it are forgotten: one new failure does not re-open it.
@@ -154,7 +154,7 @@ describe(ProviderBreakers.name, () => {
       );
       const records = await Promise.all(ids.map((id) => waitForRecord(herald.url, id, isFinal)));
 
-      expect(records.every((r) => r.status === 'delivered')).toBe(true);
+      expect(records.every((r) => r.status === 'sent')).toBe(true);
       const sendgrid = records.flatMap((r) => r.attempts.filter((a) => a.provider === 'sendgrid'));
       const waited = sendgrid.filter((a) => a.errorClass === 'timeout');
       const skipped = sendgrid.filter((a) => a.outcome === 'skipped');

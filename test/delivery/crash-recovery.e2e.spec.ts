@@ -94,7 +94,7 @@ describe(NotificationWorker.name, () => {
           final = (await Promise.all(ids.map((id) => records.get(id)))).filter(
             (r): r is NotificationRecord => r !== undefined,
           );
-          return final.length === MESSAGES && final.every((r) => r.status === 'delivered');
+          return final.length === MESSAGES && final.every((r) => r.status === 'sent');
         },
         60_000,
         'every record delivered',

@@ -85,7 +85,8 @@ export async function waitForRecord(
   }
 }
 
-export const isFinal = (r: NotificationRecord) => r.status === 'delivered' || r.status === 'failed';
+export const isFinal = (r: NotificationRecord) =>
+  r.status !== 'queued' && r.status !== 'sending' && r.status !== 'scheduled';
 
 /** Sum of a metric's samples whose labels include `labels`, from the app's own registry. */
 export async function metricValue(

@@ -32,7 +32,7 @@ describe(DeliveryService.name, () => {
       const id = await postNotification(herald.url, emailTo('ada@example.com'));
       const record = await waitForRecord(herald.url, id, isFinal);
 
-      expect(record).toMatchObject({ status: 'delivered', provider: 'mailgun', rounds: 1 });
+      expect(record).toMatchObject({ status: 'sent', provider: 'mailgun', rounds: 1 });
       expect(record.providerMessageId).toEqual(expect.any(String));
       expect(record.attempts).toEqual([
         expect.objectContaining({
@@ -69,7 +69,7 @@ describe(DeliveryService.name, () => {
       const id = await postNotification(herald.url, emailTo('bob@example.com'));
       const record = await waitForRecord(herald.url, id, isFinal);
 
-      expect(record).toMatchObject({ status: 'delivered', provider: 'sendgrid' });
+      expect(record).toMatchObject({ status: 'sent', provider: 'sendgrid' });
       expect(record.attempts).toHaveLength(1);
       expect(record.attempts[0]).toMatchObject({ provider: 'sendgrid', outcome: 'delivered' });
       expect(simulator.requests('mailgun') + simulator.requests('ses')).toBe(0);
@@ -86,7 +86,7 @@ describe(DeliveryService.name, () => {
       );
       const record = await waitForRecord(herald.url, id, isFinal);
 
-      expect(record).toMatchObject({ status: 'delivered', provider: 'mailgun' });
+      expect(record).toMatchObject({ status: 'sent', provider: 'mailgun' });
       expect(record.attempts.map((a) => [a.provider, a.outcome])).toEqual([
         ['ses', 'failed'],
         ['mailgun', 'delivered'],

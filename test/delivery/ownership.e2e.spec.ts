@@ -105,7 +105,7 @@ describe(NotificationLifecycle.name, () => {
       const receipts = simulator.messages().filter((m) => m.notificationId === id);
       expect(simulator.requests('sendgrid') - requestsBefore).toBe(1);
       expect(receipts).toHaveLength(1);
-      expect(record.status).toBe('delivered');
+      expect(record.status).toBe('sent');
       expect(record.attempts.filter((x) => x.outcome === 'delivered')).toHaveLength(1);
     }, 90_000);
   });
@@ -124,7 +124,7 @@ describe(NotificationLifecycle.name, () => {
       const id = await pausedOwner(async (nid) => {
         if (await bMetIt(outputBefore, requestsBefore)()) {
           if (simulator.requests('sendgrid') === requestsBefore + 1) return true;
-          return (await getRecord(api.url, nid)).status === 'delivered';
+          return (await getRecord(api.url, nid)).status === 'sent';
         }
         return false;
       });

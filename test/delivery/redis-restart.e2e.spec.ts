@@ -114,7 +114,7 @@ describe(DeliveryService.name, () => {
           } catch {
             return false;
           }
-          return final.length === MESSAGES && final.every((r) => r.status === 'delivered');
+          return final.length === MESSAGES && final.every((r) => r.status === 'sent');
         },
         60_000,
         'every record delivered',

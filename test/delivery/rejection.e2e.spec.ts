@@ -92,7 +92,7 @@ describe(NotificationJobProcessor.name, () => {
 
       const good = await producer.queue.add(SEND_JOB, emailTo('fine@example.com'));
       await expect(good.waitUntilFinished(producer.events, 10_000)).resolves.toMatchObject({
-        status: 'delivered',
+        status: 'sent',
         provider: 'sendgrid',
       });
     });

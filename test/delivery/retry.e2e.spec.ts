@@ -71,7 +71,7 @@ describe(NotificationJobProcessor.name, () => {
         ids.map((id) => waitForRecord(herald.url, id, isFinal, 15_000)),
       );
       for (const record of records) {
-        expect(record).toMatchObject({ status: 'delivered', provider: 'mailgun' });
+        expect(record).toMatchObject({ status: 'sent', provider: 'mailgun' });
         expect(record.rounds).toBeGreaterThanOrEqual(3);
         expect(new Set(record.attempts.map((a) => a.round)).size).toBe(record.rounds);
         expect(simulator.messages({ notificationId: record.id })).toHaveLength(1);
@@ -81,7 +81,7 @@ describe(NotificationJobProcessor.name, () => {
         status: string;
         provider: string;
       };
-      expect(result).toMatchObject({ status: 'delivered', provider: 'mailgun' });
+      expect(result).toMatchObject({ status: 'sent', provider: 'mailgun' });
       expect(simulator.messages({ notificationId: result.id })).toHaveLength(1);
     });
   });
@@ -100,7 +100,7 @@ describe(NotificationJobProcessor.name, () => {
       const id = await postNotification(herald.url, emailTo('patient@example.com'));
       const record = await waitForRecord(herald.url, id, isFinal);
 
-      expect(record).toMatchObject({ status: 'delivered', provider: 'sendgrid', rounds: 2 });
+      expect(record).toMatchObject({ status: 'sent', provider: 'sendgrid', rounds: 2 });
       const first = record.attempts.filter((a) => a.round === 1);
       expect(first.map((a) => a.errorClass)).toEqual(['throttled', 'throttled', 'throttled']);
       const lastAnswer = Math.max(...first.map((a) => Date.parse(a.at) + a.latencyMs));
@@ -146,7 +146,7 @@ describe(NotificationJobProcessor.name, () => {
       const res = await fetch(`${herald.url}/v1/notifications/${id}/retry`, { method: 'POST' });
       expect(res.status).toBe(202);
       const delivered = await waitForRecord(herald.url, id, isFinal, 10_000);
-      expect(delivered.status).toBe('delivered');
+      expect(delivered.status).toBe('sent');
       expect(simulator.messages({ notificationId: id })).toHaveLength(1);
     });
   });

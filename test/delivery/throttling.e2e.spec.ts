@@ -59,7 +59,7 @@ describe(ProviderCooldowns.name, () => {
         await sleep(200);
       }
       const records = await Promise.all(ids.map((id) => waitForRecord(first.url, id, isFinal)));
-      expect(records.every((r) => r.status === 'delivered')).toBe(true);
+      expect(records.every((r) => r.status === 'sent')).toBe(true);
 
       const throttled = records.flatMap((r) =>
         r.attempts.filter((a) => a.provider === 'sendgrid' && a.errorClass === 'throttled'),

@@ -43,7 +43,7 @@ describe(NotificationWorker.name, () => {
         try {
           const job = await producer.queue.add(SEND_JOB, emailTo('late@example.com'));
           await expect(job.waitUntilFinished(producer.events, 15_000)).resolves.toMatchObject({
-            status: 'delivered',
+            status: 'sent',
             provider: 'sendgrid',
           });
         } finally {
@@ -74,7 +74,7 @@ describe(NotificationWorker.name, () => {
       try {
         await herald.close();
         const record = await reader.app.get(NotificationRecordsRepository).get(id);
-        expect(record).toMatchObject({ status: 'delivered', provider: 'sendgrid' });
+        expect(record).toMatchObject({ status: 'sent', provider: 'sendgrid' });
         expect(simulator.messages({ notificationId: id })).toHaveLength(1);
         const queue = new Queue(herald.config.queue.name, {
           connection: reader.app.get(RedisService).connectionOptions(),

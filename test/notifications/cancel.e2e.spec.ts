@@ -79,9 +79,9 @@ describe(`${NotificationsController.name} cancel`, () => {
       });
 
       worker = await startReadyHerald({ ...env, HERALD_ROLE: 'worker' });
-      // Jobs run in order: once a notification queued after it is delivered, its turn is past.
+      // Jobs run in order: once a notification queued after it is sent, its turn is past.
       const after = await postNotification(api.url, emailTo('after@example.com'));
-      expect((await waitForRecord(api.url, after, isFinal)).status).toBe('delivered');
+      expect((await waitForRecord(api.url, after, isFinal)).status).toBe('sent');
       expect(simulator.requests('sendgrid')).toBe(1);
       expect((await getRecord(api.url, id)).status).toBe('cancelled');
     });
@@ -136,7 +136,7 @@ describe(`${NotificationsController.name} cancel`, () => {
       const answer = await cancel(id);
       expect(answer.status).toBe(409);
       expect(await answer.json()).toMatchObject({ code: 'notification_not_cancellable' });
-      expect((await waitForRecord(api.url, id, isFinal)).status).toBe('delivered');
+      expect((await waitForRecord(api.url, id, isFinal)).status).toBe('sent');
       expect(simulator.requests('sendgrid')).toBe(before + 1);
     });
   });

@@ -61,10 +61,10 @@ describe(NotificationLifecycle.name, () => {
       const found = await lifecycle.startRound(id, b);
       expect(found.kind).toBe('busy');
       // The late answer of the paused owner is still the owner's to write.
-      expect(await lifecycle.markAccepted(id, a, 'sendgrid', 'm-1', attempt('delivered'))).toBe(
-        true,
-      );
-      expect(await lifecycle.startRound(id, b)).toEqual({ kind: 'final', status: 'delivered' });
+      expect(
+        await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-1', attempt('delivered')),
+      ).toBe(true);
+      expect(await lifecycle.startRound(id, b)).toEqual({ kind: 'final', status: 'sent' });
     });
   });
 
@@ -92,25 +92,25 @@ describe(NotificationLifecycle.name, () => {
         false,
       );
       expect(await lifecycle.markWaiting(id, a, at)).toBe(false);
-      expect(await lifecycle.markAccepted(id, a, 'sendgrid', 'm-a', attempt('delivered'))).toBe(
-        false,
-      );
+      expect(
+        await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-a', attempt('delivered')),
+      ).toBe(false);
 
-      expect(await lifecycle.markAccepted(id, b, 'mailgun', 'm-b', attempt('delivered', 2))).toBe(
-        true,
-      );
+      expect(
+        await lifecycle.markAccepted(id, b, 'email', 'mailgun', 'm-b', attempt('delivered', 2)),
+      ).toBe(true);
       // Repeating the write after a lost reply is harmless.
-      expect(await lifecycle.markAccepted(id, b, 'mailgun', 'm-b', attempt('delivered', 2))).toBe(
-        true,
-      );
-      // Delivered is never left for an earlier state.
+      expect(
+        await lifecycle.markAccepted(id, b, 'email', 'mailgun', 'm-b', attempt('delivered', 2)),
+      ).toBe(true);
+      // Sent is never left for an earlier state.
       expect(await lifecycle.markFailed(id, b, { errorClass: 'rejected', detail: 'late' })).toBe(
         false,
       );
       expect(await lifecycle.redrive(id)).toBe('not_failed');
 
       const record = (await records.get(id))!;
-      expect(record.status).toBe('delivered');
+      expect(record.status).toBe('sent');
       expect(record.providerMessageId).toBe('m-b');
       expect(record.attempts.map((x) => [x.outcome, x.ambiguous, x.round])).toEqual([
         ['failed', true, 1],
@@ -130,6 +130,139 @@ describe(NotificationLifecycle.name, () => {
       expect(await lifecycle.startRound(id, await owner('c'))).toMatchObject({
         kind: 'started',
         round: 2,
+      });
+    });
+  });
+
+  describe('when provider events arrive for a sent notification', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    async function sent(channel: 'email' | 'chat' = 'email') {
+      const id = await newRecord();
+      const a = await owner('a');
+      await lifecycle.startRound(id, a);
+      const messageId = `<m-${randomUUID()}@herald.test>`;
+      expect(
+        await lifecycle.markAccepted(id, a, channel, 'mailgun', messageId, attempt('delivered')),
+      ).toBe(true);
+      return { id, messageId };
+    }
+
+    it('finds the notification by the provider message id, with the record’s retention', async () => {
+      const { id, messageId } = await sent();
+      const key = redis.key('pmid', 'mailgun', messageId.slice(1, -1));
+      expect(await redis.client.get(key)).toBe(id);
+      const ttl = await redis.client.ttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(await redis.client.ttl(redis.key('ntf', id)));
+    });
+
+    it('a chat message is delivered on acceptance, with no index', async () => {
+      const { id, messageId } = await sent('chat');
+      expect((await records.get(id))!.status).toBe('delivered');
+      expect(await redis.client.exists(redis.key('pmid', 'mailgun', messageId.slice(1, -1)))).toBe(
+        0,
+      );
+    });
+
+    it('moves forward only, records every event, and records a complaint after delivery', async () => {
+      const { id, messageId } = await sent();
+      const ev = (type: 'delivered' | 'bounced' | 'complained' | 'deferred', s: number) => ({
+        type,
+        provider: 'mailgun' as const,
+        at: at(s),
+      });
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('deferred', 1)),
+      ).toEqual({
+        kind: 'applied',
+        status: 'sent',
+        moved: false,
+      });
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('delivered', 5)),
+      ).toMatchObject({
+        status: 'delivered',
+        moved: true,
+      });
+      // An older bounce, arriving late, overrides nothing.
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('bounced', 3)),
+      ).toMatchObject({
+        status: 'delivered',
+        moved: false,
+      });
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('complained', 9)),
+      ).toMatchObject({
+        status: 'complained',
+        moved: true,
+      });
+      // Never back to delivered.
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('delivered', 10)),
+      ).toMatchObject({
+        status: 'complained',
+        moved: false,
+      });
+      const record = (await records.get(id))!;
+      expect(record.status).toBe('complained');
+      expect(record.events!.map((e) => e.type)).toEqual([
+        'deferred',
+        'delivered',
+        'bounced',
+        'complained',
+        'delivered',
+      ]);
+      expect(record.deliveredAt).toBe(at(5));
+    });
+
+    it('does not move an older event over a newer status', async () => {
+      const { id, messageId } = await sent();
+      await lifecycle.applyEvent('mailgun', messageId, randomUUID(), {
+        type: 'bounced',
+        provider: 'mailgun',
+        at: at(20),
+      });
+      // A bounce is final: a delivered event (of any time) does not undo it.
+      await lifecycle.applyEvent('mailgun', messageId, randomUUID(), {
+        type: 'delivered',
+        provider: 'mailgun',
+        at: at(30),
+      });
+      expect((await records.get(id))!.status).toBe('bounced');
+    });
+
+    it('applies an event id once', async () => {
+      const { id, messageId } = await sent();
+      const bounce = { type: 'bounced' as const, provider: 'mailgun' as const, at: at(1) };
+      expect(await lifecycle.applyEvent('mailgun', messageId, 'ev-1', bounce)).toMatchObject({
+        kind: 'applied',
+        moved: true,
+      });
+      expect(await lifecycle.applyEvent('mailgun', messageId, 'ev-1', bounce)).toEqual({
+        kind: 'duplicate',
+      });
+      expect((await records.get(id))!.events).toHaveLength(1);
+    });
+
+    it('answers unknown for a message id it never sent', async () => {
+      expect(
+        await lifecycle.applyEvent('sendgrid', 'nope', randomUUID(), {
+          type: 'delivered',
+          provider: 'sendgrid',
+          at: at(1),
+        }),
+      ).toEqual({ kind: 'unknown' });
+    });
+
+    it('reads a record accepted before `sent` existed as delivered', async () => {
+      const id = await newRecord();
+      await redis.client.hset(redis.key('ntf', id), 'status', 'delivered', 'deliveredAt', at(1));
+      const record = (await records.get(id))!;
+      expect(record).toMatchObject({ status: 'delivered', deliveredAt: at(1) });
+      expect(await lifecycle.startRound(id, await owner('b'))).toEqual({
+        kind: 'final',
+        status: 'delivered',
       });
     });
   });

@@ -64,7 +64,7 @@ describe(NotificationWorker.name, () => {
         status: string;
       };
       expect(second.id).not.toBe(first.id);
-      expect(second.status).toBe('delivered');
+      expect(second.status).toBe('sent');
       // The explicit key's own id reaches the implicit namespace neither.
       const explicitAgain = await producer.queue.add(SEND_JOB, {
         ...emailTo('first@example.com'),

@@ -47,7 +47,7 @@ describe('a producer adding jobs to the queue', () => {
     const result = await job.waitUntilFinished(events, WAIT_MS);
     expect(result).toEqual({
       id: expect.any(String),
-      status: 'delivered',
+      status: 'sent',
       provider: 'twilio',
       providerMessageId: expect.any(String),
     });
@@ -55,7 +55,7 @@ describe('a producer adding jobs to the queue', () => {
     expect(record.body).toMatchObject({
       id: result.id,
       caller: 'queue:notifications-for-producers',
-      status: 'delivered',
+      status: 'sent',
       providerMessageId: result.providerMessageId,
     });
     expect(simulator.messages({ notificationId: result.id })).toHaveLength(1);
@@ -77,7 +77,7 @@ describe('a producer adding jobs to the queue', () => {
   it('keeps going after an invalid job', async () => {
     await queue.add('send', { channel: 'nope' });
     const job = await queue.add('send', { ...SMS, text: 'after the bad one' });
-    expect(await job.waitUntilFinished(events, WAIT_MS)).toMatchObject({ status: 'delivered' });
+    expect(await job.waitUntilFinished(events, WAIT_MS)).toMatchObject({ status: 'sent' });
   });
 
   it('treats idempotencyKey like the REST header: the same key is delivered once', async () => {

@@ -32,10 +32,10 @@ describe(`${NotificationAcceptance.name} sendAt`, () => {
   });
 
   /**
-   * Polls the record until it is delivered; every look taken before `sendAt` also checks that
-   * the provider has had no request yet. Returns the delivered record.
+   * Polls the record until it is sent; every look taken before `sendAt` also checks that
+   * the provider has had no request yet. Returns the sent record.
    */
-  async function deliveredNotBefore(id: string, sendAt: string): Promise<NotificationRecord> {
+  async function sentNotBefore(id: string, sendAt: string): Promise<NotificationRecord> {
     const due = Date.parse(sendAt);
     const deadline = due + 15_000;
     for (;;) {
@@ -45,8 +45,8 @@ describe(`${NotificationAcceptance.name} sendAt`, () => {
       if (before) {
         expect({ requests, status: record.status }).toEqual({ requests: 0, status: 'scheduled' });
       }
-      if (record.status === 'delivered') return record;
-      if (Date.now() > deadline) throw new Error(`not delivered: ${JSON.stringify(record)}`);
+      if (record.status === 'sent') return record;
+      if (Date.now() > deadline) throw new Error(`not sent: ${JSON.stringify(record)}`);
       await sleep(25);
     }
   }
@@ -63,21 +63,21 @@ describe(`${NotificationAcceptance.name} sendAt`, () => {
       const id = answer.body.id as string;
       expect(await getRecord(herald.url, id)).toMatchObject({ status: 'scheduled', sendAt });
 
-      const record = await deliveredNotBefore(id, sendAt);
+      const record = await sentNotBefore(id, sendAt);
       expect(Date.parse(record.attempts[0]!.at)).toBeGreaterThanOrEqual(Date.parse(sendAt));
       expect(simulator.requests('twilio')).toBe(1);
     });
   });
 
   describe("when a producer's job names a time 2 s ahead", () => {
-    it('is sent after that time, and its job resolves once delivered', async () => {
+    it('is sent after that time, and its job resolves once sent', async () => {
       simulator.reset();
       const producer = await openProducer(herald);
       try {
         const sendAt = inSeconds(2);
         const job = await producer.queue.add('send', { ...sms, sendAt });
         const result = (await job.waitUntilFinished(producer.events, 20_000)) as { id: string };
-        expect(result).toMatchObject({ status: 'delivered' });
+        expect(result).toMatchObject({ status: 'sent' });
         const record = await getRecord(herald.url, result.id);
         expect(record.sendAt).toBe(sendAt);
         expect(Date.parse(record.attempts[0]!.at)).toBeGreaterThanOrEqual(Date.parse(sendAt));
@@ -124,9 +124,9 @@ describe(`${NotificationAcceptance.name} sendAt`, () => {
         method: 'POST',
       });
       expect(cancel.status).toBe(200);
-      // Sent after it, due after it: once this one is delivered, the cancelled one's time is past.
+      // Sent after it, due after it: once this one is sent, the cancelled one's time is past.
       const after = await send({ ...sms, sendAt: inSeconds(1.5) });
-      await deliveredNotBefore(after.body.id as string, after.body.sendAt as string);
+      await sentNotBefore(after.body.id as string, after.body.sendAt as string);
       expect(simulator.requests('twilio')).toBe(1);
       expect((await getRecord(herald.url, id)).status).toBe('cancelled');
     });

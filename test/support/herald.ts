@@ -44,7 +44,7 @@ export async function startHerald(
 ): Promise<RunningHerald> {
   const { config } = loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env });
   const app = await createApp(config, options);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: Number(env.PORT ?? 0), host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,

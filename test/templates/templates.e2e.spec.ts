@@ -60,7 +60,7 @@ describe(TemplatesService.name, () => {
   async function sendAndCapture(body: unknown) {
     const id = await postNotification(herald.url, body);
     const record = await waitForRecord(herald.url, id, isFinal);
-    expect(record.status).toBe('delivered');
+    expect(record.status).toBe('sent');
     const [captured] = simulator.messages({ notificationId: id });
     return { record, captured: captured! };
   }
@@ -354,7 +354,7 @@ describe('templates across processes', () => {
     running.push(worker);
 
     const record = await waitForRecord(api.url, id, isFinal);
-    expect(record.status).toBe('delivered');
+    expect(record.status).toBe('sent');
     expect(simulator.messages({ notificationId: id })[0]?.subject).toBe(
       'Your order A-1042 is confirmed',
     );

@@ -1,0 +1,137 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ProviderName } from '../config/config.schema';
+import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { NotificationLifecycle } from '../notifications/notification-lifecycle';
+import { RedisService } from '../redis/redis.service';
+import { MailgunEventVerifier } from './mailgun-event.verifier';
+import { SendgridEventVerifier } from './sendgrid-event.verifier';
+import { SesEventVerifier } from './ses-event.verifier';
+import { TwilioEventVerifier } from './twilio-event.verifier';
+import type { Verification, WebhookRequest } from './verified-event';
+
+/** The providers whose delivery events Herald receives (`POST /v1/provider-events/:provider`). */
+export const EVENT_PROVIDERS = ['sendgrid', 'mailgun', 'ses', 'twilio'] as const;
+export type EventProvider = (typeof EVENT_PROVIDERS)[number];
+
+export const isEventProvider = (name: string): name is EventProvider =>
+  (EVENT_PROVIDERS as readonly string[]).includes(name);
+
+/** What the route answers: acknowledged once stored, or refused with nothing processed. */
+export type WebhookOutcome =
+  { readonly kind: 'acknowledged' } | { readonly kind: 'refused'; readonly reason: string };
+
+/**
+ * Receives the provider delivery events: verifies each request by its provider's signature
+ * alone, then records each event once (by the provider's event id) on the notification its
+ * provider message id names, as a lifecycle transition.
+ */
+@Injectable()
+export class ProviderEventsService {
+  private readonly logger = new Logger(ProviderEventsService.name);
+  private readonly sendgrid: SendgridEventVerifier;
+  private readonly mailgun: MailgunEventVerifier;
+  private readonly twilio: TwilioEventVerifier;
+  private readonly ses: SesEventVerifier;
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly redis: RedisService,
+    private readonly lifecycle: NotificationLifecycle,
+    private readonly metrics: MetricsService,
+  ) {
+    const e = config.providerEvents;
+    this.sendgrid = new SendgridEventVerifier(e.sendgridPublicKey, e.maxAgeSeconds);
+    this.mailgun = new MailgunEventVerifier(e.mailgunSigningKey, e.maxAgeSeconds);
+    this.twilio = new TwilioEventVerifier(config.providers.twilio.authToken, e.publicUrl);
+    this.ses = new SesEventVerifier(e.snsTopicArns, e.snsCertOrigins);
+  }
+
+  async receive(request: WebhookRequest & { provider: EventProvider }): Promise<WebhookOutcome> {
+    const verification = await this.verify(request);
+    if (!verification.ok) {
+      this.metrics.providerEvents.inc({ provider: request.provider, verdict: 'refused' });
+      this.logger.warn(
+        { provider: request.provider, reason: verification.reason },
+        `refused a ${request.provider} event request: ${verification.reason}`,
+      );
+      return { kind: 'refused', reason: verification.reason };
+    }
+    for (const verified of verification.events) {
+      const verdict = verified.event
+        ? (
+            await this.lifecycle.applyEvent(
+              request.provider,
+              verified.providerMessageId,
+              verified.eventId,
+              verified.event,
+            )
+          ).kind
+        : 'ignored';
+      this.metrics.providerEvents.inc({ provider: request.provider, verdict });
+    }
+    return { kind: 'acknowledged' };
+  }
+
+  private async verify(
+    request: WebhookRequest & { provider: EventProvider },
+  ): Promise<Verification> {
+    switch (request.provider) {
+      case 'sendgrid':
+        return this.sendgrid.verify(request);
+      case 'twilio':
+        return this.twilio.verify(request);
+      case 'ses': {
+        const verification = await this.ses.verify(request.body);
+        if (verification.ok && verification.subscribeUrl) {
+          return (await this.confirm(verification.subscribeUrl))
+            ? verification
+            : { ok: false, reason: 'SubscribeURL did not answer 2xx' };
+        }
+        return verification;
+      }
+      case 'mailgun': {
+        const verification = this.mailgun.verify(request.body);
+        if (!verification.ok || !verification.replay) return verification;
+        return (await this.firstUse(request.provider, verification.replay))
+          ? verification
+          : { ok: false, reason: 'token replayed with another body' };
+      }
+    }
+  }
+
+  /**
+   * Confirms an SNS subscription to an allowed topic by visiting its SubscribeURL (an allowed
+   * origin, checked by the verifier). Unconfirmed, SNS sends the confirmation again later.
+   */
+  private async confirm(subscribeUrl: string): Promise<boolean> {
+    try {
+      const res = await fetch(subscribeUrl, {
+        signal: AbortSignal.timeout(5_000),
+        redirect: 'error',
+      });
+      await res.body?.cancel();
+      if (res.ok) this.logger.log('confirmed the SNS subscription of SES events');
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Mailgun's signature does not cover the body: a token is accepted with one body only. The
+   * same token and body again is the provider repeating itself (the event id then de-duplicates
+   * it); another body is a replay. Kept past the timestamp window, after which the signature is
+   * refused anyway.
+   */
+  private async firstUse(
+    provider: ProviderName,
+    replay: { token: string; bodyDigest: string },
+  ): Promise<boolean> {
+    const key = this.redis.key('whtok', provider, replay.token);
+    const ttl = 2 * this.config.providerEvents.maxAgeSeconds;
+    const set = await this.redis.client.set(key, replay.bodyDigest, 'EX', ttl, 'NX');
+    if (set === 'OK') return true;
+    return (await this.redis.client.get(key)) === replay.bodyDigest;
+  }
+}

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../config/sandbox-credentials';
-import { ProviderSimulator } from './provider-simulator';
+import { ProviderSimulator, type ProviderEventsOptions } from './provider-simulator';
 
 /**
  * Runs the provider simulator inside Herald when the configuration says this process
@@ -33,13 +33,28 @@ export class SandboxService implements OnApplicationBootstrap, OnApplicationShut
     const simulator = new ProviderSimulator({
       maxMessages,
       allowedHosts,
-      events: { sendgridPrivateKey: SANDBOX_SENDGRID_WEBHOOK_KEYS.privateKey },
+      events: {
+        sendgridPrivateKey: SANDBOX_SENDGRID_WEBHOOK_KEYS.privateKey,
+        webhooks: this.webhooks(),
+      },
     });
     const url = await simulator.start(port, host);
     this.running = simulator;
     this.logger.log(
       `Provider simulator listening on ${url} (inbox ${url}/, control ${url}/_sandbox/)`,
     );
+  }
+
+  /**
+   * Where the simulated providers post their delivery events: Herald's own endpoints, as a
+   * provider's dashboard would be set up, so a sandbox record goes on from `sent` to what the
+   * events say. Twilio needs none: each SMS names its status callback.
+   */
+  private webhooks(): ProviderEventsOptions['webhooks'] {
+    const base = this.config.providerEvents.publicUrl;
+    if (base === undefined) return undefined;
+    const at = (provider: string) => ({ url: `${base}/v1/provider-events/${provider}` });
+    return { sendgrid: at('sendgrid'), mailgun: at('mailgun'), ses: at('ses') };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -5,7 +5,7 @@ import { MetricsService } from '../../src/metrics/metrics.service';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { RedisService } from '../../src/redis/redis.service';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import { type RunningHerald, testEnv } from '../support/herald';
+import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
 import { simulatorEnv } from '../support/simulator-env';
 
 /**
@@ -128,4 +128,30 @@ export async function openProducer(herald: RunningHerald): Promise<Producer> {
     throw err;
   }
   return { queue, events, close };
+}
+
+/** A simulator, a ready Herald delivering through it (`deliveryEnv`), and a producer on its queue. */
+export interface DeliveryStack {
+  readonly simulator: ProviderSimulator;
+  readonly herald: RunningHerald;
+  readonly producer: Producer;
+}
+
+/**
+ * Starts a {@link DeliveryStack} before the enclosing suite's tests and stops it after them; the
+ * returned object's fields are set once `beforeAll` has run.
+ */
+export function useDeliveryStack(): DeliveryStack {
+  const stack = {} as { -readonly [K in keyof DeliveryStack]: DeliveryStack[K] };
+  beforeAll(async () => {
+    stack.simulator = await startSimulator();
+    stack.herald = await startReadyHerald(deliveryEnv(stack.simulator.url));
+    stack.producer = await openProducer(stack.herald);
+  });
+  afterAll(async () => {
+    await stack.producer?.close();
+    await stack.herald?.close();
+    await stack.simulator?.stop();
+  });
+  return stack;
 }

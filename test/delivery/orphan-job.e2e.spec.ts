@@ -3,53 +3,42 @@ import { NotificationWorker } from '../../src/delivery/notification.worker';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import { DELIVER_JOB } from '../../src/queue/queue.constants';
 import { RedisService } from '../../src/redis/redis.service';
-import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import { type RunningHerald, startReadyHerald } from '../support/herald';
-import {
-  deliveryEnv,
-  emailTo,
-  openProducer,
-  type Producer,
-  startSimulator,
-  waitForRecord,
-} from './delivery-fixture';
+import { emailTo, waitForRecord, useDeliveryStack } from './delivery-fixture';
 
 describe(NotificationWorker.name, () => {
-  let simulator: ProviderSimulator;
-  let herald: RunningHerald;
-  let producer: Producer;
-
-  beforeAll(async () => {
-    simulator = await startSimulator();
-    herald = await startReadyHerald(deliveryEnv(simulator.url));
-    producer = await openProducer(herald);
-  });
-  afterAll(async () => {
-    await producer?.close();
-    await herald?.close();
-    await simulator?.stop();
-  });
+  const stack = useDeliveryStack();
 
   describe('when a delivery job fails for good with an unexpected error mid-round', () => {
     it('leaves the record failed and re-drivable, never sending', async () => {
       const id = randomUUID();
-      const records = herald.app.get(NotificationRecordsRepository);
+      const records = stack.herald.app.get(NotificationRecordsRepository);
       await records.create({ id, caller: 'test', message: emailTo('orphan@example.com') as never });
       // A record whose message cannot be read: the round has started (`sending`) when it throws.
-      await herald.app
+      await stack.herald.app
         .get(RedisService)
-        .client.hset(`${herald.config.queue.prefix}:ntf:${id}`, 'message', '{');
-      const job = await producer.queue.add(DELIVER_JOB, { notificationId: id }, { jobId: id });
-      await expect(job.waitUntilFinished(producer.events, 20_000)).rejects.toThrow();
+        .client.hset(`${stack.herald.config.queue.prefix}:ntf:${id}`, 'message', '{');
+      const job = await stack.producer.queue.add(
+        DELIVER_JOB,
+        { notificationId: id },
+        { jobId: id },
+      );
+      await expect(job.waitUntilFinished(stack.producer.events, 20_000)).rejects.toThrow();
 
-      const record = await waitForRecord(herald.url, id, (r) => r.status !== 'sending', 20_000);
+      const record = await waitForRecord(
+        stack.herald.url,
+        id,
+        (r) => r.status !== 'sending',
+        20_000,
+      );
       expect(record.status).toBe('failed');
       expect(record.failure).toMatchObject({
         errorClass: 'exhausted',
         detail: expect.stringMatching(/^the delivery job failed: /),
       });
-      expect(simulator.messages({ to: 'orphan@example.com' })).toEqual([]);
-      const retry = await fetch(`${herald.url}/v1/notifications/${id}/retry`, { method: 'POST' });
+      expect(stack.simulator.messages({ to: 'orphan@example.com' })).toEqual([]);
+      const retry = await fetch(`${stack.herald.url}/v1/notifications/${id}/retry`, {
+        method: 'POST',
+      });
       expect(retry.status).toBe(202);
     });
   });

@@ -5,17 +5,7 @@ import { MAX_JSON_DEPTH } from '../../src/notifications/json-depth';
 import type { NotificationMessage } from '../../src/notifications/notification-message.schema';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import { DELIVER_JOB, SEND_JOB } from '../../src/queue/queue.constants';
-import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
-import { type RunningHerald, startReadyHerald } from '../support/herald';
-import {
-  deliveryEnv,
-  isFinal,
-  openProducer,
-  postNotification,
-  type Producer,
-  startSimulator,
-  waitForRecord,
-} from './delivery-fixture';
+import { isFinal, postNotification, waitForRecord, useDeliveryStack } from './delivery-fixture';
 
 /** Slack blocks: one block whose `elements` nest `depth` arrays deep. */
 function deepBlocks(depth: number): unknown[] {
@@ -48,20 +38,7 @@ async function post(url: string, body: string, headers: Record<string, string> =
 }
 
 describe(DeliveryService.name, () => {
-  let simulator: ProviderSimulator;
-  let herald: RunningHerald;
-  let producer: Producer;
-
-  beforeAll(async () => {
-    simulator = await startSimulator();
-    herald = await startReadyHerald(deliveryEnv(simulator.url));
-    producer = await openProducer(herald);
-  });
-  afterAll(async () => {
-    await producer?.close();
-    await herald?.close();
-    await simulator?.stop();
-  });
+  const stack = useDeliveryStack();
 
   describe('when a chat message nests its blocks thousands deep', () => {
     it.each([
@@ -70,7 +47,7 @@ describe(DeliveryService.name, () => {
       ['3,000 deep with an Idempotency-Key', 3_000, { 'idempotency-key': 'deep-3000' }],
       ['10,000 deep with an Idempotency-Key', 10_000, { 'idempotency-key': 'deep-10000' }],
     ])('refuses it %s with 400 naming blocks', async (_, depth, headers) => {
-      const answer = await post(herald.url, deepChatBody(depth), headers);
+      const answer = await post(stack.herald.url, deepChatBody(depth), headers);
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({
         code: 'validation_failed',
@@ -79,8 +56,8 @@ describe(DeliveryService.name, () => {
     });
 
     it('fails a queue job carrying it at once, naming blocks', async () => {
-      const job = await producer.queue.add(SEND_JOB, chat({ blocks: deepBlocks(3_000) }));
-      await expect(job.waitUntilFinished(producer.events, 20_000)).rejects.toThrow(
+      const job = await stack.producer.queue.add(SEND_JOB, chat({ blocks: deepBlocks(3_000) }));
+      await expect(job.waitUntilFinished(stack.producer.events, 20_000)).rejects.toThrow(
         /blocks: is nested deeper than/,
       );
     });
@@ -90,17 +67,17 @@ describe(DeliveryService.name, () => {
     it('rejects that message alone: the breaker stays closed and the next message goes out', async () => {
       // Records as an older Herald, without the depth limit, accepted them: only the engine
       // stands between such a message and the Slack breaker.
-      const records = herald.app.get(NotificationRecordsRepository);
+      const records = stack.herald.app.get(NotificationRecordsRepository);
       const poison = chat({ blocks: deepBlocks(3_000) }) as unknown as NotificationMessage;
       const ids: string[] = [];
       for (let i = 0; i < 6; i += 1) {
         const id = randomUUID();
         await records.create({ id, caller: 'older-herald', message: poison });
-        await producer.queue.add(DELIVER_JOB, { notificationId: id }, { jobId: id });
+        await stack.producer.queue.add(DELIVER_JOB, { notificationId: id }, { jobId: id });
         ids.push(id);
       }
       const failed = await Promise.all(
-        ids.map((id) => waitForRecord(herald.url, id, isFinal, 30_000)),
+        ids.map((id) => waitForRecord(stack.herald.url, id, isFinal, 30_000)),
       );
       for (const record of failed) {
         expect(record.status).toBe('failed');
@@ -108,10 +85,10 @@ describe(DeliveryService.name, () => {
         expect(record.attempts).toHaveLength(1);
         expect(record.attempts[0]).toMatchObject({ provider: 'slack', errorClass: 'rejected' });
       }
-      expect(herald.app.get(ProviderBreakers).state('slack')).toBe('closed');
+      expect(stack.herald.app.get(ProviderBreakers).state('slack')).toBe('closed');
 
-      const normal = await postNotification(herald.url, chat());
-      const record = await waitForRecord(herald.url, normal, isFinal, 20_000);
+      const normal = await postNotification(stack.herald.url, chat());
+      const record = await waitForRecord(stack.herald.url, normal, isFinal, 20_000);
       expect(record.status).toBe('delivered');
       expect(record.attempts.map((a) => a.outcome)).toEqual(['delivered']);
     });

@@ -1,3 +1,5 @@
+import { CALLER_EVENT_KEYS, CALLER_EVENT_STATUSES } from '../contracts/caller-event';
+
 /**
  * The Lua scripts behind {@link NotificationLifecycle}: every change of a record's status is one
  * of these, run atomically by Redis, conditional on the state it expects and on the token of the
@@ -32,17 +34,30 @@ end
 local IF_FIELDS = {'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil'}
 -- Keeps the list indexes (see record-index.ts) in step with a status change, in the same
 -- script: the record moves from its current status's sets to status 'to', and every index
--- holding it lives at least as long as the record (ttl s). Call before writing the status.
+-- holding it lives at least as long as the record (ttl s); a caller-visible status also goes
+-- to the caller-events outbox. Call before writing the status.
 -- The index keys are derived from the record's key, so they are not declared in KEYS: Herald
 -- runs on one Redis, not a cluster.
 local function keep_ttl(key, ttl)
   redis.call('EXPIRE', key, ttl, 'NX')
   redis.call('EXPIRE', key, ttl, 'GT')
 end
+-- A move into a status the caller hears about is also an event for its caller: one entry in
+-- the caller-events outbox (see contracts/caller-event.ts), written in this same script so an
+-- event is neither lost nor invented. Skipped when the caller has no event endpoint.
+local CALLER_EVENT_STATUSES = ',${CALLER_EVENT_STATUSES.join(',')},'
+local function caller_event(prefix, f, to)
+  if f[3] == to or not string.find(CALLER_EVENT_STATUSES, ',' .. to .. ',', 1, true) then return end
+  if redis.call('EXISTS', prefix .. ':${CALLER_EVENT_KEYS.endpoint}:' .. f[2]) == 0 then return end
+  redis.call('XADD', prefix .. ':${CALLER_EVENT_KEYS.outbox}', '*',
+    'n', f[1], 'c', f[2], 's', to, 't', tostring(now_ms()))
+end
 local function reindex(rkey, to, ttl)
   local f = redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel')
   if not f[4] then return end
-  local base = string.match(rkey, '^(.*):ntf:[^:]+$') .. ':nidx:'
+  local prefix = string.match(rkey, '^(.*):ntf:[^:]+$')
+  caller_event(prefix, f, to)
+  local base = prefix .. ':nidx:'
   for _, scope in ipairs({'c:' .. f[2], 'all'}) do
     local idx = base .. scope
     if f[3] ~= to then

@@ -320,6 +320,68 @@ export const envSchema = z.object({
           ),
       ),
     ),
+  /**
+   * Host names a caller's event endpoint (`PUT /v1/event-endpoint`) may point at,
+   * comma-separated; `*.example.com` allows every name under example.com (not example.com
+   * itself). Herald posts events to no other host. Default none, so every registration is
+   * refused; in sandbox mode the simulator's host, so its event sink works out of the box.
+   */
+  HERALD_EVENT_ENDPOINT_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$|^\[[0-9a-f:.]+\]$/,
+              'host names such as events.example.com or *.example.com',
+            ),
+        )
+        .optional(),
+    ),
+  /** Milliseconds one post of an event to a caller's endpoint may take. Default 10000. */
+  HERALD_EVENT_DEADLINE_MS: int(100, 120_000).default(10_000),
+  /**
+   * Milliseconds to wait before each retry of an event the endpoint did not take (a 2xx),
+   * comma-separated: the event is tried once more than the list is long. After the last the
+   * caller's endpoint is disabled. Default 5000,300000,1800000,7200000,18000000,36000000,36000000
+   * (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: about 28 h, the Standard Webhooks schedule).
+   */
+  HERALD_EVENT_RETRY_SCHEDULE_MS: z
+    .string()
+    .default('5000,300000,1800000,7200000,18000000,36000000,36000000')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((ms) => ms.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^\d+$/, 'must be a whole number')
+            .transform(Number)
+            .pipe(
+              z
+                .number()
+                .min(1, 'must be at least 1')
+                .max(TIMER_MAX_MS, `must be at most ${TIMER_MAX_MS}`),
+            ),
+        )
+        .max(50, 'at most 50 retries'),
+    ),
   /** SendGrid API key. Secret: may come from SENDGRID_API_KEY_FILE. */
   SENDGRID_API_KEY: optionalString,
   /** SendGrid API base URL, e.g. the EU region or an egress proxy. Default the SDK's. */

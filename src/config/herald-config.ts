@@ -117,6 +117,15 @@ export interface HeraldConfig {
     /** Origin patterns (`*` = one DNS label) SNS certificates and SubscribeURLs may come from. */
     readonly snsCertOrigins: readonly string[];
   };
+  /** Events posted to callers' endpoints (src/caller-events). */
+  readonly callerEvents: {
+    /** Host names (lower case; `*.x` = any name under x) an endpoint may point at; empty: none. */
+    readonly allowedHosts: readonly string[];
+    /** Milliseconds one post may take. */
+    readonly deadlineMs: number;
+    /** Milliseconds before each retry; an event is tried `length + 1` times. */
+    readonly retryScheduleMs: readonly number[];
+  };
   readonly email: { readonly defaultFrom?: string };
   readonly providers: ProvidersConfig;
   /** Failover order per kind, holding configured providers only. */

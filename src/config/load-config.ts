@@ -178,6 +178,13 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
         ? [...e.SES_SNS_CERT_ORIGINS, new URL(sandboxUrl(e)).origin]
         : e.SES_SNS_CERT_ORIGINS,
     },
+    callerEvents: {
+      allowedHosts:
+        e.HERALD_EVENT_ENDPOINT_HOSTS ??
+        (sandbox ? sandboxEventHosts(new URL(sandboxUrl(e)).hostname) : []),
+      deadlineMs: e.HERALD_EVENT_DEADLINE_MS,
+      retryScheduleMs: e.HERALD_EVENT_RETRY_SCHEDULE_MS,
+    },
     email: {
       defaultFrom: e.HERALD_EMAIL_FROM ?? (sandbox ? 'herald@sandbox.herald.test' : undefined),
     },
@@ -390,6 +397,15 @@ function realProviders(e: Env, rawEnv: RawEnv, problems: string[]): ProvidersCon
       apiUrl: e.SLACK_API_URL,
     },
   };
+}
+
+/**
+ * Where sandbox mode lets callers' events go by default: the simulator's host (its event sink),
+ * under both loopback names when it is on this machine.
+ */
+function sandboxEventHosts(simulatorHost: string): string[] {
+  const loopback = ['127.0.0.1', 'localhost'];
+  return loopback.includes(simulatorHost) ? loopback : [simulatorHost];
 }
 
 function sandboxUrl(e: Env): string {

@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'template_data_invalid',
   'template_render_failed',
   'template_output_invalid',
+  'event_endpoint_host_not_allowed',
   'caller_throttled',
   'redis_unavailable',
   'not_ready',

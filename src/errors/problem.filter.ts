@@ -61,6 +61,8 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 422, title: 'The template could not render this data' };
     case 'template_output_invalid':
       return { status: 422, title: 'The rendered content breaks the message limits' };
+    case 'event_endpoint_host_not_allowed':
+      return { status: 422, title: 'Herald may not post events to that host' };
     case 'caller_throttled':
       return { status: 429, title: 'Too many requests' };
     case 'redis_unavailable':

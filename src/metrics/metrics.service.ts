@@ -85,4 +85,16 @@ export class MetricsService {
     labelNames: ['provider', 'verdict'] as const,
     registers: [this.registry],
   });
+
+  /**
+   * Events to callers, by type (`notification.sent` …) and outcome: `delivered` (the endpoint
+   * answered 2xx), `failed` (every try of the retry schedule refused), `dropped` (the caller has
+   * no enabled endpoint subscribed to the type).
+   */
+  readonly callerEvents = new Counter({
+    name: 'herald_caller_events_total',
+    help: "Events to callers' endpoints by type and outcome: delivered, failed (schedule exhausted) or dropped.",
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
 }

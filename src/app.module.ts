@@ -1,6 +1,8 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
+import { CallerEventsApiModule } from './caller-events/caller-events-api.module';
+import { CallerEventsModule } from './caller-events/caller-events.module';
 import { ConfigModule } from './config/config.module';
 import type { HeraldConfig } from './config/herald-config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -35,8 +37,13 @@ export class AppModule {
     templates: TemplateCatalog,
     options: AppOptions = {},
   ): DynamicModule {
-    const api: Imports = [NotificationsApiModule, TemplatesApiModule, ProviderEventsModule];
-    const worker: Imports = [DeliveryModule];
+    const api: Imports = [
+      NotificationsApiModule,
+      TemplatesApiModule,
+      ProviderEventsModule,
+      CallerEventsApiModule,
+    ];
+    const worker: Imports = [DeliveryModule, CallerEventsModule];
     return {
       module: AppModule,
       imports: [

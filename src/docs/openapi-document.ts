@@ -2,6 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
 import { routePolicy } from '../auth/route-policy';
+import {
+  createdEventEndpointSchema,
+  eventEndpointRequestSchema,
+  eventEndpointViewSchema,
+  rotatedSecretSchema,
+} from '../caller-events/event-endpoint.schemas';
 import type { HeraldConfig } from '../config/herald-config';
 import type { ErrorCode } from '../errors/error-code';
 import { statusOf } from '../errors/problem.filter';
@@ -78,6 +84,10 @@ export function openApiComponents(config: HeraldConfig): Record<string, JsonSche
     TemplateList: jsonSchemaOf(templateListSchema, 'output'),
     TemplatePreviewRequest: jsonSchemaOf(templatePreviewRequestSchema, 'input'),
     TemplatePreview: jsonSchemaOf(templatePreviewSchema, 'output'),
+    EventEndpointRequest: jsonSchemaOf(eventEndpointRequestSchema, 'input'),
+    EventEndpoint: jsonSchemaOf(eventEndpointViewSchema, 'output'),
+    CreatedEventEndpoint: jsonSchemaOf(createdEventEndpointSchema, 'output'),
+    RotatedSecret: jsonSchemaOf(rotatedSecretSchema, 'output'),
     Liveness: jsonSchemaOf(livenessSchema, 'output'),
     Readiness: jsonSchemaOf(readinessSchema, 'output'),
     Problem: jsonSchemaOf(problemSchema, 'output'),

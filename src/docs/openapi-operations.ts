@@ -50,6 +50,11 @@ const notificationId: DocumentedParameter = {
   schema: { type: 'string' },
 };
 
+const eventCaller = query(
+  'caller',
+  "Admin keys only: that caller's endpoint, e.g. queue:herald-notifications for queue producers.",
+);
+
 /**
  * Every problem a `/v1` route may answer with whatever it does: a URL over the length limit
  * (or an id over 100 characters), Herald's auth and storage.
@@ -178,6 +183,61 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
       200: { description: 'Cancelled: it will not be sent.', component: 'CancelledNotification' },
     },
     problems: ['not_found', 'notification_not_cancellable', ...V1_PROBLEMS],
+  },
+  'PUT /v1/event-endpoint': {
+    tag: 'events',
+    summary: "Register or replace this caller's event endpoint (and enable it)",
+    description:
+      'Herald posts `notification.sent|delivered|bounced|complained|undelivered|failed|' +
+      'suppressed|cancelled` events there, signed per the Standard Webhooks specification. ' +
+      'The host must be in HERALD_EVENT_ENDPOINT_HOSTS (else 422 naming `url`). Created: 201 ' +
+      'with the signing secret, shown this once; replaced: 200, the secret kept.',
+    auth: true,
+    requestBody: 'EventEndpointRequest',
+    parameters: [eventCaller],
+    responses: {
+      200: { description: 'Replaced, and enabled.', component: 'EventEndpoint' },
+      201: { description: 'Created, with its secret.', component: 'CreatedEventEndpoint' },
+    },
+    problems: [
+      'validation_failed',
+      'malformed_json',
+      'payload_too_large',
+      'unsupported_media_type',
+      'event_endpoint_host_not_allowed',
+      ...V1_PROBLEMS,
+    ],
+  },
+  'GET /v1/event-endpoint': {
+    tag: 'events',
+    summary: "This caller's event endpoint: URL, event types, state (never the secret)",
+    auth: true,
+    parameters: [eventCaller],
+    responses: {
+      200: {
+        description: 'The endpoint; `disabled` says why and since when.',
+        component: 'EventEndpoint',
+      },
+    },
+    problems: ['validation_failed', 'not_found', ...V1_PROBLEMS],
+  },
+  'DELETE /v1/event-endpoint': {
+    tag: 'events',
+    summary: "Remove this caller's event endpoint",
+    auth: true,
+    parameters: [eventCaller],
+    responses: { 204: { description: 'Removed: events not yet posted are dropped.' } },
+    problems: ['validation_failed', 'not_found', ...V1_PROBLEMS],
+  },
+  'POST /v1/event-endpoint/rotate-secret': {
+    tag: 'events',
+    summary: 'A new signing secret; the old one keeps signing for 24 hours',
+    auth: true,
+    parameters: [eventCaller],
+    responses: {
+      200: { description: 'The new secret, shown this once.', component: 'RotatedSecret' },
+    },
+    problems: ['validation_failed', 'not_found', ...V1_PROBLEMS],
   },
   'GET /v1/templates': {
     tag: 'templates',

@@ -156,16 +156,33 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async read(from: '0' | '>', blockMs?: number): Promise<StreamEntry[]> {
-    const args: (string | number)[] = ['GROUP', GROUP, this.consumer, 'COUNT', BATCH];
-    if (blockMs !== undefined) args.push('BLOCK', blockMs);
-    const reply = (await this.connection!.call(
-      'XREADGROUP',
-      ...args,
-      'STREAMS',
-      this.outbox,
-      from,
-    )) as [string, StreamEntry[]][] | null;
-    return reply?.[0]?.[1] ?? [];
+    const c = this.connection!;
+    const reply =
+      blockMs === undefined
+        ? await c.xreadgroup(
+            'GROUP',
+            GROUP,
+            this.consumer,
+            'COUNT',
+            BATCH,
+            'STREAMS',
+            this.outbox,
+            from,
+          )
+        : await c.xreadgroup(
+            'GROUP',
+            GROUP,
+            this.consumer,
+            'COUNT',
+            BATCH,
+            'BLOCK',
+            blockMs,
+            'STREAMS',
+            this.outbox,
+            from,
+          );
+    const streams = reply as [string, StreamEntry[]][] | null;
+    return streams?.[0]?.[1] ?? [];
   }
 
   private async relay([streamId, list]: StreamEntry): Promise<void> {

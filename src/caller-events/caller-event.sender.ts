@@ -61,9 +61,9 @@ export class CallerEventSender {
 }
 
 function describeFailure(err: unknown, deadlineMs: number): string {
-  const e = err as { name?: string; cause?: { code?: string; message?: string } };
+  const e = err as { name?: string; cause?: { code?: string; errors?: { code?: string }[] } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError')
     return `no answer within ${deadlineMs} ms`;
-  const code = e.cause?.code;
+  const code = e.cause?.code ?? e.cause?.errors?.[0]?.code;
   return code ? `connection failed (${code})` : 'connection failed';
 }

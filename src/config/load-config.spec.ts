@@ -616,4 +616,52 @@ describe(loadConfig.name, () => {
       expect(config.auth.callers.map((c) => c.name)).toEqual(['billing']);
     });
   });
+
+  describe('event endpoint hosts', () => {
+    it('allow none by default outside sandbox mode', () => {
+      expect(loadConfig(REAL).config.callerEvents.allowedHosts).toEqual([]);
+    });
+
+    it("allow the simulator's host by default in sandbox mode", () => {
+      expect(loadConfig({}).config.callerEvents.allowedHosts).toEqual(['127.0.0.1', 'localhost']);
+      expect(
+        loadConfig({ HERALD_SANDBOX_URL: 'http://simulator:4010' }).config.callerEvents
+          .allowedHosts,
+      ).toEqual(['simulator']);
+    });
+
+    it('take the list as given, lower-cased, wildcards included', () => {
+      const { config } = loadConfig({
+        ...REAL,
+        HERALD_EVENT_ENDPOINT_HOSTS: 'Events.Example.com, *.hooks.example.org',
+      });
+      expect(config.callerEvents.allowedHosts).toEqual([
+        'events.example.com',
+        '*.hooks.example.org',
+      ]);
+    });
+
+    it('refuse a URL where a host name belongs', () => {
+      expect(problemsOf({ ...REAL, HERALD_EVENT_ENDPOINT_HOSTS: 'https://x.example.com' })).toEqual(
+        ['HERALD_EVENT_ENDPOINT_HOSTS.0: host names such as events.example.com or *.example.com'],
+      );
+    });
+  });
+
+  describe('the event retry schedule', () => {
+    it('defaults to the Standard Webhooks schedule, about a day', () => {
+      const { retryScheduleMs, deadlineMs } = loadConfig(REAL).config.callerEvents;
+      expect(retryScheduleMs).toEqual([
+        5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+      ]);
+      expect(deadlineMs).toBe(10_000);
+    });
+
+    it('names each bad entry', () => {
+      expect(problemsOf({ ...REAL, HERALD_EVENT_RETRY_SCHEDULE_MS: '10,soon,0' })).toEqual([
+        'HERALD_EVENT_RETRY_SCHEDULE_MS.1: must be a whole number',
+        'HERALD_EVENT_RETRY_SCHEDULE_MS.2: must be at least 1',
+      ]);
+    });
+  });
 });

@@ -93,8 +93,20 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     await this.loop;
+    await this.leaveGroup().catch(() => undefined);
     await this.queue?.close().catch(() => undefined);
     await this.connection?.quit().catch(() => this.connection?.disconnect());
+  }
+
+  /**
+   * Removes this relay's consumer from the group when it holds no entry, so restarts do not
+   * pile up consumers; one that still holds some stays, for another relay to claim them.
+   */
+  private async leaveGroup(): Promise<void> {
+    const c = this.connection;
+    if (!c || c.status !== 'ready') return;
+    const held = (await c.xpending(this.outbox, GROUP, '-', '+', 1, this.consumer)) as unknown[];
+    if (held.length === 0) await c.xgroup('DELCONSUMER', this.outbox, GROUP, this.consumer);
   }
 
   private async run(): Promise<void> {

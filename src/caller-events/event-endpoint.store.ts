@@ -20,7 +20,10 @@ export interface EventEndpoint {
   readonly previousSecret?: string;
   /** Epoch ms until which {@link previousSecret} still signs. */
   readonly previousSecretUntil?: number;
-  /** Counts every PUT: a give-up decided for an older configuration does not disable a newer one. */
+  /**
+   * New on every PUT (time-based, so an endpoint deleted and created again does not reuse one):
+   * a give-up decided for an older configuration does not disable a newer one.
+   */
   readonly generation: number;
   readonly disabled?: { readonly at: string; readonly reason: string };
   /** Epoch ms of the last event the endpoint took. */
@@ -123,7 +126,7 @@ export class EventEndpointStore {
       .hsetnx(key, 'secret', secret)
       .hsetnx(key, 'createdAt', now)
       .hset(key, 'url', url, 'events', events.join(','), 'updatedAt', now)
-      .hincrby(key, 'generation', 1)
+      .hset(key, 'generation', newGeneration())
       .hdel(key, 'disabledAt', 'disabledReason')
       .exec()) as [[Error | null, number]];
     const endpoint = await this.get(caller);
@@ -200,4 +203,9 @@ export function viewOf(endpoint: EventEndpoint, now = Date.now()): EventEndpoint
  */
 function newSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** Microseconds-ish since the epoch: larger than every earlier generation, unique in practice. */
+function newGeneration(): number {
+  return Date.now() * 1000 + Math.floor(Math.random() * 1000);
 }

@@ -73,7 +73,19 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
     this.outbox = redis.key(CALLER_EVENT_KEYS.outbox);
   }
 
+  /**
+   * Starts once Redis first answers, like the workers: a BullMQ queue that never connected
+   * cannot be closed (its `close()` waits for the connection), which would hold shutdown.
+   */
   onApplicationBootstrap(): void {
+    if (this.redis.client.status === 'ready') this.start();
+    else this.redis.client.once('ready', this.startOnce);
+  }
+
+  private readonly startOnce = () => this.start();
+
+  private start(): void {
+    if (this.loop || this.stopping) return;
     // A blocking read needs a connection of its own, patient while Redis is away.
     this.connection = new Redis({
       ...(this.redis.connectionOptions({
@@ -92,10 +104,16 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    this.redis.client.off('ready', this.startOnce);
+    if (!this.loop) return;
     await this.loop;
     await this.leaveGroup().catch(() => undefined);
-    await this.queue?.close().catch(() => undefined);
-    await this.connection?.quit().catch(() => this.connection?.disconnect());
+    // Past the grace period (Redis gone again) the process goes on without a clean close.
+    const grace = new Promise<void>((resolve) =>
+      setTimeout(resolve, this.config.shutdownGraceMs).unref(),
+    );
+    await Promise.race([this.queue?.close().catch(() => undefined), grace]);
+    this.connection?.disconnect();
   }
 
   /**

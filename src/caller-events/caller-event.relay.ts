@@ -18,6 +18,7 @@ import {
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationRecordsRepository } from '../notifications/notification-records.repository';
+import { isRedisUnavailable } from '../redis/redis-errors';
 import { RedisService } from '../redis/redis.service';
 import { callerEventPayload } from './caller-event-payload';
 import {
@@ -247,7 +248,12 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
       return;
     }
     const eventId = callerEventId(notificationId, streamId);
-    const record = await this.records.get(notificationId);
+    const record = await this.records.get(notificationId).catch((err: unknown) => {
+      // Redis away: the entry stays and is tried again. A record that cannot be read (not
+      // JSON) must not hold up every later event: the event goes without its details.
+      if (isRedisUnavailable(err)) throw err;
+      return undefined;
+    });
     const payload = callerEventPayload(eventId, status, new Date(atMs), notificationId, record);
     const schedule = this.config.callerEvents.retryScheduleMs;
     await this.queue!.add(

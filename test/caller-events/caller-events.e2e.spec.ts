@@ -14,7 +14,7 @@ import { useWebhookReceiver, type ReceivedRequest } from '../sandbox/webhook-rec
 import { type RunningHerald, startReadyHerald } from '../support/herald';
 import { until } from '../support/until';
 
-const CALLERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'] as const;
+const CALLERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'hank'] as const;
 type Caller = (typeof CALLERS)[number] | 'ops';
 const keyOf = (caller: Caller) => `${caller}-key-0123456789abcdef`;
 
@@ -58,6 +58,8 @@ describe(CallerEventProcessor.name, () => {
         HERALD_EVENT_ENDPOINT_HOSTS: '127.0.0.1',
         // Three tries, 50 ms apart: the whole schedule in a blink.
         HERALD_EVENT_RETRY_SCHEDULE_MS: '50,50',
+        // Short enough for the hanging endpoint's three tries, long for a loaded machine's 2xx.
+        HERALD_EVENT_DEADLINE_MS: '1500',
       }),
     );
   });
@@ -240,6 +242,25 @@ describe(CallerEventProcessor.name, () => {
         10_000,
         'the event after re-enabling',
       );
+    });
+  });
+
+  describe('when the endpoint never answers', () => {
+    it('gives each try its deadline, then disables the endpoint', async () => {
+      await register('hank', receiver.url('/hank'));
+      receiver.answer = 'hang';
+      const id = await send('hank', emailTo('hank@example.com'));
+      await until(() => eventsFor('hank', id).length >= 3, 15_000, 'three tries');
+      let view: { state?: string; disabled?: { reason: string } } = {};
+      await until(
+        async () => {
+          view = (await (await api('hank', 'GET', '/v1/event-endpoint')).json()) as typeof view;
+          return view.state === 'disabled';
+        },
+        10_000,
+        'the endpoint disabled',
+      );
+      expect(view.disabled!.reason).toContain('no answer within 1500 ms');
     });
   });
 

@@ -30,6 +30,7 @@ export const PROVIDER_EVENT_TYPES = [
   'bounced',
   'complained',
   'undelivered',
+  'unsubscribed',
 ] as const;
 export type ProviderEventType = (typeof PROVIDER_EVENT_TYPES)[number];
 

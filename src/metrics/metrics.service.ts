@@ -85,4 +85,23 @@ export class MetricsService {
     labelNames: ['provider', 'verdict'] as const,
     registers: [this.registry],
   });
+
+  /** Recipients put on a suppression list (new entries only), by channel and reason. */
+  readonly suppressionsAdded = new Counter({
+    name: 'herald_suppressions_added_total',
+    help: 'Recipients added to a suppression list, by channel and reason.',
+    labelNames: ['channel', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * Intake meeting a suppressed recipient: `refused` counts messages answered 422, `dropped`
+   * counts e-mail addresses left out of an accepted message.
+   */
+  readonly intakeSuppressed = new Counter({
+    name: 'herald_intake_suppressed_total',
+    help: 'Messages refused (refused) and e-mail addresses dropped (dropped) at intake for suppressed recipients.',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
 }

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { SuppressionModule } from '../suppression/suppression.module';
 import { ProviderEventsService } from './provider-events.service';
 
 /** Provider delivery events (api role); the routes are registered by `createApp`. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [NotificationsModule, SuppressionModule],
   providers: [ProviderEventsService],
   exports: [ProviderEventsService],
 })

@@ -93,6 +93,8 @@ export interface NotificationRecord {
   /** Each re-drive, in order; the attempts before it keep their rounds. */
   readonly redrives?: readonly RedriveMarker[];
   readonly metadata?: Readonly<Record<string, string>>;
+  /** E-mail addresses left out at intake because they were suppressed, masked. */
+  readonly suppressed?: readonly string[];
   readonly failure?: NotificationFailure;
   /** ISO 8601 timestamps. */
   readonly createdAt: string;

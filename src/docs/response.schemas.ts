@@ -25,6 +25,10 @@ export const acceptedNotificationSchema = z
     channel: z.enum(CHANNEL_KINDS),
     createdAt: isoTime,
     sendAt: isoTime.optional().describe('When a scheduled notification is to be sent.'),
+    suppressed: z
+      .array(z.string())
+      .optional()
+      .describe('E-mail addresses left out because they are on the suppression list, masked.'),
   })
   .describe('The notification was accepted and queued (or scheduled) for delivery.');
 
@@ -43,6 +47,10 @@ export const batchResultsSchema = z
           .literal(true)
           .optional()
           .describe('Its idempotencyKey replayed an earlier one.'),
+        suppressed: z
+          .array(z.string())
+          .optional()
+          .describe('E-mail addresses left out as suppressed, masked.'),
         problem: z
           .record(z.string(), z.unknown())
           .optional()
@@ -96,6 +104,10 @@ export const notificationRecordSchema = z
       .optional()
       .describe('Each POST /retry, in order; the next round after one is afterRound + 1.'),
     metadata: z.record(z.string(), z.string()).optional(),
+    suppressed: z
+      .array(z.string())
+      .optional()
+      .describe('E-mail addresses left out at intake because they were suppressed, masked.'),
     failure: z
       .object({
         errorClass: z.enum([...CHANNEL_ERROR_CLASSES, 'exhausted', 'invalid']),

@@ -26,6 +26,8 @@ export interface NewNotification {
   readonly job?: string;
   /** ISO 8601: send no earlier than this; the notification is `scheduled` until then. */
   readonly sendAt?: string;
+  /** E-mail addresses intake left out as suppressed, masked. */
+  readonly suppressed?: readonly string[];
 }
 
 /**
@@ -65,6 +67,7 @@ export class NotificationRecordsRepository {
       message: JSON.stringify(input.message),
       ...(input.message.metadata ? { metadata: JSON.stringify(input.message.metadata) } : {}),
       ...(input.job !== undefined ? { job: input.job } : {}),
+      ...(input.suppressed?.length ? { suppressed: JSON.stringify(input.suppressed) } : {}),
       ...(input.sendAt !== undefined
         ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
         : {}),
@@ -172,6 +175,7 @@ function toRecord(
       ? { redrives: redrives.map(({ at, afterRound }) => ({ at, afterRound })) }
       : {}),
     ...(f.metadata ? { metadata: JSON.parse(f.metadata) as Record<string, string> } : {}),
+    ...(f.suppressed ? { suppressed: JSON.parse(f.suppressed) as string[] } : {}),
     ...(f.failure ? { failure: JSON.parse(f.failure) as NotificationFailure } : {}),
     createdAt: f.createdAt!,
     updatedAt: f.updatedAt!,

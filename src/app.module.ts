@@ -12,6 +12,7 @@ import { ProvidersStatusModule } from './providers-status/providers-status.modul
 import { ProviderEventsModule } from './provider-events/provider-events.module';
 import { RedisModule } from './redis/redis.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { SuppressionsApiModule } from './suppression/suppressions-api.module';
 import type { TemplateCatalog } from './templates/template-catalog';
 import { TemplatesApiModule } from './templates/templates-api.module';
 import { TemplatesModule } from './templates/templates.module';
@@ -35,7 +36,12 @@ export class AppModule {
     templates: TemplateCatalog,
     options: AppOptions = {},
   ): DynamicModule {
-    const api: Imports = [NotificationsApiModule, TemplatesApiModule, ProviderEventsModule];
+    const api: Imports = [
+      NotificationsApiModule,
+      TemplatesApiModule,
+      ProviderEventsModule,
+      SuppressionsApiModule,
+    ];
     const worker: Imports = [DeliveryModule];
     return {
       module: AppModule,

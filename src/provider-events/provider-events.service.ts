@@ -3,10 +3,7 @@ import { PROVIDER_KIND, type ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ProviderEvent } from '../contracts/notification-record';
-import {
-  type EventApplied,
-  NotificationLifecycle,
-} from '../notifications/notification-lifecycle';
+import { type EventApplied, NotificationLifecycle } from '../notifications/notification-lifecycle';
 import { RedisService } from '../redis/redis.service';
 import { SuppressionList } from '../suppression/suppression-list';
 import { MailgunEventVerifier } from './mailgun-event.verifier';
@@ -18,9 +15,6 @@ import type { Verification, VerifiedEvent, WebhookRequest } from './verified-eve
 /** The providers whose delivery events Herald receives (`POST /v1/provider-events/:provider`). */
 export const EVENT_PROVIDERS = ['sendgrid', 'mailgun', 'ses', 'twilio'] as const;
 export type EventProvider = (typeof EVENT_PROVIDERS)[number];
-
-export const isEventProvider = (name: string): name is EventProvider =>
-  (EVENT_PROVIDERS as readonly string[]).includes(name);
 
 /** What the route answers: acknowledged once stored, or refused with nothing processed. */
 export type WebhookOutcome =
@@ -65,7 +59,9 @@ export class ProviderEventsService {
     }
     for (const verified of verification.events) {
       const { event } = verified;
-      const verdict = event ? await this.apply(request.provider, { ...verified, event }) : 'ignored';
+      const verdict = event
+        ? await this.apply(request.provider, { ...verified, event })
+        : 'ignored';
       this.metrics.providerEvents.inc({ provider: request.provider, verdict });
     }
     return { kind: 'acknowledged' };

@@ -52,7 +52,10 @@ export class SuppressionList {
 
   /** The entry of `recipient` on `channel`, if it is suppressed. */
   async get(channel: ChannelKind, recipient: string): Promise<SuppressionEntry | undefined> {
-    const value = await this.redis.client.hget(this.key(channel), recipientField(channel, recipient));
+    const value = await this.redis.client.hget(
+      this.key(channel),
+      recipientField(channel, recipient),
+    );
     return value === null ? undefined : (JSON.parse(value) as SuppressionEntry);
   }
 

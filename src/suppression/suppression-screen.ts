@@ -53,7 +53,9 @@ export class SuppressionScreen {
       throw this.refused(
         'email',
         'to',
-        lists.to.length > 1 ? 'every address is on the suppression list' : 'is on the suppression list',
+        lists.to.length > 1
+          ? 'every address is on the suppression list'
+          : 'is on the suppression list',
       );
     }
     const suppressed = [

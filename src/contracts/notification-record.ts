@@ -49,7 +49,11 @@ export interface DeliveryAttempt {
   readonly provider: ProviderName;
   /** ISO 8601. */
   readonly at: string;
-  readonly outcome: 'delivered' | 'failed' | 'skipped';
+  /**
+   * `sent`: the provider accepted the call (what became of the message is the record's status
+   * and events). Attempts written before this outcome existed said `delivered`; they read as `sent`.
+   */
+  readonly outcome: 'sent' | 'failed' | 'skipped';
   readonly errorClass?: ChannelErrorClass;
   /** Short and safe: never a secret nor the message body. */
   readonly detail?: string;

@@ -244,12 +244,12 @@ export class DeliveryService {
     }
 
     const latencyMs = Math.round(performance.now() - started);
-    this.observe(provider, kind, 'delivered', latencyMs);
+    this.observe(provider, kind, 'sent', latencyMs);
     const kept = await this.persist(round, () =>
       this.lifecycle.markAccepted(round.id, round.owner, kind, provider, result.providerMessageId, {
         provider,
         at,
-        outcome: 'delivered',
+        outcome: 'sent',
         latencyMs,
         ambiguous: false,
         round: round.number,

@@ -322,7 +322,7 @@ export const OPERATIONS: Readonly<Record<string, DocumentedOperation>> = {
   'POST /v1/provider-events/sendgrid': {
     tag: 'provider-events',
     summary: 'SendGrid Event Webhook (signed)',
-    description: `${WEBHOOK_NOTE} ECDSA P-256 over the timestamp and the body, checked with SENDGRID_WEBHOOK_PUBLIC_KEY; the timestamp must be within HERALD_PROVIDER_EVENT_MAX_AGE_SECONDS.`,
+    description: `${WEBHOOK_NOTE} ECDSA P-256 over the timestamp and the body, checked with SENDGRID_WEBHOOK_PUBLIC_KEY; the timestamp must be within HERALD_WEBHOOK_MAX_AGE_SECONDS.`,
     parameters: [
       header('X-Twilio-Email-Event-Webhook-Signature', true, 'Base64 DER ECDSA signature.'),
       header('X-Twilio-Email-Event-Webhook-Timestamp', true, 'Unix seconds, signed.'),

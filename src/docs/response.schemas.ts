@@ -67,7 +67,9 @@ export const retriedNotificationSchema = z
 const deliveryAttemptSchema = z.object({
   provider: z.enum(PROVIDER_NAMES),
   at: isoTime,
-  outcome: z.enum(['delivered', 'failed', 'skipped']),
+  outcome: z
+    .enum(['sent', 'failed', 'skipped'])
+    .describe('sent: the provider accepted the call; the status says what became of it.'),
   errorClass: z.enum(CHANNEL_ERROR_CLASSES).optional(),
   detail: z.string().optional().describe('Short and safe: never a secret nor the message body.'),
   latencyMs: z.number().min(0),

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** `outcome` label of the send metrics: a provider call's result, or why it was skipped at no cost. */
 export type SendOutcome =
-  | 'delivered'
+  | 'sent'
   | 'rejected'
   | 'throttled'
   | 'unavailable'

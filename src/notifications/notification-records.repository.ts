@@ -96,7 +96,7 @@ export class NotificationRecordsRepository {
       .then(throwOnError);
     const fields = result[0] as Record<string, string>;
     if (!fields || !fields.id) return undefined;
-    const entries = (result[1] as string[]).map((a) => JSON.parse(a) as HistoryEntry);
+    const entries = (result[1] as string[]).map((a) => readEntry(JSON.parse(a) as HistoryEntry));
     const events = (result[2] as string[]).map((e) => JSON.parse(e) as ProviderEvent);
     return toRecord(
       fields,
@@ -143,6 +143,13 @@ function throwOnError(results: ExecResult): unknown[] {
 
 /** The attempts list also holds re-drive markers, in order. */
 type HistoryEntry = DeliveryAttempt | (RedriveMarker & { readonly redrive: true });
+
+/** An accepted call was written as outcome `delivered` before `sent` existed: it reads as `sent`. */
+function readEntry(entry: HistoryEntry): HistoryEntry {
+  return 'outcome' in entry && (entry.outcome as string) === 'delivered'
+    ? { ...entry, outcome: 'sent' }
+    : entry;
+}
 
 /** A record as a list shows it: without its attempts (read one record for those). */
 export type NotificationSummary = Omit<NotificationRecord, 'attempts' | 'redrives'>;

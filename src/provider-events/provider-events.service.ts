@@ -5,6 +5,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { ProviderEvent } from '../contracts/notification-record';
 import { type EventApplied, NotificationLifecycle } from '../notifications/notification-lifecycle';
 import { RedisService } from '../redis/redis.service';
+import { DeliveryEventRates } from '../providers-status/delivery-event-rates';
 import { SuppressionList } from '../suppression/suppression-list';
 import { MailgunEventVerifier } from './mailgun-event.verifier';
 import { SendgridEventVerifier } from './sendgrid-event.verifier';
@@ -39,6 +40,7 @@ export class ProviderEventsService {
     private readonly lifecycle: NotificationLifecycle,
     private readonly metrics: MetricsService,
     private readonly suppressions: SuppressionList,
+    private readonly rates: DeliveryEventRates,
   ) {
     const e = config.providerEvents;
     this.sendgrid = new SendgridEventVerifier(e.sendgridPublicKey, e.maxAgeSeconds);
@@ -92,8 +94,18 @@ export class ProviderEventsService {
       verified.event,
       write,
     );
-    if (applied.kind === 'applied' && write) {
-      this.suppressions.counted(channel, write.reason, applied.suppressed);
+    if (applied.kind === 'applied') {
+      if (write) this.suppressions.counted(channel, write.reason, applied.suppressed);
+      // Advisory (the status page's rates): the event is stored, so a failure here does not
+      // fail the request, which the provider would only retry as a duplicate.
+      this.rates
+        .count(provider, verified.event.type)
+        .catch((err: unknown) =>
+          this.logger.debug(
+            { err: { message: (err as Error).message } },
+            'could not count an event for the status rates',
+          ),
+        );
     }
     return applied.kind;
   }

@@ -51,6 +51,8 @@ describe(ProviderEventsService.name, () => {
           MAILGUN_WEBHOOK_SIGNING_KEY: simulator.webhooks().mailgun.signingKey,
           SES_SNS_TOPIC_ARNS: simulator.webhooks().ses.topicArn,
           SES_SNS_CERT_ORIGINS: new URL(simulator.url).origin,
+          // The status rates' window: long enough that no event of the spec leaves it.
+          HERALD_BREAKER_ROLLING_WINDOW_MS: '600000',
         }),
       );
     }
@@ -113,6 +115,20 @@ describe(ProviderEventsService.name, () => {
       const id = await sendEmail(p, 'complaint@simulator.herald.test');
       const record = await waitForRecord(herald(p).url, id, settled('complained'));
       expect(record.events!.map((e) => e.type)).toEqual(['delivered', 'complained']);
+    });
+
+    it("counts the bounce and the complaint in the window's rates", async () => {
+      const res = await fetch(`${herald(p).url}/v1/providers`);
+      const { providers } = (await res.json()) as {
+        providers: { provider: string; deliveryEvents?: Record<string, number> }[];
+      };
+      const events = providers.find((v) => v.provider === p)!.deliveryEvents!;
+      expect(events).toMatchObject({ bounced: 1, complained: 1 });
+      expect(events.delivered).toBeGreaterThanOrEqual(2);
+      expect(events.bouncePercent).toBeGreaterThan(0);
+      expect(events.complaintPercent).toBeGreaterThan(0);
+      const page = await (await fetch(`${herald(p).url}/status`)).text();
+      expect(page).toMatch(new RegExp(`data-provider="${p}"[^]*?<td class="num bounces">1 <small`));
     });
 
     it('applies the same event posted three times once', async () => {

@@ -17,7 +17,8 @@ const BUCKETS_PER_WINDOW = 12;
  * complaint rates of `GET /v1/providers` and `/status`. Kept in Redis, not in a process: any
  * API process may receive a provider's events, and every API process shows the same rates.
  * One hash per time bucket (`<prefix>:pevr:<bucket start ms>`, fields `<provider>:<type>`),
- * expiring once no window reaches it; a read is one HGETALL per bucket of the window.
+ * expiring once no window reaches it: a count is an HINCRBY and a PEXPIRE, a read one HGETALL
+ * per bucket of the window.
  */
 @Injectable()
 export class DeliveryEventRates {
@@ -41,11 +42,12 @@ export class DeliveryEventRates {
     if (!(COUNTED as readonly string[]).includes(type)) return;
     const start = Math.floor(Date.now() / this.bucketMs) * this.bucketMs;
     const key = this.bucketKey(start);
-    await this.redis.client
-      .multi()
-      .hincrby(key, `${provider}:${type}`, 1)
-      .pexpire(key, this.windowMs + 2 * this.bucketMs)
-      .exec();
+    // Two commands, not a transaction: a bucket that missed its expiry would be given one by
+    // the next event, and no window reads past its end anyway.
+    await Promise.all([
+      this.redis.client.hincrby(key, `${provider}:${type}`, 1),
+      this.redis.client.pexpire(key, this.windowMs + 2 * this.bucketMs),
+    ]);
   }
 
   /** Each provider's counts and rates over the window ending now. */

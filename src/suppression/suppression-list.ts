@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Command } from 'ioredis';
 import type { ChannelKind, ProviderName } from '../config/config.schema';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis/redis.service';
@@ -46,7 +47,12 @@ export class SuppressionList {
   async suppressed(channel: ChannelKind, recipients: readonly string[]): Promise<boolean[]> {
     if (recipients.length === 0) return [];
     const fields = recipients.map((r) => recipientField(channel, r));
-    const found = await this.redis.client.hmget(this.key(channel), ...fields);
+    // Sent on its own, not auto-pipelined: ioredis runs one auto-pipeline at a time, so while
+    // Redis hangs this check would wait out the pipeline before it (its full command timeout)
+    // and then its own, doubling the time an intake request takes to answer 503.
+    const found = (await this.redis.client.sendCommand(
+      new Command('hmget', [this.key(channel), ...fields], { replyEncoding: 'utf8' }),
+    )) as (string | null)[];
     return found.map((value) => value !== null);
   }
 

@@ -77,6 +77,13 @@ describe(ProviderEventsService.name, () => {
   const count = (p: Provider, verdict: string) =>
     metricValue(herald(p).app, 'herald_provider_events_total', { provider: p, verdict });
 
+  /** The admin API's answer for an e-mail address (authentication is off: anonymous is admin). */
+  const suppression = async (p: Provider, recipient: string) =>
+    (await (
+      await fetch(
+        `${herald(p).url}/v1/suppressions?${new URLSearchParams({ channel: 'email', recipient })}`,
+      )
+    ).json()) as Record<string, unknown>;
   const sendEmail = (p: 'sendgrid' | 'mailgun' | 'ses', to: string) =>
     postNotification(herald(p).url, emailTo(to));
   const sendSms = (to: string) =>
@@ -105,16 +112,26 @@ describe(ProviderEventsService.name, () => {
       ]);
     });
 
-    it('a bounce ends bounced', async () => {
+    it('a bounce ends bounced and suppresses the address', async () => {
       const id = await sendEmail(p, 'bounce@simulator.herald.test');
       const record = await waitForRecord(herald(p).url, id, settled('bounced'));
       expect(record.events!.map((e) => e.type)).toEqual(['bounced']);
+      expect(await suppression(p, 'bounce@simulator.herald.test')).toMatchObject({
+        suppressed: true,
+        reason: 'hard_bounce',
+        provider: p,
+      });
     });
 
-    it('a complaint after delivery is recorded', async () => {
+    it('a complaint after delivery is recorded and suppresses the address', async () => {
       const id = await sendEmail(p, 'complaint@simulator.herald.test');
       const record = await waitForRecord(herald(p).url, id, settled('complained'));
       expect(record.events!.map((e) => e.type)).toEqual(['delivered', 'complained']);
+      expect(await suppression(p, 'complaint@simulator.herald.test')).toMatchObject({
+        suppressed: true,
+        reason: 'complaint',
+        provider: p,
+      });
     });
 
     it("counts the bounce and the complaint in the window's rates", async () => {

@@ -162,7 +162,7 @@ export class NotificationAcceptance {
       owner: id,
       id,
     };
-    // Sent with the claim, so both share the connection's round trip; a replay ignores it.
+    // In flight together with the claim, so the check adds no round trip; a replay ignores it.
     const screening = settled(this.suppression.screen(admitted));
     const found = await this.claim(claim);
     switch (found.kind) {

@@ -2,7 +2,14 @@
 import { acceptBenchmark } from './accept';
 import { deliveryBenchmark } from './delivery';
 import { failoverBenchmark } from './failover';
+import { providerEventsBenchmark } from './provider-events';
 import { runBenchmarks } from './support/runner';
 import { templatesBenchmark } from './templates';
 
-runBenchmarks([acceptBenchmark, deliveryBenchmark, failoverBenchmark, templatesBenchmark]);
+runBenchmarks([
+  acceptBenchmark,
+  deliveryBenchmark,
+  failoverBenchmark,
+  templatesBenchmark,
+  providerEventsBenchmark,
+]);

@@ -14,6 +14,7 @@ import { ProvidersStatusModule } from './providers-status/providers-status.modul
 import { ProviderEventsModule } from './provider-events/provider-events.module';
 import { RedisModule } from './redis/redis.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { SuppressionsApiModule } from './suppression/suppressions-api.module';
 import type { TemplateCatalog } from './templates/template-catalog';
 import { TemplatesApiModule } from './templates/templates-api.module';
 import { TemplatesModule } from './templates/templates.module';
@@ -42,6 +43,7 @@ export class AppModule {
       TemplatesApiModule,
       ProviderEventsModule,
       CallerEventsApiModule,
+      SuppressionsApiModule,
     ];
     const worker: Imports = [DeliveryModule, CallerEventsModule];
     return {

@@ -27,6 +27,28 @@ export async function startAcceptFloor(options: {
   return { process: proc, url };
 }
 
+/** Starts bench/children/event-floor.ts and waits until it answers. */
+export async function startEventFloor(options: {
+  readonly redisUrl: string;
+  readonly prefix: string;
+}): Promise<{ process: NodeProcess; url: string }> {
+  const port = await freePort();
+  const proc = startNode(
+    'event-floor',
+    benchScript('children/event-floor.ts'),
+    {
+      NODE_ENV: 'production',
+      REDIS_URL: options.redisUrl,
+      PREFIX: options.prefix,
+      PORT: String(port),
+    },
+    profileArgs('event-floor'),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await proc.waitForHttp(`${url}/health`);
+  return { process: proc, url };
+}
+
 /**
  * Starts bench/children/plain-worker.ts — the delivery floor (`http`) or the failover peer
  * (`notifme`) — with Herald's concurrency and deadline, and waits until it takes jobs.

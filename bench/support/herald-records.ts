@@ -3,7 +3,7 @@ import { type Distribution, distribution } from './stats';
 
 /** The part of a Herald delivery attempt (`<prefix>:ntf:<id>:attempts`) the benchmarks read. */
 interface Attempt {
-  readonly outcome: 'delivered' | 'failed' | 'skipped';
+  readonly outcome: 'sent' | 'failed' | 'skipped';
   readonly errorClass?: string;
   readonly latencyMs: number;
 }
@@ -32,9 +32,7 @@ export async function readRecords(
   return {
     withTimeout: attempts.filter((list) => list.some((a) => a.errorClass === 'timeout')).length,
     deliveringCallMs: distribution(
-      attempts.flatMap((list) =>
-        list.filter((a) => a.outcome === 'delivered').map((a) => a.latencyMs),
-      ),
+      attempts.flatMap((list) => list.filter((a) => a.outcome === 'sent').map((a) => a.latencyMs)),
     ),
   };
 }

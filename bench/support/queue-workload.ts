@@ -280,7 +280,9 @@ async function readJobs(client: Redis, prefix: string, ids: string[]): Promise<J
       completed:
         !failedReason &&
         returnvalue !== null &&
-        (returned.status === undefined || returned.status === 'delivered'),
+        (returned.status === undefined ||
+          returned.status === 'sent' ||
+          returned.status === 'delivered'),
       ...(returned.provider ? { provider: returned.provider } : {}),
       ...(returned.id ? { notificationId: returned.id } : {}),
     };

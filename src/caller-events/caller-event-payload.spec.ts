@@ -13,7 +13,7 @@ const record: NotificationRecord = {
     {
       provider: 'sendgrid',
       at: 't',
-      outcome: 'delivered',
+      outcome: 'sent',
       latencyMs: 3,
       ambiguous: false,
       round: 1,

@@ -11,7 +11,9 @@ import { MetricsService, type SendOutcome } from '../metrics/metrics.service';
 import { NotificationLifecycle, type RoundOwner } from '../notifications/notification-lifecycle';
 import type { NotificationMessage } from '../notifications/notification-message.schema';
 import type { DeliveryAttempt } from '../contracts/notification-record';
+import { TWILIO_UNSUBSCRIBED } from '../provider-events/twilio-event.verifier';
 import { isRedisUnavailable } from '../redis/redis-errors';
+import { SuppressionList } from '../suppression/suppression-list';
 import { callWithDeadline } from './call-with-deadline';
 import { isBreakerOpenError, ProviderBreakers } from './provider-breakers';
 import { ProviderCooldowns } from './provider-cooldowns';
@@ -80,6 +82,7 @@ export class DeliveryService {
     private readonly cooldowns: ProviderCooldowns,
     private readonly rateLimits: ProviderRateLimits,
     private readonly metrics: MetricsService,
+    private readonly suppressions: SuppressionList,
   ) {}
 
   /**
@@ -241,12 +244,12 @@ export class DeliveryService {
     }
 
     const latencyMs = Math.round(performance.now() - started);
-    this.observe(provider, kind, 'delivered', latencyMs);
+    this.observe(provider, kind, 'sent', latencyMs);
     const kept = await this.persist(round, () =>
       this.lifecycle.markAccepted(round.id, round.owner, kind, provider, result.providerMessageId, {
         provider,
         at,
-        outcome: 'delivered',
+        outcome: 'sent',
         latencyMs,
         ambiguous: false,
         round: round.number,
@@ -323,6 +326,7 @@ export class DeliveryService {
     const note = `${err.errorClass} (${err.detail})`;
     switch (err.errorClass) {
       case 'rejected':
+        await this.suppressUnsubscribed(round, provider, err);
         return { kind: 'rejected', detail: err.detail };
       case 'throttled': {
         // A provider may ask for any wait (Retry-After: 1e20): no rest is longer than the cap.
@@ -343,6 +347,28 @@ export class DeliveryService {
       case 'unavailable':
       case 'timeout':
         return { kind: 'next', note };
+    }
+  }
+
+  /**
+   * Twilio refuses a number that replied STOP (21610): it joins the SMS suppression list, so the
+   * next message to it is refused at intake. Adding is idempotent; a Redis failure here loses
+   * only the entry (the next send is refused by Twilio again), never the round.
+   */
+  private async suppressUnsubscribed(
+    round: Round,
+    provider: ProviderName,
+    err: ChannelError,
+  ): Promise<void> {
+    const { message } = round;
+    if (message.channel !== 'sms' || err.providerCode !== TWILIO_UNSUBSCRIBED) return;
+    try {
+      await this.suppressions.addIfAbsent('sms', message.to, 'unsubscribe', provider);
+    } catch (e) {
+      this.logger.warn(
+        { notificationId: round.id, err: { message: (e as Error).message } },
+        'could not add an unsubscribed number to the suppression list',
+      );
     }
   }
 

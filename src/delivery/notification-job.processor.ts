@@ -41,6 +41,7 @@ const REDIS_OUTAGE_RETRY_MS = 5_000;
 const PERMANENT_INTAKE_ERRORS = new Set([
   'validation_failed',
   'channel_not_configured',
+  'recipient_suppressed',
   'idempotency_key_reused',
   'template_not_found',
   'template_data_invalid',

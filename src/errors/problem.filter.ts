@@ -31,6 +31,8 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 400, title: 'The Idempotency-Key header is invalid' };
     case 'unauthorized':
       return { status: 401, title: 'Missing or wrong API key' };
+    case 'forbidden':
+      return { status: 403, title: 'This API key may not do that' };
     case 'not_found':
       return { status: 404, title: 'Not found' };
     case 'method_not_allowed':
@@ -63,6 +65,8 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 422, title: 'The rendered content breaks the message limits' };
     case 'event_endpoint_host_not_allowed':
       return { status: 422, title: 'Herald may not post events to that host' };
+    case 'recipient_suppressed':
+      return { status: 422, title: 'The recipient is on the suppression list' };
     case 'caller_throttled':
       return { status: 429, title: 'Too many requests' };
     case 'redis_unavailable':

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** `outcome` label of the send metrics: a provider call's result, or why it was skipped at no cost. */
 export type SendOutcome =
-  | 'delivered'
+  | 'sent'
   | 'rejected'
   | 'throttled'
   | 'unavailable'
@@ -95,6 +95,25 @@ export class MetricsService {
     name: 'herald_caller_events_total',
     help: "Events to callers' endpoints by type and outcome: delivered, failed (schedule exhausted) or dropped.",
     labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Recipients put on a suppression list (new entries only), by channel and reason. */
+  readonly suppressionsAdded = new Counter({
+    name: 'herald_suppressions_added_total',
+    help: 'Recipients added to a suppression list, by channel and reason.',
+    labelNames: ['channel', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * Intake meeting a suppressed recipient: `refused` counts messages answered 422, `dropped`
+   * counts e-mail addresses left out of an accepted message.
+   */
+  readonly intakeSuppressed = new Counter({
+    name: 'herald_intake_suppressed_total',
+    help: 'Messages refused (refused) and e-mail addresses dropped (dropped) at intake for suppressed recipients.',
+    labelNames: ['channel', 'outcome'] as const,
     registers: [this.registry],
   });
 }

@@ -11,6 +11,7 @@ import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
 import { fingerprint } from '../idempotency/canonical-json';
 import { type IdempotencyClaim, IdempotencyStore } from '../idempotency/idempotency.store';
 import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import { type ScreenedMessage, SuppressionScreen } from '../suppression/suppression-screen';
 import { TemplatesService } from '../templates/templates.service';
 import { assertJsonDepth } from './json-depth';
 import {
@@ -48,6 +49,8 @@ export interface AcceptedNotification {
   readonly createdAt: string;
   /** ISO 8601, as requested: when a scheduled notification is to be sent. */
   readonly sendAt?: string;
+  /** E-mail addresses left out because they are on the suppression list, masked. */
+  readonly suppressed?: readonly string[];
 }
 
 /** What `POST /v1/notifications` answers: the acceptance, and whether it is a replay. */
@@ -65,6 +68,8 @@ export type BatchItemResult =
       readonly id: string;
       /** Its idempotencyKey answered an earlier acceptance: `id` is that notification's. */
       readonly replayed?: true;
+      /** E-mail addresses left out because they are suppressed, masked. */
+      readonly suppressed?: readonly string[];
     }
   | { readonly index: number; readonly status: number; readonly problem: Record<string, unknown> };
 
@@ -93,6 +98,7 @@ export class NotificationAcceptance {
     private readonly idempotency: IdempotencyStore,
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
     private readonly templates: TemplatesService,
+    private readonly suppression: SuppressionScreen,
   ) {
     this.schemas = notificationSchemas(config.limits);
     // Without a listener BullMQ prints every reconnection failure to stderr; RedisService already
@@ -104,8 +110,9 @@ export class NotificationAcceptance {
 
   /**
    * Accepts a REST body for `caller`: validates it, claims the idempotency key if one is given,
-   * writes the record and queues its delivery. Throws `validation_failed`,
-   * `channel_not_configured`, `idempotency_key_in_flight` or `idempotency_key_reused`;
+   * screens its recipients against the suppression list, writes the record and queues its
+   * delivery. Throws `validation_failed`, `channel_not_configured`, `recipient_suppressed`,
+   * `idempotency_key_in_flight` or `idempotency_key_reused`;
    * a Redis outage surfaces as an error the problem filter answers with 503.
    */
   async acceptRequest(
@@ -118,18 +125,31 @@ export class NotificationAcceptance {
     const { sendAt, ...unscheduled } = request;
     this.assertSendAt(sendAt, Date.now());
     // A templated request is rendered here, once: retries and failover send the stored bytes.
-    const message = this.admit(this.templates.render(unscheduled as NotificationRequest));
+    const admitted = this.admit(this.templates.render(unscheduled as NotificationRequest));
     const id = randomUUID();
     const createdAt = new Date().toISOString();
-    const answer: AcceptedNotification = {
-      id,
-      status: sendAt === undefined ? 'queued' : 'scheduled',
-      channel: message.channel,
-      createdAt,
-      ...(sendAt === undefined ? {} : { sendAt }),
+    const accept = (screened: ScreenedMessage<NotificationMessage>) => {
+      const { message, suppressed } = screened;
+      const answer: AcceptedNotification = {
+        id,
+        status: sendAt === undefined ? 'queued' : 'scheduled',
+        channel: message.channel,
+        createdAt,
+        ...(sendAt === undefined ? {} : { sendAt }),
+        ...(suppressed.length > 0 ? { suppressed } : {}),
+      };
+      const input = {
+        id,
+        caller,
+        message,
+        createdAt,
+        ...(sendAt === undefined ? {} : { sendAt }),
+        ...(suppressed.length > 0 ? { suppressed } : {}),
+      };
+      return { answer, input };
     };
-    const input = { id, caller, message, createdAt, ...(sendAt === undefined ? {} : { sendAt }) };
     if (idempotencyKey === undefined) {
+      const { answer, input } = accept(await this.suppression.screen(admitted));
       await this.write(input);
       return { answer, replayed: false };
     }
@@ -142,6 +162,8 @@ export class NotificationAcceptance {
       owner: id,
       id,
     };
+    // In flight together with the claim, so the check adds no round trip; a replay ignores it.
+    const screening = settled(this.suppression.screen(admitted));
     const found = await this.claim(claim);
     switch (found.kind) {
       case 'completed':
@@ -158,14 +180,16 @@ export class NotificationAcceptance {
       case 'new':
         break;
     }
+    let accepted: ReturnType<typeof accept>;
     try {
-      await this.write(input);
+      accepted = accept(await screening.then(unwrap));
+      await this.write(accepted.input);
     } catch (err) {
       this.undo(claim);
       throw err;
     }
-    await this.completeOrLog(claim, JSON.stringify(answer), sendAt);
-    return { answer, replayed: false };
+    await this.completeOrLog(claim, JSON.stringify(accepted.answer), sendAt);
+    return { answer: accepted.answer, replayed: false };
   }
 
   /**
@@ -197,6 +221,7 @@ export class NotificationAcceptance {
             status: 202,
             id: answer.id,
             ...(replayed ? { replayed: true as const } : {}),
+            ...(answer.suppressed ? { suppressed: answer.suppressed } : {}),
           };
         } catch (err) {
           const problem = problemOf(err);
@@ -212,8 +237,8 @@ export class NotificationAcceptance {
    * Accepts a producer's `send` job with the same schema and checks as REST.
    * The idempotency key is `data.idempotencyKey` scoped to the queue, else the job id in a scope
    * of its own; the job id owns its claim, so a job that runs again (after a crash) finds its own notification.
-   * Throws `validation_failed` (the message names every bad field), `channel_not_configured`
-   * or `idempotency_key_reused` — none of which a retry can fix. `addedAtMs` is when the producer
+   * Throws `validation_failed` (the message names every bad field), `channel_not_configured`,
+   * `recipient_suppressed` or `idempotency_key_reused` — none of which a retry can fix. `addedAtMs` is when the producer
    * added the job (BullMQ's `job.timestamp`): a `sendAt` is judged against that moment.
    */
   async acceptJob(data: unknown, jobId: string, addedAtMs = Date.now()): Promise<JobAcceptance> {
@@ -224,7 +249,7 @@ export class NotificationAcceptance {
     const request = rest as NotificationRequest;
     // The job itself waits for the time: its first round finds the record not yet due.
     const scheduled = sendAt === undefined ? {} : { sendAt };
-    const message = this.admit(this.templates.render(request));
+    const admitted = this.admit(this.templates.render(request));
     const id = randomUUID();
     const claim: IdempotencyClaim = {
       // A job without a key is keyed by its id in a scope of its own: no producer's explicit
@@ -236,6 +261,7 @@ export class NotificationAcceptance {
       id,
     };
     const caller = `queue:${this.config.queue.name}`;
+    const screening = settled(this.suppression.screen(admitted));
     const found = await this.claim(claim);
     switch (found.kind) {
       case 'completed':
@@ -249,7 +275,15 @@ export class NotificationAcceptance {
           // This job claimed the key, then stopped (a crash) before it finished accepting.
           const own = { ...claim, id: found.id };
           if (!(await this.records.get(found.id))) {
-            await this.records.create({ id: found.id, caller, message, job: jobId, ...scheduled });
+            const { message, suppressed } = await screening.then(unwrap);
+            await this.records.create({
+              id: found.id,
+              caller,
+              message,
+              job: jobId,
+              ...scheduled,
+              ...(suppressed.length > 0 ? { suppressed } : {}),
+            });
           }
           await this.completeOrLog(own, JSON.stringify({ id: found.id }), sendAt);
         }
@@ -259,7 +293,15 @@ export class NotificationAcceptance {
         break;
     }
     try {
-      await this.records.create({ id, caller, message, job: jobId, ...scheduled });
+      const { message, suppressed } = await screening.then(unwrap);
+      await this.records.create({
+        id,
+        caller,
+        message,
+        job: jobId,
+        ...scheduled,
+        ...(suppressed.length > 0 ? { suppressed } : {}),
+      });
     } catch (err) {
       this.undo(claim, id);
       throw err;
@@ -323,6 +365,7 @@ export class NotificationAcceptance {
     message: NotificationMessage;
     createdAt: string;
     sendAt?: string;
+    suppressed?: readonly string[];
   }): Promise<void> {
     try {
       await this.records.create(input);
@@ -432,6 +475,22 @@ function splitBatchItem(item: unknown): { message: unknown; key?: string } {
     });
   }
   return { message, key: idempotencyKey };
+}
+
+/**
+ * A promise that never rejects, holding either outcome: started before an await it must not
+ * block, read after it (an unobserved rejection in between would be reported as unhandled).
+ */
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+function settled<T>(work: Promise<T>): Promise<Settled<T>> {
+  return work.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+function unwrap<T>(result: Settled<T>): T {
+  if (result.ok) return result.value;
+  throw result.error;
 }
 
 function reusedKey(): HeraldError {

@@ -255,12 +255,16 @@ return {'cancelled'}
 `;
 
 /**
- * Records a provider event once. KEYS: record, events, the event id's de-duplication key.
+ * Records a provider event once. KEYS: record, events, the event id's de-duplication key, the
+ * suppression list the event adds to ('' for none).
  * ARGV: event JSON, to status ('' when the event moves nothing), from states, now (ISO), ttl,
- * event time (ISO). An event id seen before (within the record's retention) does nothing.
- * The event is always appended. The status moves only from a `from` state, and never for an
+ * event time (ISO), then suppression field/entry pairs. An event id seen before (within the
+ * record's retention) does nothing.
+ * The event is always appended, and its recipients put on the suppression list unless there
+ * already (in the same step, so a stored event never misses its suppression and a repeated
+ * one never adds twice). The status moves only from a `from` state, and never for an
  * event older than the one that set the current status (`eventAt`): events may arrive out of
- * order. Returns {'gone'} | {'duplicate'} | {'moved', status} | {'kept', status}.
+ * order. Returns {'gone'} | {'duplicate'} | {'moved', status, added} | {'kept', status, added}.
  */
 export const APPLY_EVENT = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt')
@@ -277,7 +281,11 @@ if ARGV[2] ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= ARGV[6]) t
   redis.call('HSET', KEYS[1], 'status', status, 'eventAt', ARGV[6])
   if status == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
 end
+local added = 0
+if KEYS[4] ~= '' then
+  for i = 7, #ARGV, 2 do added = added + redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 1]) end
+end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
-return {moved, status}
+return {moved, status, added}
 `;

@@ -86,8 +86,22 @@ export type EventApplied =
   | { readonly kind: 'unknown' }
   /** This event (by the provider's event id) was recorded before: nothing done. */
   | { readonly kind: 'duplicate' }
-  /** Recorded; `status` is the record's status after it. */
-  | { readonly kind: 'applied'; readonly status: NotificationStatus; readonly moved: boolean };
+  /**
+   * Recorded; `status` is the record's status after it; `suppressed`: recipients it put on a
+   * suppression list (not there before).
+   */
+  | {
+      readonly kind: 'applied';
+      readonly status: NotificationStatus;
+      readonly moved: boolean;
+      readonly suppressed: number;
+    };
+
+/** Suppression entries an event writes with itself: the list's key and field/entry pairs. */
+export interface EventSuppression {
+  readonly key: string;
+  readonly fields: readonly { readonly field: string; readonly value: string }[];
+}
 
 /** Detail of an attempt whose call started but whose answer was never recorded. */
 export const INTERRUPTED_DETAIL =
@@ -151,7 +165,7 @@ export class NotificationLifecycle {
       orphan: define('heraldLcOrphan', 3, FAIL_ORPHAN),
       redrive: define('heraldLcRedrive', 2, REDRIVE),
       cancel: define('heraldLcCancel', 1, CANCEL),
-      event: define('heraldLcEvent', 3, APPLY_EVENT),
+      event: define('heraldLcEvent', 4, APPLY_EVENT),
     };
   }
 
@@ -283,13 +297,15 @@ export class NotificationLifecycle {
   /**
    * Records a provider event on the notification its provider message id names: appended to
    * the record's events, and the status moved forward when the event allows it (an event never
-   * takes a record back: `delivered` after `bounced` is recorded but changes nothing).
+   * takes a record back: `delivered` after `bounced` is recorded but changes nothing). With
+   * `suppression`, the event's recipients join that list in the same step, once.
    */
   async applyEvent(
     provider: ProviderName,
     providerMessageId: string,
     eventId: string,
     event: ProviderEvent,
+    suppression?: EventSuppression,
   ): Promise<EventApplied> {
     const index = providerMessageKey(this.redis, provider, providerMessageId);
     const id = await this.redis.client.get(index);
@@ -303,16 +319,23 @@ export class NotificationLifecycle {
       k.record,
       k.events,
       this.redis.key('pevt', provider, eventId),
+      suppression?.key ?? '',
       JSON.stringify(event),
       transition?.to ?? '',
       list(transition?.from ?? []),
       now(),
       this.ttl,
       event.at,
-    )) as [string, string?];
+      ...(suppression?.fields ?? []).flatMap((f) => [f.field, f.value]),
+    )) as [string, string?, number?];
     if (r[0] === 'gone') return { kind: 'unknown' };
     if (r[0] === 'duplicate') return { kind: 'duplicate' };
-    return { kind: 'applied', status: r[1] as NotificationStatus, moved: r[0] === 'moved' };
+    return {
+      kind: 'applied',
+      status: r[1] as NotificationStatus,
+      moved: r[0] === 'moved',
+      suppressed: Number(r[2] ?? 0),
+    };
   }
 
   /** Back to `queued` until the next round at `nextAttemptAt` (ISO). False: not the owner. */

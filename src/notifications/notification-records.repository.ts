@@ -26,6 +26,8 @@ export interface NewNotification {
   readonly job?: string;
   /** ISO 8601: send no earlier than this; the notification is `scheduled` until then. */
   readonly sendAt?: string;
+  /** E-mail addresses intake left out as suppressed, masked. */
+  readonly suppressed?: readonly string[];
 }
 
 /**
@@ -65,6 +67,7 @@ export class NotificationRecordsRepository {
       message: JSON.stringify(input.message),
       ...(input.message.metadata ? { metadata: JSON.stringify(input.message.metadata) } : {}),
       ...(input.job !== undefined ? { job: input.job } : {}),
+      ...(input.suppressed?.length ? { suppressed: JSON.stringify(input.suppressed) } : {}),
       ...(input.sendAt !== undefined
         ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
         : {}),
@@ -93,7 +96,7 @@ export class NotificationRecordsRepository {
       .then(throwOnError);
     const fields = result[0] as Record<string, string>;
     if (!fields || !fields.id) return undefined;
-    const entries = (result[1] as string[]).map((a) => JSON.parse(a) as HistoryEntry);
+    const entries = (result[1] as string[]).map((a) => readEntry(JSON.parse(a) as HistoryEntry));
     const events = (result[2] as string[]).map((e) => JSON.parse(e) as ProviderEvent);
     return toRecord(
       fields,
@@ -141,6 +144,13 @@ function throwOnError(results: ExecResult): unknown[] {
 /** The attempts list also holds re-drive markers, in order. */
 type HistoryEntry = DeliveryAttempt | (RedriveMarker & { readonly redrive: true });
 
+/** An accepted call was written as outcome `delivered` before `sent` existed: it reads as `sent`. */
+function readEntry(entry: HistoryEntry): HistoryEntry {
+  return 'outcome' in entry && (entry.outcome as string) === 'delivered'
+    ? { ...entry, outcome: 'sent' }
+    : entry;
+}
+
 /** A record as a list shows it: without its attempts (read one record for those). */
 export type NotificationSummary = Omit<NotificationRecord, 'attempts' | 'redrives'>;
 
@@ -172,6 +182,7 @@ function toRecord(
       ? { redrives: redrives.map(({ at, afterRound }) => ({ at, afterRound })) }
       : {}),
     ...(f.metadata ? { metadata: JSON.parse(f.metadata) as Record<string, string> } : {}),
+    ...(f.suppressed ? { suppressed: JSON.parse(f.suppressed) as string[] } : {}),
     ...(f.failure ? { failure: JSON.parse(f.failure) as NotificationFailure } : {}),
     createdAt: f.createdAt!,
     updatedAt: f.updatedAt!,

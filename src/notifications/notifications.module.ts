@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
+import { SuppressionModule } from '../suppression/suppression.module';
 import { NotificationAcceptance } from './notification-acceptance';
 import { NotificationLifecycle } from './notification-lifecycle';
 import { NotificationRecordsRepository } from './notification-records.repository';
@@ -11,13 +12,14 @@ import { NotificationRecordsRepository } from './notification-records.repository
  * their service) lives in `NotificationsApiModule` (api role only).
  */
 @Module({
-  imports: [QueueModule, IdempotencyModule],
+  imports: [QueueModule, IdempotencyModule, SuppressionModule],
   providers: [NotificationRecordsRepository, NotificationLifecycle, NotificationAcceptance],
   exports: [
     NotificationRecordsRepository,
     NotificationLifecycle,
     NotificationAcceptance,
     QueueModule,
+    SuppressionModule,
   ],
 })
 export class NotificationsModule {}

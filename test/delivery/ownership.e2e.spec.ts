@@ -106,7 +106,7 @@ describe(NotificationLifecycle.name, () => {
       expect(simulator.requests('sendgrid') - requestsBefore).toBe(1);
       expect(receipts).toHaveLength(1);
       expect(record.status).toBe('sent');
-      expect(record.attempts.filter((x) => x.outcome === 'delivered')).toHaveLength(1);
+      expect(record.attempts.filter((x) => x.outcome === 'sent')).toHaveLength(1);
     }, 90_000);
   });
 
@@ -134,7 +134,7 @@ describe(NotificationLifecycle.name, () => {
       expect(simulator.requests('sendgrid') - requestsBefore).toBe(1);
       expect(record.status).toBe('failed');
       expect(record.failure?.errorClass).toBe('rejected');
-      expect(record.attempts.filter((x) => x.outcome === 'delivered')).toEqual([]);
+      expect(record.attempts.filter((x) => x.outcome === 'sent')).toEqual([]);
 
       const retry = await fetch(`${api.url}/v1/notifications/${id}/retry`, { method: 'POST' });
       expect(retry.status).toBe(409);

@@ -12,8 +12,8 @@ import { NotificationLifecycle, type RoundOwner } from '../notifications/notific
 import type { NotificationMessage } from '../notifications/notification-message.schema';
 import type { DeliveryAttempt } from '../contracts/notification-record';
 import { isRedisUnavailable } from '../redis/redis-errors';
-import { callWithDeadline } from './call-with-deadline';
 import { isBreakerOpenError, ProviderBreakers } from './provider-breakers';
+import { ProviderHangDetector } from './provider-hang-detector';
 import { ProviderCooldowns } from './provider-cooldowns';
 import { ProviderRateLimits } from './provider-rate-limits';
 
@@ -80,6 +80,7 @@ export class DeliveryService {
     private readonly cooldowns: ProviderCooldowns,
     private readonly rateLimits: ProviderRateLimits,
     private readonly metrics: MetricsService,
+    private readonly hangs: ProviderHangDetector,
   ) {}
 
   /**
@@ -222,7 +223,8 @@ export class DeliveryService {
     let result: SendResult;
     try {
       result = await this.breakers.fire(provider, () =>
-        callWithDeadline(deadlineMs, (signal) =>
+        // The deadline, or earlier when the provider is found hung (see ProviderHangDetector).
+        this.hangs.call(provider, deadlineMs, (signal) =>
           channel.send(round.message, { signal, notificationId: round.id }),
         ),
       );

@@ -7,7 +7,7 @@ import { callWithDeadline } from './call-with-deadline';
 import { ProviderBreakers } from './provider-breakers';
 
 /** Successful latencies kept per provider: the most recent ones, within the rolling window. */
-export const HANG_HISTORY_SIZE = 256;
+export const HANG_HISTORY_SIZE = 1_024;
 /** Fewer recent successes than this is no latency history: the deadline alone decides. */
 export const HANG_MIN_SAMPLES = 20;
 /** The quantile of recent latency the bound is a multiple of. */
@@ -61,7 +61,7 @@ export interface HangVerdict {
  *
  * Hand-written rather than a quantile sketch (hdr-histogram-js, tdigest): those summarise
  * everything recorded, and a sliding window needs rotated sketches; here the quantile is only
- * computed when a call is already older than the floor — rarely — so sorting at most 256 recent
+ * computed when a call is already older than the floor — rarely — so sorting at most 1,024 recent
  * values then is cheaper than maintaining a sketch on every success.
  */
 @Injectable()

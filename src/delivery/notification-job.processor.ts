@@ -182,7 +182,7 @@ export class NotificationJobProcessor {
   ): Promise<DeliveryJobResult> {
     if (token === undefined || !job.id) throw new UnrecoverableError('job without a lock token');
     const owner: RoundOwner = { token, lockKey: this.lockKey(job.id) };
-    const start = await this.lifecycle.startRound(id, owner);
+    const start = await this.lifecycle.startRound(id, owner, this.delivery.firstCalls());
     switch (start.kind) {
       case 'gone':
         throw new UnrecoverableError(
@@ -231,7 +231,7 @@ export class NotificationJobProcessor {
       });
     }
 
-    const outcome = await this.delivery.deliverRound(id, message, round, owner);
+    const outcome = await this.delivery.deliverRound(id, message, round, owner, start.begun);
     switch (outcome.kind) {
       case 'delivered': {
         const status = message.channel === 'chat' ? 'delivered' : 'sent';

@@ -110,6 +110,19 @@ export class ProviderCooldowns {
     }
   }
 
+  /**
+   * True when this process read the provider's cool-down within the reuse period and it was not
+   * cooling; false when it was, or when no such read is at hand. Costs nothing.
+   */
+  knownNotCooling(provider: ProviderName, now = Date.now()): boolean {
+    const read = this.cache.get(provider);
+    return (
+      read !== undefined &&
+      now - read.readAt < COOLDOWN_READ_CACHE_MS &&
+      (read.until === undefined || read.until <= now)
+    );
+  }
+
   /** Epoch ms the provider rests until, or undefined when it is not cooling down. */
   async until(provider: ProviderName): Promise<number | undefined> {
     return (await this.untilAll([provider])).get(provider);

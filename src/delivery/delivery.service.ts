@@ -107,11 +107,7 @@ export class DeliveryService {
    */
   firstCalls(): FirstCalls {
     const now = Date.now();
-    const calls: {
-      channel: NotificationMessage['channel'];
-      provider: ProviderName;
-      leaseMs: number;
-    }[] = [];
+    const calls: FirstCalls[number][] = [];
     for (const channel of CHANNEL_KINDS) {
       const provider = this.channels.order(channel)[0];
       if (provider === undefined || this.channels.get(provider) === undefined) continue;
@@ -126,9 +122,10 @@ export class DeliveryService {
 
   /**
    * Runs delivery round `round` (1-based) of notification `id` for `owner`, the round that
-   * started it. `begun`: the round's first call, begun by its start (see `firstCalls`). On success the record says `delivered` before this returns: nothing else
+   * started it. On success the record says `delivered` before this returns: nothing else
    * happens between the provider's answer and that write, which keeps the window where a crash
-   * causes a second send as small as it can be.
+   * causes a second send as small as it can be. `begun`: the round's first call, begun by its
+   * start (see `firstCalls`).
    */
   async deliverRound(
     id: string,

@@ -69,6 +69,10 @@ export async function startHerald(options: HeraldOptions): Promise<RunningHerald
     TWILIO_BASE_URL: sim,
     SLACK_BOT_TOKEN: C.slack.token,
     SLACK_API_URL: `${sim}/api/`,
+    // V8 settings to try on Herald alone (e.g. `--max-old-space-size=256`), as NODE_OPTIONS.
+    ...(process.env.BENCH_HERALD_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_HERALD_NODE_OPTIONS }
+      : {}),
     ...options.env,
   };
   const proc = startNode(

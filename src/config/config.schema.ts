@@ -201,6 +201,19 @@ export const envSchema = z.object({
    * threshold × the longest deadline, or a slow outage never opens the breaker.
    */
   HERALD_BREAKER_ROLLING_WINDOW_MS: int(1_000, TIMER_MAX_MS).default(60_000),
+  /**
+   * Hang detection: a provider whose oldest call in flight is older than this many times its
+   * recent p99 latency (successful calls over the rolling window, at least 20 of them), while
+   * none of its calls answered for as long, is declared hung: its breaker opens and its calls
+   * in flight are abandoned as ambiguous timeouts before their deadline. 0 turns it off (the
+   * deadline alone decides). Default 3.
+   */
+  HERALD_HANG_LATENCY_FACTOR: int(0, 1_000).default(3),
+  /**
+   * Milliseconds: the least a call waits before hang detection may abandon it, whatever the
+   * recent latency (a fast provider's p99 times the factor can be a few ms). Default 150.
+   */
+  HERALD_HANG_MIN_MS: int(1, TIMER_MAX_MS).default(150),
   /** Milliseconds a provider rests after a 429 that names no Retry-After (at least 1). Default 30000. */
   HERALD_THROTTLE_COOLDOWN_MS: int(1, TIMER_MAX_MS).default(30_000),
 

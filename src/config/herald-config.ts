@@ -140,6 +140,16 @@ export interface HeraldConfig {
     /** Milliseconds. */
     readonly rollingWindowMs: number;
   };
+  /**
+   * Hang detection from the age of the calls in flight: the bound is
+   * max(`latencyFactor` × recent p99, `minMs`) milliseconds.
+   */
+  readonly hang: {
+    /** Times the recent p99 latency; 0 means off. */
+    readonly latencyFactor: number;
+    /** Milliseconds. */
+    readonly minMs: number;
+  };
   /** Milliseconds a provider rests after a 429 without Retry-After. */
   readonly throttle: { readonly defaultCooldownMs: number };
   readonly retry: { readonly attempts: number; readonly baseMs: number; readonly capMs: number };

@@ -197,6 +197,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       resetTimeoutMs: e.HERALD_BREAKER_RESET_TIMEOUT_MS,
       rollingWindowMs: e.HERALD_BREAKER_ROLLING_WINDOW_MS,
     },
+    hang: { latencyFactor: e.HERALD_HANG_LATENCY_FACTOR, minMs: e.HERALD_HANG_MIN_MS },
     throttle: { defaultCooldownMs: e.HERALD_THROTTLE_COOLDOWN_MS },
     retry: {
       attempts: e.HERALD_RETRY_ATTEMPTS,

@@ -58,6 +58,22 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** A provider declared hung from the age of its calls in flight (see ProviderHangDetector). */
+  readonly providerHangs = new Counter({
+    name: 'herald_provider_hangs_total',
+    help: 'Providers declared hung from the age of their calls in flight, in this process.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  /** Calls abandoned before their deadline because their provider was declared hung. */
+  readonly callsAbandoned = new Counter({
+    name: 'herald_provider_calls_abandoned_total',
+    help: 'Provider calls abandoned before their deadline (recorded as ambiguous timeouts) because the provider hung.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
   /** A message moved on from `from` (failed or skipped) and was next offered to `to`. */
   readonly failovers = new Counter({
     name: 'herald_failovers_total',

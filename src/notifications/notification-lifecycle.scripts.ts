@@ -77,10 +77,15 @@ end
 
 /**
  * Starts a round for `token`. KEYS: record, attempts, this job's lock.
- * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail.
+ * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail, and
+ * optionally the first call the owner would make now: 'channel=provider=leaseMs;…' (one entry
+ * per channel whose first provider it may call at once; '' for none).
+ * When the message's first provider is that channel's entry and `token` holds the job's lock,
+ * the round's first in-flight marker is written here, as BEGIN_CALL would write it (at = now),
+ * saving the owner that round trip.
  * Returns {'gone'} | {'final', status} | {'busy', waitMs} |
  *   {'not_startable', status} | {'not_yet', waitMs} |
- *   {'started', round, budgetFrom, message, previous, interrupted}.
+ *   {'started', round, budgetFrom, message, previous, interrupted, begun provider or ''}.
  */
 export const START_ROUND = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom', 'message')
@@ -114,7 +119,21 @@ redis.call('HSET', KEYS[1], 'status', 'sending', 'owner', ARGV[1], 'ownerLock', 
 redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
-return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupted}
+local begun = ''
+if ARGV[7] and ARGV[7] ~= '' and f[6] and redis.call('GET', KEYS[3]) == ARGV[1] then
+  local ok, m = pcall(cjson.decode, f[6])
+  if ok and type(m) == 'table' and type(m.channel) == 'string' then
+    local provider, lease = string.match(';' .. ARGV[7], ';' .. m.channel .. '=([^=;]+)=(%d+)')
+    local first = provider
+    if type(m.providers) == 'table' then first = m.providers[1] end
+    if provider and first == provider then
+      redis.call('HSET', KEYS[1], 'ifOwner', ARGV[1], 'ifProvider', provider, 'ifRound', rounds,
+        'ifAt', ARGV[2], 'ifUntil', tostring(now + tonumber(lease)))
+      begun = provider
+    end
+  end
+end
+return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupted, begun}
 `;
 
 /**

@@ -134,7 +134,24 @@ export type RoundStart =
       readonly previous: NotificationStatus;
       /** The provider of a call an earlier owner left unrecorded (now an ambiguous attempt). */
       readonly interrupted?: ProviderName;
+      /**
+       * The round's first call, already begun by this start (its in-flight marker written, at
+       * `at`): the owner calls it without {@link NotificationLifecycle.beginCall}. See
+       * {@link FirstCalls}.
+       */
+      readonly begun?: { readonly provider: ProviderName; readonly at: string };
     };
+
+/**
+ * The first call an owner would make now for a message of each channel (a provider its
+ * breaker, cool-down and ceiling let through at once) and that call's lease, in ms: starting a
+ * round with it also begins that call when it is the message's first provider.
+ */
+export type FirstCalls = ReadonlyArray<{
+  readonly channel: ChannelKind;
+  readonly provider: ProviderName;
+  readonly leaseMs: number;
+}>;
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -177,19 +194,29 @@ export class NotificationLifecycle {
     return recordKeys(this.redis, id);
   }
 
-  /** Starts a round for `owner`, unless accepted already, failed, or owned by a live round. */
-  async startRound(id: string, owner: RoundOwner): Promise<RoundStart> {
+  /**
+   * Starts a round for `owner`, unless accepted already, failed, or owned by a live round. With
+   * `firstCalls`, also begins the round's first call when the message's first provider is
+   * among them (see `begun`).
+   */
+  async startRound(
+    id: string,
+    owner: RoundOwner,
+    firstCalls: FirstCalls = [],
+  ): Promise<RoundStart> {
     const k = this.keys(id);
+    const at = now();
     const r = (await this.scripts.start!(
       k.record,
       k.attempts,
       owner.lockKey,
       owner.token,
-      now(),
+      at,
       this.ttl,
       list(TRANSITIONS.startRound.from),
       list(ACCEPTED_STATES),
       INTERRUPTED_DETAIL,
+      firstCalls.map((c) => `${c.channel}=${c.provider}=${Math.ceil(c.leaseMs)}`).join(';'),
     )) as [string, ...(string | number)[]];
     switch (r[0]) {
       case 'gone':
@@ -203,7 +230,7 @@ export class NotificationLifecycle {
       case 'not_yet':
         return { kind: 'not_yet', waitMs: Math.max(1, Number(r[1])) };
       default: {
-        const [, round, budgetFrom, message, previous, interrupted] = r;
+        const [, round, budgetFrom, message, previous, interrupted, begun] = r;
         return {
           kind: 'started',
           round: Number(round),
@@ -211,6 +238,7 @@ export class NotificationLifecycle {
           ...(message ? { message: JSON.parse(String(message)) as NotificationMessage } : {}),
           previous: previous as NotificationStatus,
           ...(interrupted ? { interrupted: interrupted as ProviderName } : {}),
+          ...(begun ? { begun: { provider: begun as ProviderName, at } } : {}),
         };
       }
     }

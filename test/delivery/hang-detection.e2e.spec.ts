@@ -89,7 +89,7 @@ describe(ProviderHangDetector.name, () => {
       for (const record of records) {
         expect(record).toMatchObject({ status: 'sent', provider: 'mailgun', rounds: 1 });
         expect(record.attempts).toHaveLength(2);
-        expect(record.attempts[1]).toMatchObject({ provider: 'mailgun', outcome: 'delivered' });
+        expect(record.attempts[1]).toMatchObject({ provider: 'mailgun', outcome: 'sent' });
       }
       for (const record of abandoned) {
         expect(record.attempts[0]).toMatchObject({

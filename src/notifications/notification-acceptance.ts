@@ -9,10 +9,20 @@ import { HeraldError } from '../errors/herald-error';
 import { problemBody, problemOf } from '../errors/problem.filter';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
 import { fingerprint } from '../idempotency/canonical-json';
-import { type IdempotencyClaim, IdempotencyStore } from '../idempotency/idempotency.store';
+import {
+  type IdempotencyClaim,
+  type IdempotencyOutcome,
+  IdempotencyStore,
+} from '../idempotency/idempotency.store';
 import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
 import { TemplatesService } from '../templates/templates.service';
 import { assertJsonDepth } from './json-depth';
+import {
+  DELIVER_JOB_RETENTION,
+  NotificationAcceptanceStore,
+  QUEUE_WRITE_DEADLINE_MS,
+  withDeadline,
+} from './notification-acceptance.store';
 import {
   type NotificationMessage,
   type NotificationRequest,
@@ -25,19 +35,6 @@ import {
   NotificationRecordsRepository,
   scheduleDelaySeconds,
 } from './notification-records.repository';
-
-/**
- * Milliseconds a queue write may take before the request gives up with 503. The queue's
- * connection has no command timeout of its own (BullMQ's blocking calls share its options), so
- * a Redis that accepts connections but does not answer would otherwise hold the request open.
- */
-const QUEUE_WRITE_DEADLINE_MS = 1_500;
-
-/** How long BullMQ keeps finished DELIVER jobs: enough to inspect, bounded in memory. */
-const DELIVER_JOB_RETENTION = {
-  removeOnComplete: { age: 3_600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3_600 },
-} as const;
 
 /** The answer to an accepted `POST /v1/notifications`. */
 export interface AcceptedNotification {
@@ -93,6 +90,7 @@ export class NotificationAcceptance {
     private readonly idempotency: IdempotencyStore,
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
     private readonly templates: TemplatesService,
+    private readonly store: NotificationAcceptanceStore,
   ) {
     this.schemas = notificationSchemas(config.limits);
     // Without a listener BullMQ prints every reconnection failure to stderr; RedisService already
@@ -142,7 +140,8 @@ export class NotificationAcceptance {
       owner: id,
       id,
     };
-    const found = await this.claim(claim);
+    // Claim, record and job in one transaction: 'new' means all of it landed.
+    const found = await this.write(input, claim, JSON.stringify(answer));
     switch (found.kind) {
       case 'completed':
         return { answer: JSON.parse(found.answer) as AcceptedNotification, replayed: true };
@@ -158,13 +157,6 @@ export class NotificationAcceptance {
       case 'new':
         break;
     }
-    try {
-      await this.write(input);
-    } catch (err) {
-      this.undo(claim);
-      throw err;
-    }
-    await this.completeOrLog(claim, JSON.stringify(answer), sendAt);
     return { answer, replayed: false };
   }
 
@@ -313,30 +305,39 @@ export class NotificationAcceptance {
   }
 
   /**
-   * Writes the record and queues its delivery; on failure, removes both. The removal is sent even
-   * when a write seemed to fail: a write that timed out may still run once Redis answers again,
-   * and the removal, sent after it on the same connection, runs after it.
+   * Writes the record and queues its delivery, with the idempotency claim and its completion
+   * when keyed, in one transaction (see NotificationAcceptanceStore): answers `new` when all of
+   * it landed, else what the claim found. On failure the store takes all of it back.
    */
-  private async write(input: {
-    id: string;
-    caller: string;
-    message: NotificationMessage;
-    createdAt: string;
-    sendAt?: string;
-  }): Promise<void> {
-    try {
-      await this.records.create(input);
-      await this.enqueue(
-        input.id,
-        input.id,
-        input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
-      );
-    } catch (err) {
-      this.bestEffort('remove an unqueued notification', () =>
-        Promise.all([this.records.remove(input.id), this.queue.remove(input.id)]),
-      );
-      throw err;
-    }
+  private async write(
+    input: {
+      id: string;
+      caller: string;
+      message: NotificationMessage;
+      createdAt: string;
+      sendAt?: string;
+    },
+    claim?: IdempotencyClaim,
+    answer?: string,
+  ): Promise<IdempotencyOutcome> {
+    const row = this.records.newRow(input);
+    return this.store.accept({
+      id: input.id,
+      row,
+      indexExpiry: Math.ceil(Date.now() / 1000) + row.ttl,
+      delayMs: input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
+      ...(claim === undefined
+        ? {}
+        : {
+            claim: {
+              entryKey: this.idempotency.entryKey(claim.scope, claim.key),
+              fingerprint: claim.fingerprint,
+              owner: claim.owner,
+              answer: answer ?? '',
+              ttlSeconds: this.config.idempotency.ttlSeconds + scheduleDelaySeconds(input.sendAt),
+            },
+          }),
+    });
   }
 
   /** Claims an idempotency key; if the claim fails it is released, in case it landed after all. */
@@ -439,24 +440,4 @@ function reusedKey(): HeraldError {
     'idempotency_key_reused',
     'This Idempotency-Key was already used with another body.',
   );
-}
-
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new HeraldError('redis_unavailable', 'Redis did not answer in time.', {
-            retryAfterSeconds: 1,
-          }),
-        ),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

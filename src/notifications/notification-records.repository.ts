@@ -28,6 +28,17 @@ export interface NewNotification {
   readonly sendAt?: string;
 }
 
+/** See {@link NotificationRecordsRepository.newRow}. */
+export interface NewRecordRow {
+  readonly key: string;
+  readonly fields: Record<string, string>;
+  /** Seconds. */
+  readonly ttl: number;
+  /** Creation time, epoch ms: the record's score in its indexes. */
+  readonly score: number;
+  readonly indexes: string[];
+}
+
 /**
  * Notification records in Redis: a hash per notification (fields and the message to send)
  * and a list of its attempts. Every write refreshes the retention (`HERALD_RECORD_TTL_SECONDS`).
@@ -50,6 +61,22 @@ export class NotificationRecordsRepository {
   }
 
   async create(input: NewNotification): Promise<NotificationRecord> {
+    const row = this.newRow(input);
+    const tx = this.redis.client.multi().hset(row.key, row.fields).expire(row.key, row.ttl);
+    for (const index of row.indexes) {
+      // An index outlives every record in it: set when new, else only lengthened.
+      tx.zadd(index, row.score, input.id).expire(index, row.ttl, 'NX').expire(index, row.ttl, 'GT');
+    }
+    await tx.exec().then(throwOnError);
+    return toRecord(row.fields, []);
+  }
+
+  /**
+   * What creating `input` writes: the record hash's key and fields, its retention (s), the
+   * indexes it joins and its score in them. {@link create} writes it; the REST acceptance
+   * writes the same row inside its one transaction (notification-acceptance.store.ts).
+   */
+  newRow(input: NewNotification): NewRecordRow {
     const now = input.createdAt ?? new Date().toISOString();
     const [key] = this.keys(input.id);
     const fields: Record<string, string> = {
@@ -69,17 +96,14 @@ export class NotificationRecordsRepository {
         ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
         : {}),
     };
-    const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
-    const tx = this.redis.client.multi().hset(key, fields).expire(key, ttl);
     const indexed = { caller: input.caller, status: fields.status!, channel: fields.channel! };
-    for (const index of indexesOfNewRecord(this.redis, indexed)) {
-      // An index outlives every record in it: set when new, else only lengthened.
-      tx.zadd(index, fields.createdAtMs!, input.id)
-        .expire(index, ttl, 'NX')
-        .expire(index, ttl, 'GT');
-    }
-    await tx.exec().then(throwOnError);
-    return toRecord(fields, []);
+    return {
+      key,
+      fields,
+      ttl: this.ttl + scheduleDelaySeconds(input.sendAt),
+      score: Number(fields.createdAtMs),
+      indexes: indexesOfNewRecord(this.redis, indexed),
+    };
   }
 
   async get(id: string): Promise<NotificationRecord | undefined> {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
 import { NotificationAcceptance } from './notification-acceptance';
+import { NotificationAcceptanceStore } from './notification-acceptance.store';
 import { NotificationLifecycle } from './notification-lifecycle';
 import { NotificationRecordsRepository } from './notification-records.repository';
 
@@ -12,7 +13,12 @@ import { NotificationRecordsRepository } from './notification-records.repository
  */
 @Module({
   imports: [QueueModule, IdempotencyModule],
-  providers: [NotificationRecordsRepository, NotificationLifecycle, NotificationAcceptance],
+  providers: [
+    NotificationRecordsRepository,
+    NotificationLifecycle,
+    NotificationAcceptance,
+    NotificationAcceptanceStore,
+  ],
   exports: [
     NotificationRecordsRepository,
     NotificationLifecycle,

@@ -34,8 +34,6 @@ export const DELIVER_JOB_RETENTION = {
 export interface AcceptanceWrite {
   readonly id: string;
   readonly row: NewRecordRow;
-  /** Epoch seconds the record's indexes must outlive, or 0 when they are known to already. */
-  readonly indexExpiry: number;
   /** Milliseconds the job waits before its first round (a scheduled notification). */
   readonly delayMs: number;
   readonly claim?: {
@@ -107,7 +105,7 @@ export class NotificationAcceptanceStore {
       IN_FLIGHT_TTL_SECONDS,
       row.ttl,
       row.score,
-      write.indexExpiry,
+      row.indexExpiry,
       ...fields,
     );
     const data: DeliverJobData = { notificationId: id };

@@ -324,7 +324,6 @@ export class NotificationAcceptance {
     return this.store.accept({
       id: input.id,
       row,
-      indexExpiry: Math.ceil(Date.now() / 1000) + row.ttl,
       delayMs: input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
       ...(claim === undefined
         ? {}

@@ -1,3 +1,5 @@
+import { INDEX_RETENTION_STEP_SECONDS } from './record-index';
+
 /**
  * The Lua scripts behind {@link NotificationLifecycle}: every change of a record's status is one
  * of these, run atomically by Redis, conditional on the state it expects and on the token of the
@@ -34,23 +36,36 @@ local IF_FIELDS = {'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil'}
 -- script: the record moves from its current status's sets to status 'to', and every index
 -- holding it lives at least as long as the record (ttl s). Call before writing the status.
 -- The index keys are derived from the record's key, so they are not declared in KEYS: Herald
--- runs on one Redis, not a cluster.
-local function keep_ttl(key, ttl)
-  redis.call('EXPIRE', key, ttl, 'NX')
-  redis.call('EXPIRE', key, ttl, 'GT')
+-- runs on one Redis, not a cluster. The record's 'ixUntil' (epoch s) is the expiry its indexes
+-- were given; only once the record would outlive it are they all lengthened, by a step
+-- (INDEX_RETENTION_STEP_SECONDS), so most transitions check one key's TTL per scope.
+local INDEX_STEP_S = ${INDEX_RETENTION_STEP_SECONDS}
+local function keep_until(key, at, now_s)
+  local left = redis.call('TTL', key)
+  if left == -2 or (left >= 0 and now_s + left >= at) then return end
+  redis.call('EXPIREAT', key, at)
 end
 local function reindex(rkey, to, ttl)
-  local f = redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel')
+  local f = redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel', 'ixUntil')
   if not f[4] then return end
   local base = string.match(rkey, '^(.*):ntf:[^:]+$') .. ':nidx:'
+  local now_s = math.floor(now_ms() / 1000)
+  local at = tonumber(f[6] or '0')
+  local all = at < now_s + tonumber(ttl)
+  if all then
+    at = now_s + tonumber(ttl) + INDEX_STEP_S
+    redis.call('HSET', rkey, 'ixUntil', at)
+  end
   for _, scope in ipairs({'c:' .. f[2], 'all'}) do
     local idx = base .. scope
     if f[3] ~= to then
       redis.call('ZREM', idx .. ':s:' .. f[3], f[1])
       redis.call('ZADD', idx .. ':s:' .. to, f[4], f[1])
     end
-    for _, key in ipairs({idx, idx .. ':s:' .. to, idx .. ':ch:' .. f[5]}) do
-      keep_ttl(key, ttl)
+    keep_until(idx .. ':s:' .. to, at, now_s)
+    if all then
+      keep_until(idx, at, now_s)
+      keep_until(idx .. ':ch:' .. f[5], at, now_s)
     end
   end
 end

@@ -12,7 +12,7 @@ import type {
   ProviderEvent,
   RedriveMarker,
 } from '../contracts/notification-record';
-import { indexesOfNewRecord } from './record-index';
+import { IndexExpiries, indexesOfNewRecord } from './record-index';
 import { recordKeys } from './record-keys';
 
 /** What the records store when a notification is accepted. */
@@ -37,6 +37,8 @@ export interface NewRecordRow {
   /** Creation time, epoch ms: the record's score in its indexes. */
   readonly score: number;
   readonly indexes: string[];
+  /** Epoch seconds to give the indexes as their expiry, or 0 when they already outlive the record. */
+  readonly indexExpiry: number;
 }
 
 /**
@@ -46,6 +48,8 @@ export interface NewRecordRow {
  */
 @Injectable()
 export class NotificationRecordsRepository {
+  private readonly indexExpiries = new IndexExpiries();
+
   constructor(
     private readonly redis: RedisService,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
@@ -64,8 +68,11 @@ export class NotificationRecordsRepository {
     const row = this.newRow(input);
     const tx = this.redis.client.multi().hset(row.key, row.fields).expire(row.key, row.ttl);
     for (const index of row.indexes) {
+      tx.zadd(index, row.score, input.id);
       // An index outlives every record in it: set when new, else only lengthened.
-      tx.zadd(index, row.score, input.id).expire(index, row.ttl, 'NX').expire(index, row.ttl, 'GT');
+      if (row.indexExpiry > 0) {
+        tx.expireat(index, row.indexExpiry, 'NX').expireat(index, row.indexExpiry, 'GT');
+      }
     }
     await tx.exec().then(throwOnError);
     return toRecord(row.fields, []);
@@ -97,12 +104,17 @@ export class NotificationRecordsRepository {
         : {}),
     };
     const indexed = { caller: input.caller, status: fields.status!, channel: fields.channel! };
+    const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
+    const indexes = indexesOfNewRecord(this.redis, indexed);
+    const expiry = this.indexExpiries.plan(indexes, ttl);
+    fields.ixUntil = String(expiry.until);
     return {
       key,
       fields,
-      ttl: this.ttl + scheduleDelaySeconds(input.sendAt),
+      ttl,
       score: Number(fields.createdAtMs),
-      indexes: indexesOfNewRecord(this.redis, indexed),
+      indexes,
+      indexExpiry: expiry.set,
     };
   }
 

@@ -24,9 +24,13 @@ import type { NewRecordRow } from './notification-records.repository';
  */
 export const QUEUE_WRITE_DEADLINE_MS = 1_500;
 
-/** How long BullMQ keeps finished DELIVER jobs: enough to inspect, bounded in memory. */
+/**
+ * What BullMQ keeps of finished DELIVER jobs: nothing once completed (the record holds the
+ * whole story, and a kept job costs more Redis memory than its notification); failed ones a
+ * week, to inspect.
+ */
 export const DELIVER_JOB_RETENTION = {
-  removeOnComplete: { age: 3_600, count: 10_000 },
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3_600 },
 } as const;
 

@@ -141,10 +141,10 @@ export class NotificationAcceptance {
       id,
     };
     // Claim, record and job in one transaction: 'new' means all of it landed.
-    const found = await this.write(input, claim, JSON.stringify(answer));
+    const found = await this.write(input, claim, storedAnswer(answer));
     switch (found.kind) {
       case 'completed':
-        return { answer: JSON.parse(found.answer) as AcceptedNotification, replayed: true };
+        return { answer: replayedAnswer(found.answer, found.id), replayed: true };
       case 'reused':
         throw reusedKey();
       case 'in_flight':
@@ -432,6 +432,30 @@ function splitBatchItem(item: unknown): { message: unknown; key?: string } {
     });
   }
   return { message, key: idempotencyKey };
+}
+
+/**
+ * The answer an idempotency entry keeps to replay, without the id it holds anyway:
+ * `status|channel|createdAt[|sendAt]`. Short, so the entry stays a compact hash in Redis (a
+ * value over 64 bytes turns every field of it into a separate allocation).
+ */
+function storedAnswer(answer: AcceptedNotification): string {
+  const fields = [answer.status, answer.channel, answer.createdAt];
+  if (answer.sendAt !== undefined) fields.push(answer.sendAt);
+  return fields.join('|');
+}
+
+/** The answer {@link storedAnswer} kept (or the JSON an earlier Herald kept) for notification `id`. */
+function replayedAnswer(stored: string, id: string): AcceptedNotification {
+  if (stored.startsWith('{')) return JSON.parse(stored) as AcceptedNotification;
+  const [status, channel, createdAt, sendAt] = stored.split('|');
+  return {
+    id,
+    status: status as AcceptedNotification['status'],
+    channel: channel as ChannelKind,
+    createdAt: createdAt!,
+    ...(sendAt === undefined ? {} : { sendAt }),
+  };
 }
 
 function reusedKey(): HeraldError {

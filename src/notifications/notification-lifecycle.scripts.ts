@@ -69,6 +69,23 @@ local function reindex(rkey, to, ttl)
     end
   end
 end
+-- Once a provider has the message nothing sends it again: its body and the round's owner are
+-- dropped, and the hash is written afresh, since Redis keeps a hash compact (one allocation for
+-- all fields) only if it never held a value over 64 bytes, as the message is. Call last: the
+-- fields written before are kept.
+local DEAD_AFTER_SEND = {message = true, owner = true, ownerLock = true}
+local function compact_after_send(rkey)
+  local all = redis.call('HGETALL', rkey)
+  local kept = {}
+  for i = 1, #all, 2 do
+    if not DEAD_AFTER_SEND[all[i]] then
+      kept[#kept + 1] = all[i]
+      kept[#kept + 1] = all[i + 1]
+    end
+  end
+  redis.call('DEL', rkey)
+  redis.call('HSET', rkey, unpack(kept))
+end
 local function interrupted_attempt(f, detail)
   return cjson.encode({provider = f[2], at = f[4], outcome = 'failed', detail = detail,
     latencyMs = 0, ambiguous = true, round = tonumber(f[3])})
@@ -151,7 +168,8 @@ return 1
  * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
  * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
  * from states, accepted states, notification id. Writes `sentAt` (and `deliveredAt` when the
- * acceptance is the delivery, as for chat).
+ * acceptance is the delivery, as for chat), and drops what no later step needs (the message,
+ * the round's owner) so the record is kept compact for the rest of its retention.
  * Also from `failed` when the job was failed while this very call was still in flight (its
  * marker is the owner's): the provider's answer is the truth. Returns 1 (written now or
  * earlier by this token), or 0 when `token` does not own the record.
@@ -166,6 +184,7 @@ redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMes
   'sentAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
 if ARGV[2] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
+compact_after_send(KEYS[1])
 redis.call('RPUSH', KEYS[2], ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])

@@ -44,7 +44,8 @@ export interface NewRecordRow {
 /**
  * Notification records in Redis: a hash per notification (fields and the message to send)
  * and a list of its attempts. Every write refreshes the retention (`HERALD_RECORD_TTL_SECONDS`).
- * The message is kept so a failed notification can be re-driven; it is never returned by the API.
+ * The message is kept until a provider accepts it (so a failed notification can be re-driven);
+ * it is never returned by the API.
  */
 @Injectable()
 export class NotificationRecordsRepository {

@@ -8,9 +8,9 @@ import { NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
 const CONNECT_WAIT_MS = 1_000;
 
 /**
- * Readiness of the notifications queue's Redis connection (Herald's own client, which BullMQ
- * initialises for itself; a worker's connections are BullMQ's own): while it is down an api
- * cannot enqueue and a worker cannot take jobs; right after start it comes up last.
+ * Readiness of the notifications queue's own Redis connection (BullMQ keeps its connections
+ * apart from Herald's client): while it is down an api cannot enqueue and a worker cannot take
+ * jobs, even when Herald's own client reaches Redis; right after start it comes up last.
  */
 @Injectable()
 export class QueueHealth {

@@ -82,7 +82,7 @@ interface TransactionClient {
  */
 @Injectable()
 export class NotificationAcceptanceStore {
-  private scriptsDefined = false;
+  private client?: TransactionClient;
 
   constructor(
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
@@ -99,11 +99,7 @@ export class NotificationAcceptanceStore {
     // While Herald's own client cannot reach Redis, answer at once: the queue's client would
     // wait for its connection to come up.
     if (this.redis.client.status !== 'ready') throw unavailable();
-    const client = (await withDeadline(
-      this.queue.getBackend().client,
-      QUEUE_WRITE_DEADLINE_MS,
-    )) as unknown as TransactionClient;
-    this.defineScripts(client);
+    const client = this.client ?? (await this.connect());
     const { id, row, claim } = write;
     const keys = [claim?.entryKey ?? '', row.key, ...row.indexes];
     const fields: string[] = [];
@@ -203,12 +199,22 @@ export class NotificationAcceptanceStore {
     work().catch(() => undefined);
   }
 
-  private defineScripts(client: TransactionClient): void {
-    if (this.scriptsDefined) return;
-    client.defineCommand('heraldAcceptWrite', { lua: CLAIM_AND_WRITE });
-    client.defineCommand('heraldAcceptComplete', { numberOfKeys: 2, lua: COMPLETE_QUEUED });
-    client.defineCommand('heraldAcceptUndo', { lua: UNDO_ACCEPTANCE });
-    this.scriptsDefined = true;
+  /**
+   * The queue's connection, once it first came up, with this store's scripts defined on it
+   * (kept: ioredis reconnects the same client, so a request need not wait on BullMQ's promise).
+   */
+  private async connect(): Promise<TransactionClient> {
+    const client = (await withDeadline(
+      this.queue.getBackend().client,
+      QUEUE_WRITE_DEADLINE_MS,
+    )) as unknown as TransactionClient;
+    if (this.client === undefined) {
+      client.defineCommand('heraldAcceptWrite', { lua: CLAIM_AND_WRITE });
+      client.defineCommand('heraldAcceptComplete', { numberOfKeys: 2, lua: COMPLETE_QUEUED });
+      client.defineCommand('heraldAcceptUndo', { lua: UNDO_ACCEPTANCE });
+      this.client = client;
+    }
+    return client;
   }
 }
 

@@ -175,8 +175,10 @@ export class NotificationAcceptanceStore {
     }
     const outcome = outcomeOf(written as string[]);
     if (outcome.kind !== 'new') {
-      // The key was not this request's: the job queued beside the claim has no record.
-      this.bestEffort(() => this.queue.remove(id));
+      // The key was not this request's: the job queued beside the claim has no record. Removed
+      // before answering (a replay is rare), so nothing of this request outlives its answer; if
+      // Redis fails now, the job finds no record and fails alone.
+      await this.queue.remove(id).catch(() => undefined);
     } else if (claim && completed !== 1) {
       this.undo(client, keys, claim.owner, id);
       throw new Error('the idempotency claim could not be completed with its job');

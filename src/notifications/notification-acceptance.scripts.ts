@@ -35,10 +35,11 @@ return {'new'}
 /**
  * Completes the claim once the job is in the queue: only while this owner's claim is still in
  * flight and the job's hash exists (BullMQ's add did not fail). KEYS: idempotency entry, job
- * hash. ARGV: owner, answer, ttl (s). Returns 1 when completed, else 0.
+ * hash ('' when the notification rides the job being run, a producer's). ARGV: owner, answer,
+ * ttl (s). Returns 1 when completed, else 0.
  */
 export const COMPLETE_QUEUED = `
-if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+if KEYS[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local e = redis.call('HMGET', KEYS[1], 'owner', 'state')
 if e[1] ~= ARGV[1] or e[2] ~= 'in_flight' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'answer', ARGV[2])

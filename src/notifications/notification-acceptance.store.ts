@@ -42,6 +42,11 @@ export interface AcceptanceWrite {
   readonly row: NewRecordRow;
   /** Milliseconds the job waits before its first round (a scheduled notification). */
   readonly delayMs: number;
+  /**
+   * The id of the job that already carries the notification (a producer's `send` job being
+   * accepted, which is running): no `deliver` job is added.
+   */
+  readonly carriedBy?: string;
   readonly claim?: {
     /** The entry's Redis key (IdempotencyStore.entryKey). */
     readonly entryKey: string;
@@ -104,18 +109,21 @@ export class NotificationAcceptanceStore {
     const keys = [claim?.entryKey ?? '', row.key, ...row.indexes];
     const fields: string[] = [];
     for (const name in row.fields) fields.push(name, row.fields[name]!);
-    const job = new Job(
-      this.queue,
-      DELIVER_JOB,
-      { notificationId: id } as DeliverJobData,
-      {
-        ...this.queue.defaultJobOptions,
-        jobId: id,
-        ...(write.delayMs > 0 ? { delay: write.delayMs } : {}),
-        ...DELIVER_JOB_RETENTION,
-      },
-      id,
-    );
+    const job =
+      write.carriedBy !== undefined
+        ? undefined
+        : new Job(
+            this.queue,
+            DELIVER_JOB,
+            { notificationId: id } as DeliverJobData,
+            {
+              ...this.queue.defaultJobOptions,
+              jobId: id,
+              ...(write.delayMs > 0 ? { delay: write.delayMs } : {}),
+              ...DELIVER_JOB_RETENTION,
+            },
+            id,
+          );
 
     // The transaction is sent command by command (ioredis's `multi({ pipeline: false })`
     // form), not as an ioredis pipeline, whose construction copies every script BullMQ defines
@@ -142,14 +150,14 @@ export class NotificationAcceptanceStore {
         row.indexExpiry,
         ...fields,
       ),
-      // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
-      job.addJob(client as unknown as Parameters<Job['addJob']>[0]),
     ];
+    // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
+    if (job) queued.push(job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
     if (claim) {
       queued.push(
         client.heraldAcceptComplete(
           claim.entryKey,
-          this.queue.toKey(id),
+          job ? this.queue.toKey(id) : '',
           claim.owner,
           claim.answer,
           claim.ttlSeconds,
@@ -164,34 +172,40 @@ export class NotificationAcceptanceStore {
     try {
       results = (await withDeadline(executed, QUEUE_WRITE_DEADLINE_MS)) ?? [];
     } catch (err) {
-      this.undo(client, keys, claim?.owner ?? '', id);
+      this.undo(client, keys, claim?.owner ?? '', id, job !== undefined);
       throw err;
     }
-    const [written, added, completed] = results;
+    const [written, added, completed] = job ? results : [results[0], undefined, results[1]];
     const failure = [written, added, completed].find((r): r is Error => r instanceof Error);
     if (failure || !Array.isArray(written)) {
-      this.undo(client, keys, claim?.owner ?? '', id);
+      this.undo(client, keys, claim?.owner ?? '', id, job !== undefined);
       throw failure ?? new Error('Redis transaction aborted');
     }
     const outcome = outcomeOf(written as string[]);
-    if (outcome.kind !== 'new') {
+    if (outcome.kind !== 'new' && job) {
       // The key was not this request's: the job queued beside the claim has no record. Removed
       // before answering (a replay is rare), so nothing of this request outlives its answer; if
       // Redis fails now, the job finds no record and fails alone.
       await this.queue.remove(id).catch(() => undefined);
-    } else if (claim && completed !== 1) {
-      this.undo(client, keys, claim.owner, id);
+    } else if (outcome.kind === 'new' && claim && completed !== 1) {
+      this.undo(client, keys, claim.owner, id, job !== undefined);
       throw new Error('the idempotency claim could not be completed with its job');
     }
     return outcome;
   }
 
-  /** Takes back an acceptance: its claim, record and index entries, and its job. */
-  private undo(client: TransactionClient, keys: string[], owner: string, id: string): void {
+  /** Takes back an acceptance: its claim, record and index entries, and the job it added. */
+  private undo(
+    client: TransactionClient,
+    keys: string[],
+    owner: string,
+    id: string,
+    addedJob: boolean,
+  ): void {
     this.bestEffort(() =>
       Promise.all([
         client.heraldAcceptUndo(keys.length, ...keys, owner, id),
-        this.queue.remove(id),
+        addedJob ? this.queue.remove(id) : undefined,
       ]),
     );
   }

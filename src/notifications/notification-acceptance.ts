@@ -18,6 +18,7 @@ import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/
 import { TemplatesService } from '../templates/templates.service';
 import { assertJsonDepth } from './json-depth';
 import {
+  type AcceptanceWrite,
   DELIVER_JOB_RETENTION,
   NotificationAcceptanceStore,
   QUEUE_WRITE_DEADLINE_MS,
@@ -32,6 +33,7 @@ import {
   sendAtProblems,
 } from './notification-message.schema';
 import {
+  type NewNotification,
   NotificationRecordsRepository,
   scheduleDelaySeconds,
 } from './notification-records.repository';
@@ -228,7 +230,16 @@ export class NotificationAcceptance {
       id,
     };
     const caller = `queue:${this.config.queue.name}`;
-    const found = await this.claim(claim);
+    // Claim, record and completion in one transaction, the job being this one: 'new' means all
+    // of it landed.
+    const found = await this.store.accept(
+      this.transaction(
+        { id, caller, message, job: jobId, ...scheduled },
+        claim,
+        JSON.stringify({ id }),
+        jobId,
+      ),
+    );
     switch (found.kind) {
       case 'completed':
         return { kind: 'replayed', id: found.id };
@@ -250,13 +261,6 @@ export class NotificationAcceptance {
       case 'new':
         break;
     }
-    try {
-      await this.records.create({ id, caller, message, job: jobId, ...scheduled });
-    } catch (err) {
-      this.undo(claim, id);
-      throw err;
-    }
-    await this.completeOrLog(claim, JSON.stringify({ id }), sendAt);
     return { kind: 'accepted', id };
   }
 
@@ -320,11 +324,25 @@ export class NotificationAcceptance {
     claim?: IdempotencyClaim,
     answer?: string,
   ): Promise<IdempotencyOutcome> {
+    return this.store.accept(this.transaction(input, claim, answer));
+  }
+
+  /**
+   * What the store writes for `input`: its record row and job (or, with `carriedBy`, the job
+   * that already carries it), with the claim and the answer it keeps when keyed.
+   */
+  private transaction(
+    input: NewNotification,
+    claim?: IdempotencyClaim,
+    answer?: string,
+    carriedBy?: string,
+  ): AcceptanceWrite {
     const row = this.records.newRow(input);
-    return this.store.accept({
+    return {
       id: input.id,
       row,
       delayMs: input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
+      ...(carriedBy === undefined ? {} : { carriedBy }),
       ...(claim === undefined
         ? {}
         : {
@@ -336,17 +354,7 @@ export class NotificationAcceptance {
               ttlSeconds: this.config.idempotency.ttlSeconds + scheduleDelaySeconds(input.sendAt),
             },
           }),
-    });
-  }
-
-  /** Claims an idempotency key; if the claim fails it is released, in case it landed after all. */
-  private async claim(claim: IdempotencyClaim) {
-    try {
-      return await this.idempotency.begin(claim);
-    } catch (err) {
-      this.undo(claim);
-      throw err;
-    }
+    };
   }
 
   /** Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id). */
@@ -396,19 +404,6 @@ export class NotificationAcceptance {
         'could not complete the idempotency claim; it expires by itself',
       );
     }
-  }
-
-  /**
-   * Frees the key of a failed acceptance (and removes the record `recordId`, if given) in the
-   * background: the caller's answer must not wait on a Redis that may not answer.
-   */
-  private undo(claim: IdempotencyClaim, recordId?: string): void {
-    this.bestEffort('release an idempotency key', () =>
-      Promise.all([
-        this.idempotency.release(claim),
-        recordId === undefined ? undefined : this.records.remove(recordId),
-      ]),
-    );
   }
 
   private bestEffort(what: string, work: () => Promise<unknown>): void {

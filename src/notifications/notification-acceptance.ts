@@ -9,11 +9,22 @@ import { HeraldError } from '../errors/herald-error';
 import { problemBody, problemOf } from '../errors/problem.filter';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
 import { fingerprint } from '../idempotency/canonical-json';
-import { type IdempotencyClaim, IdempotencyStore } from '../idempotency/idempotency.store';
+import {
+  type IdempotencyClaim,
+  type IdempotencyOutcome,
+  IdempotencyStore,
+} from '../idempotency/idempotency.store';
 import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
 import { type ScreenedMessage, SuppressionScreen } from '../suppression/suppression-screen';
 import { TemplatesService } from '../templates/templates.service';
 import { assertJsonDepth } from './json-depth';
+import {
+  type AcceptanceWrite,
+  DELIVER_JOB_RETENTION,
+  NotificationAcceptanceStore,
+  QUEUE_WRITE_DEADLINE_MS,
+  withDeadline,
+} from './notification-acceptance.store';
 import {
   type NotificationMessage,
   type NotificationRequest,
@@ -23,22 +34,10 @@ import {
   sendAtProblems,
 } from './notification-message.schema';
 import {
+  type NewNotification,
   NotificationRecordsRepository,
   scheduleDelaySeconds,
 } from './notification-records.repository';
-
-/**
- * Milliseconds a queue write may take before the request gives up with 503. The queue's
- * connection has no command timeout of its own (BullMQ's blocking calls share its options), so
- * a Redis that accepts connections but does not answer would otherwise hold the request open.
- */
-const QUEUE_WRITE_DEADLINE_MS = 1_500;
-
-/** How long BullMQ keeps finished DELIVER jobs: enough to inspect, bounded in memory. */
-const DELIVER_JOB_RETENTION = {
-  removeOnComplete: { age: 3_600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3_600 },
-} as const;
 
 /** The answer to an accepted `POST /v1/notifications`. */
 export interface AcceptedNotification {
@@ -98,6 +97,7 @@ export class NotificationAcceptance {
     private readonly idempotency: IdempotencyStore,
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
     private readonly templates: TemplatesService,
+    private readonly store: NotificationAcceptanceStore,
     private readonly suppression: SuppressionScreen,
   ) {
     this.schemas = notificationSchemas(config.limits);
@@ -109,10 +109,10 @@ export class NotificationAcceptance {
   }
 
   /**
-   * Accepts a REST body for `caller`: validates it, claims the idempotency key if one is given,
-   * screens its recipients against the suppression list, writes the record and queues its
-   * delivery. Throws `validation_failed`, `channel_not_configured`, `recipient_suppressed`,
-   * `idempotency_key_in_flight` or `idempotency_key_reused`;
+   * Accepts a REST body for `caller`: validates it, screens its recipients against the
+   * suppression list, then claims the idempotency key if one is given, writes the record and
+   * queues its delivery. Throws `validation_failed`, `channel_not_configured`,
+   * `recipient_suppressed`, `idempotency_key_in_flight` or `idempotency_key_reused`;
    * a Redis outage surfaces as an error the problem filter answers with 503.
    */
   async acceptRequest(
@@ -128,68 +128,39 @@ export class NotificationAcceptance {
     const admitted = this.admit(this.templates.render(unscheduled as NotificationRequest));
     const id = randomUUID();
     const createdAt = new Date().toISOString();
-    const accept = (screened: ScreenedMessage<NotificationMessage>) => {
-      const { message, suppressed } = screened;
-      const answer: AcceptedNotification = {
-        id,
-        status: sendAt === undefined ? 'queued' : 'scheduled',
-        channel: message.channel,
-        createdAt,
-        ...(sendAt === undefined ? {} : { sendAt }),
-        ...(suppressed.length > 0 ? { suppressed } : {}),
-      };
-      const input = {
-        id,
-        caller,
-        message,
-        createdAt,
-        ...(sendAt === undefined ? {} : { sendAt }),
-        ...(suppressed.length > 0 ? { suppressed } : {}),
-      };
-      return { answer, input };
-    };
-    if (idempotencyKey === undefined) {
-      const { answer, input } = accept(await this.suppression.screen(admitted));
-      await this.write(input);
-      return { answer, replayed: false };
-    }
-
-    const claim: IdempotencyClaim = {
-      scope: `caller:${caller}`,
-      key: idempotencyKey,
-      // The request as sent, not its rendering: the same body replays after a template edit.
-      fingerprint: fingerprint(request),
-      owner: id,
+    const claim: IdempotencyClaim | undefined =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            scope: `caller:${caller}`,
+            key: idempotencyKey,
+            // The request as sent, not its rendering: the same body replays after a template edit.
+            fingerprint: fingerprint(request),
+            owner: id,
+            id,
+          };
+    const screened = await this.screen(admitted, claim);
+    if ('kind' in screened) return requestReplay(screened);
+    const { message, suppressed } = screened;
+    const answer: AcceptedNotification = {
       id,
+      status: sendAt === undefined ? 'queued' : 'scheduled',
+      channel: message.channel,
+      createdAt,
+      ...(sendAt === undefined ? {} : { sendAt }),
+      ...(suppressed.length > 0 ? { suppressed } : {}),
     };
-    // In flight together with the claim, so the check adds no round trip; a replay ignores it.
-    const screening = settled(this.suppression.screen(admitted));
-    const found = await this.claim(claim);
-    switch (found.kind) {
-      case 'completed':
-        return { answer: JSON.parse(found.answer) as AcceptedNotification, replayed: true };
-      case 'reused':
-        throw reusedKey();
-      case 'in_flight':
-      case 'owned':
-        throw new HeraldError(
-          'idempotency_key_in_flight',
-          'A request with this Idempotency-Key is still being accepted; retry shortly.',
-          { retryAfterSeconds: 1 },
-        );
-      case 'new':
-        break;
-    }
-    let accepted: ReturnType<typeof accept>;
-    try {
-      accepted = accept(await screening.then(unwrap));
-      await this.write(accepted.input);
-    } catch (err) {
-      this.undo(claim);
-      throw err;
-    }
-    await this.completeOrLog(claim, JSON.stringify(accepted.answer), sendAt);
-    return { answer: accepted.answer, replayed: false };
+    const input = {
+      id,
+      caller,
+      message,
+      createdAt,
+      ...(sendAt === undefined ? {} : { sendAt }),
+      ...(suppressed.length > 0 ? { suppressed } : {}),
+    };
+    // Claim, record and job in one transaction: 'new' means all of it landed.
+    const found = await this.write(input, claim, claim && storedAnswer(answer));
+    return found.kind === 'new' ? { answer, replayed: false } : requestReplay(found);
   }
 
   /**
@@ -237,8 +208,8 @@ export class NotificationAcceptance {
    * Accepts a producer's `send` job with the same schema and checks as REST.
    * The idempotency key is `data.idempotencyKey` scoped to the queue, else the job id in a scope
    * of its own; the job id owns its claim, so a job that runs again (after a crash) finds its own notification.
-   * Throws `validation_failed` (the message names every bad field), `channel_not_configured`,
-   * `recipient_suppressed` or `idempotency_key_reused` — none of which a retry can fix. `addedAtMs` is when the producer
+   * Throws `validation_failed` (the message names every bad field), `channel_not_configured`
+   * or `idempotency_key_reused` — none of which a retry can fix. `addedAtMs` is when the producer
    * added the job (BullMQ's `job.timestamp`): a `sendAt` is judged against that moment.
    */
   async acceptJob(data: unknown, jobId: string, addedAtMs = Date.now()): Promise<JobAcceptance> {
@@ -261,8 +232,27 @@ export class NotificationAcceptance {
       id,
     };
     const caller = `queue:${this.config.queue.name}`;
-    const screening = settled(this.suppression.screen(admitted));
-    const found = await this.claim(claim);
+    const screened = await this.screen(admitted, claim);
+    const found =
+      'kind' in screened
+        ? screened
+        : // Claim, record and completion in one transaction, the job being this one: 'new'
+          // means all of it landed.
+          await this.store.accept(
+            this.transaction(
+              {
+                id,
+                caller,
+                message: screened.message,
+                job: jobId,
+                ...scheduled,
+                ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
+              },
+              claim,
+              JSON.stringify({ id }),
+              jobId,
+            ),
+          );
     switch (found.kind) {
       case 'completed':
         return { kind: 'replayed', id: found.id };
@@ -271,18 +261,17 @@ export class NotificationAcceptance {
       case 'reused':
         throw reusedKey();
       case 'owned': {
-        if (!found.completed) {
+        if (!found.completed && !('kind' in screened)) {
           // This job claimed the key, then stopped (a crash) before it finished accepting.
           const own = { ...claim, id: found.id };
           if (!(await this.records.get(found.id))) {
-            const { message, suppressed } = await screening.then(unwrap);
             await this.records.create({
               id: found.id,
               caller,
-              message,
+              message: screened.message,
               job: jobId,
               ...scheduled,
-              ...(suppressed.length > 0 ? { suppressed } : {}),
+              ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
             });
           }
           await this.completeOrLog(own, JSON.stringify({ id: found.id }), sendAt);
@@ -292,22 +281,32 @@ export class NotificationAcceptance {
       case 'new':
         break;
     }
-    try {
-      const { message, suppressed } = await screening.then(unwrap);
-      await this.records.create({
-        id,
-        caller,
-        message,
-        job: jobId,
-        ...scheduled,
-        ...(suppressed.length > 0 ? { suppressed } : {}),
-      });
-    } catch (err) {
-      this.undo(claim, id);
-      throw err;
-    }
-    await this.completeOrLog(claim, JSON.stringify({ id }), sendAt);
     return { kind: 'accepted', id };
+  }
+
+  /**
+   * Screens `message` against the suppression list (see SuppressionScreen). Runs before the
+   * acceptance's one transaction, since what that writes is final. A refusal must not break
+   * idempotency: a key that was completed before its recipient was suppressed still replays, so
+   * on a refusal the key is claimed to find out what it holds; one that nobody had accepted (new,
+   * or this job's own unfinished claim) is freed again and the refusal thrown.
+   */
+  private async screen<M extends NotificationMessage>(
+    message: M,
+    claim: IdempotencyClaim | undefined,
+  ): Promise<ScreenedMessage<M> | Exclude<IdempotencyOutcome, { kind: 'new' }>> {
+    try {
+      return await this.suppression.screen(message);
+    } catch (err) {
+      if (claim === undefined || !(err instanceof HeraldError)) throw err;
+      if (err.code !== 'recipient_suppressed') throw err;
+      const found = await this.idempotency.begin(claim);
+      if (found.kind === 'new' || (found.kind === 'owned' && !found.completed)) {
+        await this.idempotency.release(claim);
+        throw err;
+      }
+      return found;
+    }
   }
 
   /** Throws `validation_failed` naming `sendAt` when it is outside its window (see sendAtProblems). */
@@ -355,41 +354,53 @@ export class NotificationAcceptance {
   }
 
   /**
-   * Writes the record and queues its delivery; on failure, removes both. The removal is sent even
-   * when a write seemed to fail: a write that timed out may still run once Redis answers again,
-   * and the removal, sent after it on the same connection, runs after it.
+   * Writes the record and queues its delivery, with the idempotency claim and its completion
+   * when keyed, in one transaction (see NotificationAcceptanceStore): answers `new` when all of
+   * it landed, else what the claim found. On failure the store takes all of it back.
    */
-  private async write(input: {
-    id: string;
-    caller: string;
-    message: NotificationMessage;
-    createdAt: string;
-    sendAt?: string;
-    suppressed?: readonly string[];
-  }): Promise<void> {
-    try {
-      await this.records.create(input);
-      await this.enqueue(
-        input.id,
-        input.id,
-        input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
-      );
-    } catch (err) {
-      this.bestEffort('remove an unqueued notification', () =>
-        Promise.all([this.records.remove(input.id), this.queue.remove(input.id)]),
-      );
-      throw err;
-    }
+  private async write(
+    input: {
+      id: string;
+      caller: string;
+      message: NotificationMessage;
+      createdAt: string;
+      sendAt?: string;
+      suppressed?: readonly string[];
+    },
+    claim?: IdempotencyClaim,
+    answer?: string,
+  ): Promise<IdempotencyOutcome> {
+    return this.store.accept(this.transaction(input, claim, answer));
   }
 
-  /** Claims an idempotency key; if the claim fails it is released, in case it landed after all. */
-  private async claim(claim: IdempotencyClaim) {
-    try {
-      return await this.idempotency.begin(claim);
-    } catch (err) {
-      this.undo(claim);
-      throw err;
-    }
+  /**
+   * What the store writes for `input`: its record row and job (or, with `carriedBy`, the job
+   * that already carries it), with the claim and the answer it keeps when keyed.
+   */
+  private transaction(
+    input: NewNotification,
+    claim?: IdempotencyClaim,
+    answer?: string,
+    carriedBy?: string,
+  ): AcceptanceWrite {
+    const row = this.records.newRow(input);
+    return {
+      id: input.id,
+      row,
+      delayMs: input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
+      ...(carriedBy === undefined ? {} : { carriedBy }),
+      ...(claim === undefined
+        ? {}
+        : {
+            claim: {
+              entryKey: this.idempotency.entryKey(claim.scope, claim.key),
+              fingerprint: claim.fingerprint,
+              owner: claim.owner,
+              answer: answer ?? '',
+              ttlSeconds: this.config.idempotency.ttlSeconds + scheduleDelaySeconds(input.sendAt),
+            },
+          }),
+    };
   }
 
   /** Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id). */
@@ -441,19 +452,6 @@ export class NotificationAcceptance {
     }
   }
 
-  /**
-   * Frees the key of a failed acceptance (and removes the record `recordId`, if given) in the
-   * background: the caller's answer must not wait on a Redis that may not answer.
-   */
-  private undo(claim: IdempotencyClaim, recordId?: string): void {
-    this.bestEffort('release an idempotency key', () =>
-      Promise.all([
-        this.idempotency.release(claim),
-        recordId === undefined ? undefined : this.records.remove(recordId),
-      ]),
-    );
-  }
-
   private bestEffort(what: string, work: () => Promise<unknown>): void {
     work().catch((err: unknown) =>
       this.logger.warn(
@@ -478,19 +476,46 @@ function splitBatchItem(item: unknown): { message: unknown; key?: string } {
 }
 
 /**
- * A promise that never rejects, holding either outcome: started before an await it must not
- * block, read after it (an unobserved rejection in between would be reported as unhandled).
+ * The answer an idempotency entry keeps to replay, without the id it holds anyway:
+ * `status|channel|createdAt[|sendAt]`. Short, so the entry stays a compact hash in Redis (a
+ * value over 64 bytes turns every field of it into a separate allocation).
  */
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-function settled<T>(work: Promise<T>): Promise<Settled<T>> {
-  return work.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
+function storedAnswer(answer: AcceptedNotification): string {
+  // Rare, so kept whole rather than packed: the answer that left addresses out.
+  if (answer.suppressed !== undefined) return JSON.stringify(answer);
+  const fields = [answer.status, answer.channel, answer.createdAt];
+  if (answer.sendAt !== undefined) fields.push(answer.sendAt);
+  return fields.join('|');
 }
-function unwrap<T>(result: Settled<T>): T {
-  if (result.ok) return result.value;
-  throw result.error;
+
+/** The answer {@link storedAnswer} kept (or the JSON an earlier Herald kept) for notification `id`. */
+function replayedAnswer(stored: string, id: string): AcceptedNotification {
+  if (stored.startsWith('{')) return JSON.parse(stored) as AcceptedNotification;
+  const [status, channel, createdAt, sendAt] = stored.split('|');
+  return {
+    id,
+    status: status as AcceptedNotification['status'],
+    channel: channel as ChannelKind,
+    createdAt: createdAt!,
+    ...(sendAt === undefined ? {} : { sendAt }),
+  };
+}
+
+/** The answer to a keyed request whose key was already taken: a replay, or why not. */
+function requestReplay(found: Exclude<IdempotencyOutcome, { kind: 'new' }>): RequestAcceptance {
+  switch (found.kind) {
+    case 'completed':
+      return { answer: replayedAnswer(found.answer, found.id), replayed: true };
+    case 'reused':
+      throw reusedKey();
+    case 'in_flight':
+    case 'owned':
+      throw new HeraldError(
+        'idempotency_key_in_flight',
+        'A request with this Idempotency-Key is still being accepted; retry shortly.',
+        { retryAfterSeconds: 1 },
+      );
+  }
 }
 
 function reusedKey(): HeraldError {
@@ -498,24 +523,4 @@ function reusedKey(): HeraldError {
     'idempotency_key_reused',
     'This Idempotency-Key was already used with another body.',
   );
-}
-
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new HeraldError('redis_unavailable', 'Redis did not answer in time.', {
-            retryAfterSeconds: 1,
-          }),
-        ),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

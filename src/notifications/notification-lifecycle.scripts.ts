@@ -1,4 +1,5 @@
 import { CALLER_EVENT_KEYS, CALLER_EVENT_STATUSES } from '../contracts/caller-event';
+import { INDEX_RETENTION_STEP_SECONDS } from './record-index';
 
 /**
  * The Lua scripts behind {@link NotificationLifecycle}: every change of a record's status is one
@@ -37,10 +38,14 @@ local IF_FIELDS = {'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil'}
 -- holding it lives at least as long as the record (ttl s); a caller-visible status also goes
 -- to the caller-events outbox. Call before writing the status.
 -- The index keys are derived from the record's key, so they are not declared in KEYS: Herald
--- runs on one Redis, not a cluster.
-local function keep_ttl(key, ttl)
-  redis.call('EXPIRE', key, ttl, 'NX')
-  redis.call('EXPIRE', key, ttl, 'GT')
+-- runs on one Redis, not a cluster. The record's 'ixUntil' (epoch s) is the expiry its indexes
+-- were given; only once the record would outlive it are they all lengthened, by a step
+-- (INDEX_RETENTION_STEP_SECONDS), so most transitions check one key's TTL per scope.
+local INDEX_STEP_S = ${INDEX_RETENTION_STEP_SECONDS}
+local function keep_until(key, at, now_s)
+  local left = redis.call('TTL', key)
+  if left == -2 or (left >= 0 and now_s + left >= at) then return end
+  redis.call('EXPIREAT', key, at)
 end
 -- A move into a status the caller hears about is also an event for its caller: one entry in
 -- the caller-events outbox (see contracts/caller-event.ts), written in this same script so an
@@ -53,21 +58,47 @@ local function caller_event(prefix, f, to)
     'n', f[1], 'c', f[2], 's', to, 't', tostring(now_ms()))
 end
 local function reindex(rkey, to, ttl)
-  local f = redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel')
+  local f = redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel', 'ixUntil')
   if not f[4] then return end
   local prefix = string.match(rkey, '^(.*):ntf:[^:]+$')
   caller_event(prefix, f, to)
   local base = prefix .. ':nidx:'
+  local now_s = math.floor(now_ms() / 1000)
+  local at = tonumber(f[6] or '0')
+  local all = at < now_s + tonumber(ttl)
+  if all then
+    at = now_s + tonumber(ttl) + INDEX_STEP_S
+    redis.call('HSET', rkey, 'ixUntil', at)
+  end
   for _, scope in ipairs({'c:' .. f[2], 'all'}) do
     local idx = base .. scope
     if f[3] ~= to then
       redis.call('ZREM', idx .. ':s:' .. f[3], f[1])
       redis.call('ZADD', idx .. ':s:' .. to, f[4], f[1])
     end
-    for _, key in ipairs({idx, idx .. ':s:' .. to, idx .. ':ch:' .. f[5]}) do
-      keep_ttl(key, ttl)
+    keep_until(idx .. ':s:' .. to, at, now_s)
+    if all then
+      keep_until(idx, at, now_s)
+      keep_until(idx .. ':ch:' .. f[5], at, now_s)
     end
   end
+end
+-- Once a provider has the message nothing sends it again: its body and the round's owner are
+-- dropped, and the hash is written afresh, since Redis keeps a hash compact (one allocation for
+-- all fields) only if it never held a value over 64 bytes, as the message is. Call last: the
+-- fields written before are kept.
+local DEAD_AFTER_SEND = {message = true, owner = true, ownerLock = true}
+local function compact_after_send(rkey)
+  local all = redis.call('HGETALL', rkey)
+  local kept = {}
+  for i = 1, #all, 2 do
+    if not DEAD_AFTER_SEND[all[i]] then
+      kept[#kept + 1] = all[i]
+      kept[#kept + 1] = all[i + 1]
+    end
+  end
+  redis.call('DEL', rkey)
+  redis.call('HSET', rkey, unpack(kept))
 end
 local function interrupted_attempt(f, detail)
   return cjson.encode({provider = f[2], at = f[4], outcome = 'failed', detail = detail,
@@ -170,7 +201,8 @@ return 1
  * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
  * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
  * from states, accepted states, notification id. Writes `sentAt` (and `deliveredAt` when the
- * acceptance is the delivery, as for chat).
+ * acceptance is the delivery, as for chat), and drops what no later step needs (the message,
+ * the round's owner) so the record is kept compact for the rest of its retention.
  * Also from `failed` when the job was failed while this very call was still in flight (its
  * marker is the owner's): the provider's answer is the truth. Returns 1 (written now or
  * earlier by this token), or 0 when `token` does not own the record.
@@ -185,6 +217,7 @@ redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMes
   'sentAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
 if ARGV[2] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
+compact_after_send(KEYS[1])
 redis.call('RPUSH', KEYS[2], ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])

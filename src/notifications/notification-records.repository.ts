@@ -12,7 +12,7 @@ import type {
   ProviderEvent,
   RedriveMarker,
 } from '../contracts/notification-record';
-import { indexesOfNewRecord } from './record-index';
+import { IndexExpiries, indexesOfNewRecord } from './record-index';
 import { recordKeys } from './record-keys';
 
 /** What the records store when a notification is accepted. */
@@ -30,13 +30,29 @@ export interface NewNotification {
   readonly suppressed?: readonly string[];
 }
 
+/** See {@link NotificationRecordsRepository.newRow}. */
+export interface NewRecordRow {
+  readonly key: string;
+  readonly fields: Record<string, string>;
+  /** Seconds. */
+  readonly ttl: number;
+  /** Creation time, epoch ms: the record's score in its indexes. */
+  readonly score: number;
+  readonly indexes: string[];
+  /** Epoch seconds to give the indexes as their expiry, or 0 when they already outlive the record. */
+  readonly indexExpiry: number;
+}
+
 /**
  * Notification records in Redis: a hash per notification (fields and the message to send)
  * and a list of its attempts. Every write refreshes the retention (`HERALD_RECORD_TTL_SECONDS`).
- * The message is kept so a failed notification can be re-driven; it is never returned by the API.
+ * The message is kept until a provider accepts it (so a failed notification can be re-driven);
+ * it is never returned by the API.
  */
 @Injectable()
 export class NotificationRecordsRepository {
+  private readonly indexExpiries = new IndexExpiries();
+
   constructor(
     private readonly redis: RedisService,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
@@ -52,6 +68,25 @@ export class NotificationRecordsRepository {
   }
 
   async create(input: NewNotification): Promise<NotificationRecord> {
+    const row = this.newRow(input);
+    const tx = this.redis.client.multi().hset(row.key, row.fields).expire(row.key, row.ttl);
+    for (const index of row.indexes) {
+      tx.zadd(index, row.score, input.id);
+      // An index outlives every record in it: set when new, else only lengthened.
+      if (row.indexExpiry > 0) {
+        tx.expireat(index, row.indexExpiry, 'NX').expireat(index, row.indexExpiry, 'GT');
+      }
+    }
+    await tx.exec().then(throwOnError);
+    return toRecord(row.fields, []);
+  }
+
+  /**
+   * What creating `input` writes: the record hash's key and fields, its retention (s), the
+   * indexes it joins and its score in them. {@link create} writes it; the REST acceptance
+   * writes the same row inside its one transaction (notification-acceptance.store.ts).
+   */
+  newRow(input: NewNotification): NewRecordRow {
     const now = input.createdAt ?? new Date().toISOString();
     const [key] = this.keys(input.id);
     const fields: Record<string, string> = {
@@ -72,17 +107,19 @@ export class NotificationRecordsRepository {
         ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
         : {}),
     };
-    const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
-    const tx = this.redis.client.multi().hset(key, fields).expire(key, ttl);
     const indexed = { caller: input.caller, status: fields.status!, channel: fields.channel! };
-    for (const index of indexesOfNewRecord(this.redis, indexed)) {
-      // An index outlives every record in it: set when new, else only lengthened.
-      tx.zadd(index, fields.createdAtMs!, input.id)
-        .expire(index, ttl, 'NX')
-        .expire(index, ttl, 'GT');
-    }
-    await tx.exec().then(throwOnError);
-    return toRecord(fields, []);
+    const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
+    const indexes = indexesOfNewRecord(this.redis, indexed);
+    const expiry = this.indexExpiries.plan(indexes, ttl);
+    fields.ixUntil = String(expiry.until);
+    return {
+      key,
+      fields,
+      ttl,
+      score: Number(fields.createdAtMs),
+      indexes,
+      indexExpiry: expiry.set,
+    };
   }
 
   async get(id: string): Promise<NotificationRecord | undefined> {

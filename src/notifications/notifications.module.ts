@@ -3,6 +3,7 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
 import { SuppressionModule } from '../suppression/suppression.module';
 import { NotificationAcceptance } from './notification-acceptance';
+import { NotificationAcceptanceStore } from './notification-acceptance.store';
 import { NotificationLifecycle } from './notification-lifecycle';
 import { NotificationRecordsRepository } from './notification-records.repository';
 
@@ -13,7 +14,12 @@ import { NotificationRecordsRepository } from './notification-records.repository
  */
 @Module({
   imports: [QueueModule, IdempotencyModule, SuppressionModule],
-  providers: [NotificationRecordsRepository, NotificationLifecycle, NotificationAcceptance],
+  providers: [
+    NotificationRecordsRepository,
+    NotificationLifecycle,
+    NotificationAcceptance,
+    NotificationAcceptanceStore,
+  ],
   exports: [
     NotificationRecordsRepository,
     NotificationLifecycle,

@@ -1,0 +1,254 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Writable } from 'node:stream';
+import { Job, type Queue } from 'bullmq';
+import { HeraldError } from '../errors/herald-error';
+import { RedisService } from '../redis/redis.service';
+import {
+  IN_FLIGHT_TTL_SECONDS,
+  type IdempotencyOutcome,
+  outcomeOf,
+} from '../idempotency/idempotency.store';
+import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import {
+  CLAIM_AND_WRITE,
+  COMPLETE_QUEUED,
+  UNDO_ACCEPTANCE,
+} from './notification-acceptance.scripts';
+import type { NewRecordRow } from './notification-records.repository';
+
+/**
+ * Milliseconds a queue write may take before the request gives up with 503. The queue's
+ * connection has no command timeout of its own (BullMQ's blocking calls share its options), so
+ * a Redis that accepts connections but does not answer would otherwise hold the request open.
+ * An acceptance is one round trip on it, so it gets what one command of Herald's own client
+ * gets (RedisService's command timeout).
+ */
+export const QUEUE_WRITE_DEADLINE_MS = 1_000;
+
+/**
+ * What BullMQ keeps of finished DELIVER jobs: nothing once completed (the record holds the
+ * whole story, and a kept job costs more Redis memory than its notification); failed ones a
+ * week, to inspect.
+ */
+export const DELIVER_JOB_RETENTION = {
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3_600 },
+} as const;
+
+/** One REST acceptance: the record to write, its job, and the idempotency claim if keyed. */
+export interface AcceptanceWrite {
+  readonly id: string;
+  readonly row: NewRecordRow;
+  /** Milliseconds the job waits before its first round (a scheduled notification). */
+  readonly delayMs: number;
+  /**
+   * The id of the job that already carries the notification (a producer's `send` job being
+   * accepted, which is running): no `deliver` job is added.
+   */
+  readonly carriedBy?: string;
+  readonly claim?: {
+    /** The entry's Redis key (IdempotencyStore.entryKey). */
+    readonly entryKey: string;
+    readonly fingerprint: string;
+    readonly owner: string;
+    /** What a replay answers (JSON). */
+    readonly answer: string;
+    /** Seconds the completed key is kept. */
+    readonly ttlSeconds: number;
+  };
+}
+
+/**
+ * The queue's connection as this store uses it: ioredis (behind BullMQ's adapter), with the
+ * scripts this store defines on it (see notification-acceptance.scripts.ts).
+ */
+interface TransactionClient {
+  readonly stream?: Writable;
+  call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void;
+  heraldAcceptWrite(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  heraldAcceptComplete(
+    entry: string,
+    job: string,
+    owner: string,
+    answer: string,
+    ttl: number,
+  ): Promise<unknown>;
+  heraldAcceptUndo(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/**
+ * Writes a REST acceptance in one round trip: one MULTI on the queue's connection holding the
+ * idempotency claim with the record and its indexes (one script), the `deliver` job (BullMQ's
+ * own job-adding script, through `Job.addJob` on the transaction) and the completion of the
+ * claim (one script, which completes only if the job exists). Either all of it lands or none:
+ * a key is never completed, and a record never kept, without its job.
+ */
+@Injectable()
+export class NotificationAcceptanceStore {
+  private client?: TransactionClient;
+
+  constructor(
+    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    private readonly redis: RedisService,
+  ) {}
+
+  /**
+   * Claims, writes and queues `write`. Answers `new` when accepted; any other outcome is what
+   * the claim found, and nothing is written. Throws `redis_unavailable` when Redis does not
+   * answer within {@link QUEUE_WRITE_DEADLINE_MS}, or the error of a failed write; in both
+   * cases the acceptance is taken back (in the background, after the transaction).
+   */
+  async accept(write: AcceptanceWrite): Promise<IdempotencyOutcome> {
+    // While Herald's own client cannot reach Redis, answer at once: the queue's client would
+    // wait for its connection to come up.
+    if (this.redis.client.status !== 'ready') throw unavailable();
+    const client = this.client ?? (await this.connect());
+    const { id, row, claim } = write;
+    const keys = [claim?.entryKey ?? '', row.key, ...row.indexes];
+    const fields: string[] = [];
+    for (const name in row.fields) fields.push(name, row.fields[name]!);
+    const job =
+      write.carriedBy !== undefined
+        ? undefined
+        : new Job(
+            this.queue,
+            DELIVER_JOB,
+            { notificationId: id } as DeliverJobData,
+            {
+              ...this.queue.defaultJobOptions,
+              jobId: id,
+              ...(write.delayMs > 0 ? { delay: write.delayMs } : {}),
+              ...DELIVER_JOB_RETENTION,
+            },
+            id,
+          );
+
+    // The transaction is sent command by command (ioredis's `multi({ pipeline: false })`
+    // form), not as an ioredis pipeline, whose construction copies every script BullMQ defines
+    // on the connection (dozens) onto a new object per request. The commands are written
+    // synchronously one after another, so no other request's command can fall between them,
+    // and the socket is corked until the end of the tick, so a tick's acceptances leave in one
+    // write instead of five each.
+    const stream = client.stream;
+    if (stream && stream.writableCorked === 0) {
+      stream.cork();
+      process.nextTick(() => stream.uncork());
+    }
+    const queued: Promise<unknown>[] = [
+      client.call('MULTI'),
+      client.heraldAcceptWrite(
+        keys.length,
+        ...keys,
+        claim?.fingerprint ?? '',
+        claim?.owner ?? '',
+        id,
+        IN_FLIGHT_TTL_SECONDS,
+        row.ttl,
+        row.score,
+        row.indexExpiry,
+        ...fields,
+      ),
+    ];
+    // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
+    if (job) queued.push(job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
+    if (claim) {
+      queued.push(
+        client.heraldAcceptComplete(
+          claim.entryKey,
+          job ? this.queue.toKey(id) : '',
+          claim.owner,
+          claim.answer,
+          claim.ttlSeconds,
+        ),
+      );
+    }
+    const executed = client.call('EXEC') as Promise<unknown[] | null>;
+    // Their answers are QUEUED; a refusal shows again as EXEC's failure.
+    for (const reply of queued) reply.catch(() => undefined);
+
+    let results: unknown[];
+    try {
+      results = (await withDeadline(executed, QUEUE_WRITE_DEADLINE_MS)) ?? [];
+    } catch (err) {
+      this.undo(client, keys, claim?.owner ?? '', id, job !== undefined);
+      throw err;
+    }
+    const [written, added, completed] = job ? results : [results[0], undefined, results[1]];
+    const failure = [written, added, completed].find((r): r is Error => r instanceof Error);
+    if (failure || !Array.isArray(written)) {
+      this.undo(client, keys, claim?.owner ?? '', id, job !== undefined);
+      throw failure ?? new Error('Redis transaction aborted');
+    }
+    const outcome = outcomeOf(written as string[]);
+    if (outcome.kind !== 'new' && job) {
+      // The key was not this request's: the job queued beside the claim has no record. Removed
+      // before answering (a replay is rare), so nothing of this request outlives its answer; if
+      // Redis fails now, the job finds no record and fails alone.
+      await this.queue.remove(id).catch(() => undefined);
+    } else if (outcome.kind === 'new' && claim && completed !== 1) {
+      this.undo(client, keys, claim.owner, id, job !== undefined);
+      throw new Error('the idempotency claim could not be completed with its job');
+    }
+    return outcome;
+  }
+
+  /** Takes back an acceptance: its claim, record and index entries, and the job it added. */
+  private undo(
+    client: TransactionClient,
+    keys: string[],
+    owner: string,
+    id: string,
+    addedJob: boolean,
+  ): void {
+    this.bestEffort(() =>
+      Promise.all([
+        client.heraldAcceptUndo(keys.length, ...keys, owner, id),
+        addedJob ? this.queue.remove(id) : undefined,
+      ]),
+    );
+  }
+
+  private bestEffort(work: () => Promise<unknown>): void {
+    // Redis unreachable: retention removes what is left.
+    work().catch(() => undefined);
+  }
+
+  /**
+   * The queue's connection, once it first came up, with this store's scripts defined on it
+   * (kept: ioredis reconnects the same client, so a request need not wait on BullMQ's promise).
+   */
+  private async connect(): Promise<TransactionClient> {
+    const client = (await withDeadline(
+      this.queue.getBackend().client,
+      QUEUE_WRITE_DEADLINE_MS,
+    )) as unknown as TransactionClient;
+    if (this.client === undefined) {
+      client.defineCommand('heraldAcceptWrite', { lua: CLAIM_AND_WRITE });
+      client.defineCommand('heraldAcceptComplete', { numberOfKeys: 2, lua: COMPLETE_QUEUED });
+      client.defineCommand('heraldAcceptUndo', { lua: UNDO_ACCEPTANCE });
+      this.client = client;
+    }
+    return client;
+  }
+}
+
+/** `work`, or `redis_unavailable` after `ms`. */
+export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(unavailable()), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function unavailable(): HeraldError {
+  return new HeraldError('redis_unavailable', 'Redis did not answer in time.', {
+    retryAfterSeconds: 1,
+  });
+}

@@ -308,6 +308,36 @@ describe(SuppressionList.name, () => {
       await sent({ channel: 'chat', to: 'C0SUPPRESS1', text: 'Deploy done' });
     });
 
+    it('still replays a keyed request accepted before its recipient was suppressed, and refuses a new key', async () => {
+      const message = { channel: 'chat', to: 'C0SUPPRESS2', text: 'Deploy done' };
+      const keyed = (key: string) =>
+        fetch(`${herald.url}/v1/notifications`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${SHOP_KEY}`,
+            'content-type': 'application/json',
+            'idempotency-key': key,
+          },
+          body: JSON.stringify(message),
+        }).then(async (res) => ({
+          status: res.status,
+          body: (await res.json()) as Answer['body'],
+        }));
+      const first = await keyed('deploy-42');
+      expect(first.status).toBe(202);
+      const entry = { channel: 'chat', recipient: 'C0SUPPRESS2' };
+      expect((await call('PUT', '/v1/suppressions', entry, ADMIN_KEY)).status).toBe(201);
+
+      const replay = await keyed('deploy-42');
+      expect(replay).toMatchObject({ status: 202, body: { id: first.body.id } });
+      const fresh = await keyed('deploy-43');
+      expect(fresh).toMatchObject({ status: 422, body: { code: 'recipient_suppressed' } });
+      // The refused key was freed, not left claimed: once the entry goes, it is accepted.
+      const query = new URLSearchParams(entry).toString();
+      await call('DELETE', `/v1/suppressions?${query}`, undefined, ADMIN_KEY);
+      expect((await keyed('deploy-43')).status).toBe(202);
+    });
+
     it('answers 403 to a key without the admin scope', async () => {
       const query = new URLSearchParams({ channel: 'email', recipient: 'ada@example.com' });
       for (const [method, path, body] of [

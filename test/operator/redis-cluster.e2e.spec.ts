@@ -20,6 +20,20 @@ import {
 import { type RedisCluster, startRedisCluster } from '../support/redis-cluster';
 import { until } from '../support/until';
 
+/** How many keys under `prefix` each master holds (KEYS on a node sees only its own slots). */
+async function keysPerMaster(cluster: RedisCluster, prefix: string): Promise<number[]> {
+  return Promise.all(
+    cluster.masters.map(async (m) => {
+      const redis = new Redis(m.url);
+      try {
+        return (await redis.keys(`${prefix}*`)).length;
+      } finally {
+        redis.disconnect();
+      }
+    }),
+  );
+}
+
 describe('Herald on a three-master Redis Cluster', () => {
   let cluster: RedisCluster;
   beforeAll(async () => {
@@ -63,17 +77,7 @@ describe('Herald on a three-master Redis Cluster', () => {
     });
 
     it('keeps every key on one master for now: the prefix is the only hash tag', async () => {
-      const pattern = `${herald.config.queue.prefix}*`;
-      const counts = await Promise.all(
-        cluster.masters.map(async (m) => {
-          const redis = new Redis(m.url);
-          try {
-            return (await redis.keys(pattern)).length;
-          } finally {
-            redis.disconnect();
-          }
-        }),
-      );
+      const counts = await keysPerMaster(cluster, herald.config.queue.prefix);
       expect(counts.filter((n) => n > 0)).toHaveLength(1);
     });
   });
@@ -107,6 +111,53 @@ describe('Herald on a three-master Redis Cluster', () => {
         expectProblem(answer, 503, 'redis_unavailable');
         expect(answer.headers.get('retry-after')).toBe('1');
       }
+    });
+  });
+});
+
+describe('Herald on a Redis Cluster with replicas', () => {
+  let cluster: RedisCluster;
+  let herald: RunningHerald;
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ replicas: true });
+    herald = await startReadyHerald(
+      testEnv({
+        HERALD_ROLE: 'api',
+        REDIS_URL: undefined,
+        REDIS_CLUSTER_NODES: cluster.seeds,
+        HERALD_REDIS_PREFIX: `{${uniquePrefix()}}`,
+      }),
+    );
+  });
+  afterAll(async () => {
+    await herald?.close();
+    await cluster?.stop();
+  });
+
+  describe("when the master holding Herald's slot dies and its replica takes over", () => {
+    it('answers 503 with Retry-After meanwhile, never 500, and accepts again by itself', async () => {
+      expect((await post(`${herald.url}/v1/notifications`, SMS)).status).toBe(202);
+      const counts = await keysPerMaster(cluster, herald.config.queue.prefix);
+      await cluster.masters[counts.findIndex((n) => n > 0)]!.stop('SIGKILL');
+
+      const statuses: number[] = [];
+      await until(
+        async () => {
+          const answer = await post(`${herald.url}/v1/notifications`, SMS);
+          statuses.push(answer.status);
+          if (answer.status === 503) {
+            expectProblem(answer, 503, 'redis_unavailable');
+            expect(answer.headers.get('retry-after')).toBe('1');
+          }
+          return answer.status === 202;
+        },
+        30_000,
+        'Herald accepting again after the failover',
+        100,
+      );
+      expect(statuses.filter((s) => s !== 202 && s !== 503)).toEqual([]);
+      expect(statuses).toContain(503);
+      expect((await request(`${herald.url}/health/ready`)).status).toBe(200);
     });
   });
 });

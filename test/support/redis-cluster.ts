@@ -56,6 +56,10 @@ export async function startRedisCluster(
             join(dir, `nodes-${port}.conf`),
             '--cluster-node-timeout',
             '2000',
+            // A master otherwise waits 5 s for more replicas before their first full sync, and a
+            // replica that never synced does not take over.
+            '--repl-diskless-sync-delay',
+            '0',
             '--dir',
             dir,
           ],
@@ -73,9 +77,11 @@ export async function startRedisCluster(
     await untilClusterOk(nodes);
     const roles = await Promise.all(nodes.map(roleOf));
     const masters = nodes.filter((_, i) => roles[i] === 'master');
+    const replicas = nodes.filter((_, i) => roles[i] !== 'master');
+    await untilReplicasSynced(replicas);
     return {
       masters,
-      replicas: nodes.filter((_, i) => roles[i] !== 'master'),
+      replicas,
       seeds: masters.map((n) => `127.0.0.1:${n.port}`).join(','),
       stop,
     };
@@ -119,6 +125,25 @@ async function untilClusterOk(nodes: readonly RedisServer[]): Promise<void> {
       throw new Error(
         `the Redis Cluster did not reach cluster_state:ok within ${CLUSTER_OK_MS} ms`,
       );
+    }
+    await sleep(50);
+  }
+}
+
+/** Waits until every replica has its master's data and a live link to it: only then can it take over. */
+async function untilReplicasSynced(replicas: readonly RedisServer[]): Promise<void> {
+  const deadline = Date.now() + CLUSTER_OK_MS;
+  for (;;) {
+    const infos = await Promise.all(replicas.map((n) => ask(n, (r) => r.info('replication'))));
+    if (
+      infos.every(
+        (i) => /^master_link_status:up\b/m.test(i) && /^master_sync_in_progress:0\b/m.test(i),
+      )
+    ) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the cluster's replicas did not sync within ${CLUSTER_OK_MS} ms`);
     }
     await sleep(50);
   }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { redisUnavailableReason } from '../redis/redis-errors';
 import { RedisService } from '../redis/redis.service';
 import { NotificationJobProcessor } from './notification-job.processor';
 
@@ -69,9 +70,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     worker.on('error', (err: Error) => {
       if (this.failing) return;
       this.failing = true;
+      // Unreachable, or reachable but refusing (full, read-only, a cluster failing over).
+      const reason = redisUnavailableReason(err) ?? 'unexpected error';
       this.logger.warn(
-        { err: { message: err.message, code: (err as NodeJS.ErrnoException).code } },
-        'queue worker cannot reach Redis; it keeps retrying in the background',
+        { err: { message: err.message, code: (err as NodeJS.ErrnoException).code }, reason },
+        `queue worker cannot use Redis (${reason.replaceAll('_', ' ')}); it keeps retrying in the background`,
       );
     });
     const recovered = () => {

@@ -52,7 +52,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       queue.name,
       (job: Job, token?: string) => this.processor.process(job, token),
       {
-        connection: this.redis.connectionOptions({ connectionName: 'herald-worker' }),
+        // A worker's blocking reads wait out an outage rather than fail (BullMQ's own rule).
+        connection: this.redis.connectionOptions({
+          connectionName: 'herald-worker',
+          maxRetriesPerRequest: null,
+        }),
         prefix: queue.prefix,
         concurrency: queue.concurrency,
         lockDuration: queue.lockMs,

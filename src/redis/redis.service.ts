@@ -102,9 +102,8 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
         ...overrides,
       } as BullRedisOptions;
     }
-    // A blocking worker connection must keep retrying rather than fail its command; a caller
-    // that wants otherwise (a producer that fails fast) says so in `overrides`.
-    return this.createClient({ maxRetriesPerRequest: null, ...overrides, lazyConnect: true });
+    // Not connected until BullMQ connects it, or duplicates it (a worker) and never uses it.
+    return this.createClient({ ...overrides, lazyConnect: true });
   }
 
   /**

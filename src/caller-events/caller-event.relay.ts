@@ -9,7 +9,6 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
 import {
   CALLER_EVENT_KEYS,
   CALLER_EVENT_STATUSES,
@@ -19,6 +18,7 @@ import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationRecordsRepository } from '../notifications/notification-records.repository';
 import { isRedisUnavailable } from '../redis/redis-errors';
+import type { RedisClient } from '../redis/redis-client.factory';
 import { RedisService } from '../redis/redis.service';
 import { callerEventPayload } from './caller-event-payload';
 import {
@@ -57,7 +57,7 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
   private readonly logger = new Logger(CallerEventRelay.name);
   private readonly consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly outbox: string;
-  private connection?: Redis;
+  private connection?: RedisClient;
   private queue?: Queue<CallerEventJobData>;
   private loop?: Promise<void>;
   private stopping = false;
@@ -88,10 +88,8 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
   private start(): void {
     if (this.loop || this.stopping) return;
     // A blocking read needs a connection of its own, patient while Redis is away.
-    this.connection = new Redis({
-      ...(this.redis.connectionOptions({
-        connectionName: 'herald-caller-event-relay',
-      }) as RedisOptions),
+    this.connection = this.redis.createClient({
+      connectionName: 'herald-caller-event-relay',
       maxRetriesPerRequest: null,
     });
     this.connection.on('error', () => undefined);

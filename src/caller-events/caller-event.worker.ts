@@ -50,7 +50,11 @@ export class CallerEventWorker implements OnApplicationBootstrap, OnModuleDestro
       CALLER_EVENTS_QUEUE,
       (job: Job<CallerEventJobData>) => this.processor.process(job),
       {
-        connection: this.redis.connectionOptions({ connectionName: 'herald-caller-event-worker' }),
+        // A worker's blocking reads wait out an outage rather than fail (BullMQ's own rule).
+        connection: this.redis.connectionOptions({
+          connectionName: 'herald-caller-event-worker',
+          maxRetriesPerRequest: null,
+        }),
         prefix: this.config.queue.prefix,
         concurrency: CONCURRENCY,
         settings: {

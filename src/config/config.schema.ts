@@ -51,6 +51,15 @@ const url = (protocols: string[]) =>
     error: `must be a ${protocols.join(' or ')} URL`,
   });
 
+/** `host:port`, the host a name, an IPv4 address or a bracketed IPv6 address. */
+const hostPort = z
+  .string()
+  .regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/, {
+    error: 'must be host:port',
+    abort: true,
+  })
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
+
 const optionalUrl = z
   .string()
   .optional()
@@ -95,6 +104,54 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Redis connection URL (redis:// or rediss://). Default redis://127.0.0.1:6379. */
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  /**
+   * Seed nodes of a Redis Cluster (or a managed one: ElastiCache/MemoryDB cluster mode, Valkey
+   * cluster), comma-separated `host:port`; one reachable node is enough, the client learns the
+   * rest. When set, every connection Herald opens (BullMQ's included) is a cluster client and
+   * REDIS_URL must not be set. Default none: one Redis at REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(',')
+            .map((n) => n.trim())
+            .filter(Boolean),
+    )
+    .pipe(z.array(hostPort).min(1, 'must name at least one host:port').optional()),
+  /** Whether cluster connections use TLS (managed services need it). Default false. */
+  REDIS_CLUSTER_TLS: bool.default(false),
+  /** ACL user of every cluster node. Default none (the `default` user). */
+  REDIS_CLUSTER_USERNAME: optionalString,
+  /** Password (AUTH) of every cluster node. Secret: may come from REDIS_CLUSTER_PASSWORD_FILE. Default none. */
+  REDIS_CLUSTER_PASSWORD: optionalString,
+  /**
+   * Addresses the cluster announces mapped to addresses Herald can reach, comma-separated
+   * `announced-host:port=reachable-host:port`, for a cluster behind NAT or in containers.
+   * Default none.
+   */
+  REDIS_CLUSTER_NAT_MAP: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^[^=,\s]+:\d{1,5}=[^=,\s]+:\d{1,5}$/,
+            'announced-host:port=reachable-host:port pairs',
+          ),
+      ),
+    ),
   /**
    * Milliseconds in-flight requests and jobs get to finish on SIGTERM/SIGINT. Default 20000.
    * In a worker it must exceed the longest delivery round (the sum of the deadlines of the
@@ -141,10 +198,17 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
     .default('herald-notifications'),
-  /** Prefix of every Redis key Herald writes, BullMQ's included (producers pass it as `prefix`). Default herald. */
+  /**
+   * Prefix of every Redis key Herald writes, BullMQ's included (producers pass it as `prefix`).
+   * May hold one hash tag in braces, e.g. `{herald}`, which a Redis Cluster needs. Default herald.
+   */
   HERALD_REDIS_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .regex(
+      /^[A-Za-z0-9_-]*(\{[A-Za-z0-9_-]+\})?[A-Za-z0-9_-]*$/,
+      'letters, digits, - and _ only, with at most one {hash tag}',
+    )
+    .min(1, 'must not be empty')
     .default('herald'),
   /** Jobs one worker process handles at once. Default 20. */
   HERALD_WORKER_CONCURRENCY: int(1, 1000).default(20),
@@ -444,6 +508,7 @@ export const SECRET_VARIABLES = [
   'TWILIO_AUTH_TOKEN',
   'SLACK_BOT_TOKEN',
   'MAILGUN_WEBHOOK_SIGNING_KEY',
+  'REDIS_CLUSTER_PASSWORD',
 ] as const;
 
 /**

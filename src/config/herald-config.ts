@@ -56,6 +56,23 @@ export interface ProvidersConfig {
   readonly slack: SlackConfig;
 }
 
+/** `host:port` of a Redis node. */
+export interface RedisNodeAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** How to reach a Redis Cluster; TLS and credentials apply to every node. */
+export interface RedisClusterConfig {
+  /** Seed nodes: one reachable node is enough, the client learns the others from it. */
+  readonly nodes: readonly RedisNodeAddress[];
+  readonly tls: boolean;
+  readonly username?: string;
+  readonly password?: string;
+  /** Announced `host:port` → the address Herald reaches that node at (NAT, containers). */
+  readonly natMap: Readonly<Record<string, RedisNodeAddress>>;
+}
+
 /** Herald's validated configuration; built once by `loadConfig` and injected as {@link HERALD_CONFIG}. */
 export interface HeraldConfig {
   readonly role: 'api' | 'worker' | 'all';
@@ -70,7 +87,12 @@ export interface HeraldConfig {
   /** Milliseconds in-flight work gets on shutdown. */
   readonly shutdownGraceMs: number;
   readonly log: { readonly level: string };
-  readonly redis: { readonly url: string };
+  readonly redis: {
+    /** The one Redis Herald uses, unless {@link cluster} is set. */
+    readonly url: string;
+    /** Set when Herald runs on a Redis Cluster; then `url` is not used. */
+    readonly cluster?: RedisClusterConfig;
+  };
   readonly auth: {
     readonly mode: 'api-key' | 'disabled';
     readonly callers: readonly ApiCaller[];

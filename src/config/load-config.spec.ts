@@ -665,4 +665,61 @@ describe(loadConfig.name, () => {
       ]);
     });
   });
+
+  describe('with a Redis Cluster', () => {
+    it('takes seed nodes, TLS, credentials and a NAT map, and leaves one Redis the default', () => {
+      expect(loadConfig({}).config.redis).toEqual({ url: 'redis://127.0.0.1:6379' });
+      const { config } = loadConfig({
+        REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,[::1]:7002',
+        REDIS_CLUSTER_TLS: 'true',
+        REDIS_CLUSTER_USERNAME: 'herald',
+        REDIS_CLUSTER_PASSWORD_FILE: secretFile('s3cret\n'),
+        REDIS_CLUSTER_NAT_MAP: '172.17.0.2:6379=127.0.0.1:7000',
+        HERALD_REDIS_PREFIX: '{herald}',
+      });
+      expect(config.redis.cluster).toEqual({
+        nodes: [
+          { host: 'redis-1', port: 7000 },
+          { host: '10.0.0.2', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+        tls: true,
+        username: 'herald',
+        password: 's3cret',
+        natMap: { '172.17.0.2:6379': { host: '127.0.0.1', port: 7000 } },
+      });
+      expect(config.queue.prefix).toBe('{herald}');
+    });
+
+    it('accepts a prefix holding a hash tag, on one Redis too', () => {
+      expect(loadConfig({ HERALD_REDIS_PREFIX: 'app-{herald}' }).config.queue.prefix).toBe(
+        'app-{herald}',
+      );
+    });
+
+    it('refuses a prefix without a hash tag, naming the prefix', () => {
+      expect(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' })).toEqual([
+        "HERALD_REDIS_PREFIX: on a Redis Cluster must hold a hash tag, e.g. {herald}, so that each script's keys share one slot",
+      ]);
+    });
+
+    it('refuses REDIS_URL set as well, and nodes or braces that are malformed', () => {
+      expect(
+        problemsOf({
+          REDIS_CLUSTER_NODES: '127.0.0.1:7000,redis-2',
+          HERALD_REDIS_PREFIX: '{herald',
+        }),
+      ).toEqual([
+        'REDIS_CLUSTER_NODES.1: must be host:port',
+        'HERALD_REDIS_PREFIX: letters, digits, - and _ only, with at most one {hash tag}',
+      ]);
+      expect(
+        problemsOf({
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          REDIS_CLUSTER_NODES: '127.0.0.1:7000',
+          HERALD_REDIS_PREFIX: '{herald}',
+        }),
+      ).toEqual(['REDIS_URL: set together with REDIS_CLUSTER_NODES; set one of them']);
+    });
+  });
 });

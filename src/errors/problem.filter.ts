@@ -8,7 +8,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import type { ErrorCode } from './error-code';
 import { type FieldProblem, HeraldError } from './herald-error';
-import { isRedisUnavailable } from '../redis/redis-errors';
+import { redisUnavailableReason } from '../redis/redis-errors';
 
 /** One problem+json answer, before it is written. */
 export interface Problem {
@@ -164,11 +164,15 @@ export function problemOf(exception: unknown): Problem {
       retryAfterSeconds: exception.extra.retryAfterSeconds,
     };
   }
-  if (isRedisUnavailable(exception)) {
+  const redisReason = redisUnavailableReason(exception);
+  if (redisReason !== undefined) {
     return {
       ...statusOf('redis_unavailable'),
       code: 'redis_unavailable',
-      detail: 'Redis did not answer.',
+      detail:
+        redisReason === 'unreachable'
+          ? 'Redis did not answer.'
+          : `Redis cannot take this work right now (${redisReason.replaceAll('_', ' ')}).`,
       retryAfterSeconds: 1,
     };
   }

@@ -65,6 +65,13 @@ export interface AcceptanceWrite {
  */
 interface TransactionClient {
   readonly stream?: Writable;
+  /** True for an ioredis Cluster client. */
+  readonly isCluster?: boolean;
+  multi(): PipelinedTransaction;
+  /** ioredis: the scripts defined on the connection (ours and BullMQ's), by name. */
+  readonly scriptsSet: Record<string, { readonly lua: string }>;
+  /** ioredis Cluster: its nodes. */
+  nodes?(role: 'master'): { call(command: string, ...args: string[]): Promise<unknown> }[];
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
   defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void;
   heraldAcceptWrite(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -74,8 +81,38 @@ interface TransactionClient {
     owner: string,
     answer: string,
     ttl: number,
+    checkJob: '1' | '0',
   ): Promise<unknown>;
   heraldAcceptUndo(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/** An ioredis MULTI pipeline with this store's scripts (see {@link TransactionClient}). */
+interface PipelinedTransaction {
+  heraldAcceptWrite(numKeys: number, ...args: (string | number)[]): this;
+  heraldAcceptComplete(
+    entry: string,
+    job: string,
+    owner: string,
+    answer: string,
+    ttl: number,
+    checkJob: '1' | '0',
+  ): this;
+  exec(): Promise<[Error | null, unknown][] | null>;
+}
+
+/** The commands of one acceptance, as both ways of sending them need them. */
+interface AcceptancePlan {
+  readonly keys: string[];
+  readonly writeArgs: (string | number)[];
+  readonly job?: Job;
+  readonly complete?: [
+    entry: string,
+    job: string,
+    owner: string,
+    answer: string,
+    ttl: number,
+    checkJob: '1' | '0',
+  ];
 }
 
 /**
@@ -101,12 +138,17 @@ export class NotificationAcceptanceStore {
    * cases the acceptance is taken back (in the background, after the transaction).
    */
   async accept(write: AcceptanceWrite): Promise<IdempotencyOutcome> {
+    return this.send(write, false);
+  }
+
+  /** {@link accept}; `retried` once its scripts were loaded after a NOSCRIPT. */
+  private async send(write: AcceptanceWrite, retried: boolean): Promise<IdempotencyOutcome> {
     // While Herald's own client cannot reach Redis, answer at once: the queue's client would
     // wait for its connection to come up.
     if (this.redis.client.status !== 'ready') throw unavailable();
     const client = this.client ?? (await this.connect());
     const { id, row, claim } = write;
-    const keys = [claim?.entryKey ?? '', row.key, ...row.indexes];
+    const keys = [claim?.entryKey ?? row.key, row.key, ...row.indexes];
     const fields: string[] = [];
     for (const name in row.fields) fields.push(name, row.fields[name]!);
     const job =
@@ -125,20 +167,9 @@ export class NotificationAcceptanceStore {
             id,
           );
 
-    // The transaction is sent command by command (ioredis's `multi({ pipeline: false })`
-    // form), not as an ioredis pipeline, whose construction copies every script BullMQ defines
-    // on the connection (dozens) onto a new object per request. The commands are written
-    // synchronously one after another, so no other request's command can fall between them,
-    // and the socket is corked until the end of the tick, so a tick's acceptances leave in one
-    // write instead of five each.
-    const stream = client.stream;
-    if (stream && stream.writableCorked === 0) {
-      stream.cork();
-      process.nextTick(() => stream.uncork());
-    }
-    const queued: Promise<unknown>[] = [
-      client.call('MULTI'),
-      client.heraldAcceptWrite(
+    const plan: AcceptancePlan = {
+      keys,
+      writeArgs: [
         keys.length,
         ...keys,
         claim?.fingerprint ?? '',
@@ -149,34 +180,42 @@ export class NotificationAcceptanceStore {
         row.score,
         row.indexExpiry,
         ...fields,
-      ),
-    ];
-    // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
-    if (job) queued.push(job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
-    if (claim) {
-      queued.push(
-        client.heraldAcceptComplete(
-          claim.entryKey,
-          job ? this.queue.toKey(id) : '',
-          claim.owner,
-          claim.answer,
-          claim.ttlSeconds,
-        ),
-      );
-    }
-    const executed = client.call('EXEC') as Promise<unknown[] | null>;
-    // Their answers are QUEUED; a refusal shows again as EXEC's failure.
-    for (const reply of queued) reply.catch(() => undefined);
-
+      ],
+      ...(job ? { job } : {}),
+      ...(claim
+        ? {
+            complete: [
+              claim.entryKey,
+              job ? this.queue.toKey(id) : claim.entryKey,
+              claim.owner,
+              claim.answer,
+              claim.ttlSeconds,
+              job ? ('1' as const) : ('0' as const),
+            ],
+          }
+        : {}),
+    };
     let results: unknown[];
     try {
-      results = (await withDeadline(executed, QUEUE_WRITE_DEADLINE_MS)) ?? [];
+      // A cluster routes a transaction by its keys, which only ioredis's pipeline form does.
+      results = client.isCluster
+        ? await this.sendPipelined(client, plan)
+        : await this.sendCommands(client, plan);
     } catch (err) {
       this.undo(client, keys, claim?.owner ?? '', id, job !== undefined);
       throw err;
     }
     const [written, added, completed] = job ? results : [results[0], undefined, results[1]];
     const failure = [written, added, completed].find((r): r is Error => r instanceof Error);
+    if (failure && !retried && /NOSCRIPT/.test(failure.message)) {
+      // A script is missing where the transaction ran (a restart, a failover, a flush, a load
+      // Redis refused): inside a MULTI, ioredis cannot load it and resend as it does for a
+      // lone command. Once the partial write is taken back (awaited, so it cannot remove what
+      // the retry adds), every script of the connection is loaded and it is all sent again.
+      await this.takeBack(client, keys, claim?.owner ?? '', id, job !== undefined);
+      await this.loadScripts(client);
+      return this.send(write, true);
+    }
     if (failure || !Array.isArray(written)) {
       this.undo(client, keys, claim?.owner ?? '', id, job !== undefined);
       throw failure ?? new Error('Redis transaction aborted');
@@ -192,6 +231,74 @@ export class NotificationAcceptanceStore {
       throw new Error('the idempotency claim could not be completed with its job');
     }
     return outcome;
+  }
+
+  /**
+   * Sends `plan` as MULTI … EXEC command by command, not as an ioredis pipeline, whose
+   * construction copies every script BullMQ defines on the connection (dozens) onto a new
+   * object per request. The commands are written synchronously one after another, so no other
+   * request's command can fall between them, and the socket is corked until the end of the
+   * tick, so a tick's acceptances leave in one write instead of five each. Answers EXEC's
+   * replies; when Redis discarded the transaction, throws the refusal that made it do so.
+   */
+  private async sendCommands(client: TransactionClient, plan: AcceptancePlan): Promise<unknown[]> {
+    const stream = client.stream;
+    if (stream && stream.writableCorked === 0) {
+      stream.cork();
+      process.nextTick(() => stream.uncork());
+    }
+    const queued: Promise<unknown>[] = [
+      client.call('MULTI'),
+      client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]])),
+    ];
+    // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
+    if (plan.job) queued.push(plan.job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
+    if (plan.complete) queued.push(client.heraldAcceptComplete(...plan.complete));
+    const executed = client.call('EXEC') as Promise<unknown[] | null>;
+    // Their answers are QUEUED; a refusal (OOM, say) makes EXEC fail with EXECABORT, which
+    // does not say why: the first refusal does.
+    let refusal: unknown;
+    for (const reply of queued) reply.catch((err: unknown) => (refusal ??= err));
+    try {
+      return (await withDeadline(executed, QUEUE_WRITE_DEADLINE_MS)) ?? [];
+    } catch (err) {
+      throw refusal !== undefined && /EXECABORT/.test((err as Error).message) ? refusal : err;
+    }
+  }
+
+  /** Sends `plan` as an ioredis MULTI pipeline, which a cluster routes to its keys' node. */
+  private async sendPipelined(client: TransactionClient, plan: AcceptancePlan): Promise<unknown[]> {
+    const tx = client.multi();
+    tx.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]]));
+    // Queues BullMQ's add on the transaction (the command is queued before this resolves).
+    if (plan.job) await plan.job.addJob(tx as unknown as Parameters<Job['addJob']>[0]);
+    if (plan.complete) tx.heraldAcceptComplete(...plan.complete);
+    const rows = await withDeadline(tx.exec(), QUEUE_WRITE_DEADLINE_MS);
+    if (rows === null) throw new Error('Redis transaction aborted');
+    return rows.map(([err, value]) => err ?? value);
+  }
+
+  /** Loads every script defined on `client` (on each master of a cluster). */
+  private async loadScripts(client: TransactionClient): Promise<void> {
+    const nodes = client.nodes?.('master') ?? [client];
+    const scripts = Object.values(client.scriptsSet);
+    await Promise.all(
+      nodes.flatMap((node) => scripts.map((script) => node.call('SCRIPT', 'LOAD', script.lua))),
+    );
+  }
+
+  /** {@link undo}, awaited: throws when Redis cannot take the acceptance back now. */
+  private async takeBack(
+    client: TransactionClient,
+    keys: string[],
+    owner: string,
+    id: string,
+    addedJob: boolean,
+  ): Promise<void> {
+    await Promise.all([
+      client.heraldAcceptUndo(keys.length, ...keys, owner, id),
+      addedJob ? this.queue.remove(id) : undefined,
+    ]);
   }
 
   /** Takes back an acceptance: its claim, record and index entries, and the job it added. */

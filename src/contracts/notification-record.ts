@@ -44,6 +44,18 @@ export interface ProviderEvent {
   readonly detail?: string;
 }
 
+/**
+ * One recipient of an e-mail sent to several, as its provider's events left it: `sent` until
+ * an event names it.
+ */
+export interface RecipientState {
+  /** Masked, as `to`. */
+  readonly to: string;
+  readonly status: 'sent' | 'delivered' | 'bounced' | 'complained' | 'undelivered';
+  /** ISO 8601: when the provider says the state was reached (`sentAt` for `sent`). */
+  readonly at: string;
+}
+
 /** One provider call (or a provider skipped at no cost) while delivering a notification. */
 export interface DeliveryAttempt {
   readonly provider: ProviderName;
@@ -99,6 +111,12 @@ export interface NotificationRecord {
   readonly metadata?: Readonly<Record<string, string>>;
   /** E-mail addresses left out at intake because they were suppressed, masked. */
   readonly suppressed?: readonly string[];
+  /**
+   * Each recipient's state, for an e-mail to more than one (to, cc and bcc), once sent. The
+   * status is `bounced` or `undelivered` as soon as one recipient is, `complained` when one
+   * complains, `delivered` only once every recipient is.
+   */
+  readonly recipients?: readonly RecipientState[];
   readonly failure?: NotificationFailure;
   /** ISO 8601 timestamps. */
   readonly createdAt: string;

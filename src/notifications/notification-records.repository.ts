@@ -14,6 +14,7 @@ import type {
 } from '../contracts/notification-record';
 import { IndexExpiries, indexesOfNewRecord } from './record-index';
 import { recordKeys } from './record-keys';
+import { RECIPIENTS_FIELD, readRecipients, recipientsField } from './recipient-states';
 
 /** What the records store when a notification is accepted. */
 export interface NewNotification {
@@ -107,6 +108,8 @@ export class NotificationRecordsRepository {
         ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
         : {}),
     };
+    const recipients = recipientsField(input.message);
+    if (recipients !== undefined) fields[RECIPIENTS_FIELD] = recipients;
     const indexed = { caller: input.caller, status: fields.status!, channel: fields.channel! };
     const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
     const indexes = indexesOfNewRecord(this.redis, indexed);
@@ -220,6 +223,9 @@ function toRecord(
       : {}),
     ...(f.metadata ? { metadata: JSON.parse(f.metadata) as Record<string, string> } : {}),
     ...(f.suppressed ? { suppressed: JSON.parse(f.suppressed) as string[] } : {}),
+    ...(f[RECIPIENTS_FIELD] && f.sentAt
+      ? { recipients: readRecipients(f[RECIPIENTS_FIELD], f.sentAt) }
+      : {}),
     ...(f.failure ? { failure: JSON.parse(f.failure) as NotificationFailure } : {}),
     createdAt: f.createdAt!,
     updatedAt: f.updatedAt!,

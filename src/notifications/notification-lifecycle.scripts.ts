@@ -307,35 +307,83 @@ return {'cancelled'}
 `;
 
 /**
+ * The per-recipient states of an e-mail sent to several recipients (the record's `recipients`
+ * field, a JSON list of {to, h, s, at}; see recipient-states.ts), for APPLY_EVENT.
+ * recipient_event moves the recipients whose match key `h` is in `keys` from a `from` state
+ * (none yet counts as `sent`) to `to`, unless a newer event set theirs, then says what the
+ * notification does: `bounced` or `undelivered` as soon as one recipient is, `complained` when
+ * one complains, `delivered` only once every recipient is, and otherwise it stays as it is.
+ * Returns the status to move to ('' for none) and that state's time (for `delivered`, the last
+ * recipient's). An event naming no recipient of the list applies to the notification as such:
+ * (to, at) come back unchanged.
+ */
+const RECIPIENT_STATES = `
+local ANY_RECIPIENT = {'bounced', 'undelivered', 'complained'}
+local function recipient_event(rkey, raw, keys, to, from, at)
+  local ok, list = pcall(cjson.decode, raw)
+  if not ok or type(list) ~= 'table' then return to, at end
+  local matched = false
+  for _, r in ipairs(list) do
+    if member(r.h, keys) then
+      matched = true
+      if member(r.s or 'sent', from) and (not r.at or r.at <= at) then
+        r.s = to
+        r.at = at
+      end
+    end
+  end
+  if not matched then return to, at end
+  redis.call('HSET', rkey, 'recipients', cjson.encode(list))
+  local count, latest = {}, at
+  for _, r in ipairs(list) do
+    local s = r.s or 'sent'
+    count[s] = (count[s] or 0) + 1
+    if r.at and r.at > latest then latest = r.at end
+  end
+  for _, s in ipairs(ANY_RECIPIENT) do
+    if count[s] then return s == to and to or '', at end
+  end
+  if count['delivered'] == #list and to == 'delivered' then return to, latest end
+  return '', at
+end
+`;
+
+/**
  * Records a provider event once. KEYS: record, events, the event id's de-duplication key, the
  * suppression list the event adds to ('' for none).
  * ARGV: event JSON, to status ('' when the event moves nothing), from states, now (ISO), ttl,
- * event time (ISO), then suppression field/entry pairs. An event id seen before (within the
- * record's retention) does nothing.
+ * event time (ISO), the match keys of the recipients the event names (comma-separated, '' for
+ * none), then suppression field/entry pairs. An event id seen before (within the record's
+ * retention) does nothing. For an e-mail to several recipients, an event naming some of them
+ * moves their states and the status follows them (see RECIPIENT_STATES).
  * The event is always appended, and its recipients put on the suppression list unless there
  * already (in the same step, so a stored event never misses its suppression and a repeated
  * one never adds twice). The status moves only from a `from` state, and never for an
  * event older than the one that set the current status (`eventAt`): events may arrive out of
  * order. Returns {'gone'} | {'duplicate'} | {'moved', status, added} | {'kept', status, added}.
  */
-export const APPLY_EVENT = `${COMMON}
-local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt')
+export const APPLY_EVENT = `${COMMON}${RECIPIENT_STATES}
+local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt', 'recipients')
 if not f[1] then return {'gone'} end
 if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[5]) then return {'duplicate'} end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 local status = f[1]
 local moved = 'kept'
-if ARGV[2] ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= ARGV[6]) then
-  status = ARGV[2]
+local to, at = ARGV[2], ARGV[6]
+if to ~= '' and f[3] and ARGV[7] ~= '' then
+  to, at = recipient_event(KEYS[1], f[3], ARGV[7], to, ARGV[3], at)
+end
+if to ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= at) then
+  status = to
   moved = 'moved'
   reindex(KEYS[1], status, ARGV[5])
-  redis.call('HSET', KEYS[1], 'status', status, 'eventAt', ARGV[6])
-  if status == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
+  redis.call('HSET', KEYS[1], 'status', status, 'eventAt', at)
+  if status == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', at) end
 end
 local added = 0
 if KEYS[4] ~= '' then
-  for i = 7, #ARGV, 2 do added = added + redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 1]) end
+  for i = 8, #ARGV, 2 do added = added + redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 1]) end
 end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])

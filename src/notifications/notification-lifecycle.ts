@@ -23,6 +23,7 @@ import type {
   ProviderEventType,
 } from '../contracts/notification-record';
 import { providerMessageKey, recordKeys } from './record-keys';
+import { recipientKey } from './recipient-states';
 
 /**
  * Every status change of a record, as a table: the states each transition starts from and the
@@ -326,7 +327,9 @@ export class NotificationLifecycle {
    * Records a provider event on the notification its provider message id names: appended to
    * the record's events, and the status moved forward when the event allows it (an event never
    * takes a record back: `delivered` after `bounced` is recorded but changes nothing). With
-   * `suppression`, the event's recipients join that list in the same step, once.
+   * `suppression`, the event's recipients join that list in the same step, once. `recipients`:
+   * the addresses the event names; for an e-mail to several they move those recipients' states
+   * and the status follows the rule in the README.
    */
   async applyEvent(
     provider: ProviderName,
@@ -334,6 +337,7 @@ export class NotificationLifecycle {
     eventId: string,
     event: ProviderEvent,
     suppression?: EventSuppression,
+    recipients: readonly string[] = [],
   ): Promise<EventApplied> {
     const index = providerMessageKey(this.redis, provider, providerMessageId);
     const id = await this.redis.client.get(index);
@@ -354,6 +358,7 @@ export class NotificationLifecycle {
       now(),
       this.ttl,
       event.at,
+      recipients.map(recipientKey).join(','),
       ...(suppression?.fields ?? []).flatMap((f) => [f.field, f.value]),
     )) as [string, string?, number?];
     if (r[0] === 'gone') return { kind: 'unknown' };

@@ -83,6 +83,9 @@ export class MailgunEventVerifier {
             },
           }
         : {}),
+      ...(typeof data.recipient === 'string' && data.recipient !== ''
+        ? { recipients: [data.recipient] }
+        : {}),
       ...(type ? suppressionOf(type, data.recipient) : {}),
     };
     return {

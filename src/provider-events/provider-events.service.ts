@@ -93,6 +93,7 @@ export class ProviderEventsService {
       verified.eventId,
       verified.event,
       write,
+      verified.recipients,
     );
     if (applied.kind === 'applied') {
       if (write) this.suppressions.counted(channel, write.reason, applied.suppressed);

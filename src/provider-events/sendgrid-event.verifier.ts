@@ -115,6 +115,7 @@ export class SendgridEventVerifier {
               },
             }
           : {}),
+        ...(typeof raw.email === 'string' && raw.email !== '' ? { recipients: [raw.email] } : {}),
         ...(suppress ? { suppress } : {}),
       });
     }

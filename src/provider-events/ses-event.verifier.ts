@@ -28,7 +28,7 @@ interface SesMessage {
     timestamp?: string;
     bouncedRecipients?: unknown;
   };
-  readonly delivery?: { timestamp?: string };
+  readonly delivery?: { timestamp?: string; recipients?: unknown };
   readonly complaint?: {
     timestamp?: string;
     complaintFeedbackType?: string;
@@ -120,15 +120,18 @@ function eventsOf(message: SnsMessage): VerifiedEvent[] {
   let at: string | undefined;
   let detail: string | undefined;
   let suppress: VerifiedEvent['suppress'];
+  let recipients: string[] = [];
   switch (kind) {
     case 'Delivery':
       type = 'delivered';
       at = ses.delivery?.timestamp;
+      recipients = strings(ses.delivery?.recipients);
       break;
     case 'Bounce':
       type = ses.bounce?.bounceType === 'Permanent' ? 'bounced' : 'deferred';
       at = ses.bounce?.timestamp;
       detail = [ses.bounce?.bounceType, ses.bounce?.bounceSubType].filter(Boolean).join(' ');
+      recipients = addresses(ses.bounce?.bouncedRecipients);
       if (type === 'bounced') {
         suppress = { reason: 'hard_bounce', recipients: addresses(ses.bounce?.bouncedRecipients) };
       }
@@ -137,6 +140,7 @@ function eventsOf(message: SnsMessage): VerifiedEvent[] {
       type = 'complained';
       at = ses.complaint?.timestamp;
       detail = ses.complaint?.complaintFeedbackType;
+      recipients = addresses(ses.complaint?.complainedRecipients);
       suppress = {
         reason: 'complaint',
         recipients: addresses(ses.complaint?.complainedRecipients),
@@ -166,6 +170,7 @@ function eventsOf(message: SnsMessage): VerifiedEvent[] {
             },
           }
         : {}),
+      ...(recipients.length > 0 ? { recipients } : {}),
       ...(suppress && suppress.recipients.length > 0 ? { suppress } : {}),
     },
   ];
@@ -178,5 +183,12 @@ function addresses(list: unknown): string[] {
         .map((r) => (r as { emailAddress?: unknown } | null)?.emailAddress)
         .filter((a): a is string => typeof a === 'string' && a !== '')
         .slice(0, 50)
+    : [];
+}
+
+/** The addresses of SES's `delivery.recipients` (at most 50, as SES sends). */
+function strings(list: unknown): string[] {
+  return Array.isArray(list)
+    ? list.filter((a): a is string => typeof a === 'string' && a !== '').slice(0, 50)
     : [];
 }

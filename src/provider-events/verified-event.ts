@@ -11,6 +11,11 @@ export interface VerifiedEvent {
   /** What is recorded; undefined for an event kind Herald does not track (acknowledged only). */
   readonly event?: ProviderEvent;
   /**
+   * The e-mail recipients the event is about, as the provider names them: with several
+   * recipients, their states move one by one. Never logged nor recorded in clear.
+   */
+  readonly recipients?: readonly string[];
+  /**
    * Recipients the event says must not be sent to again (a hard bounce, a complaint, an
    * unsubscribe), as the provider names them. Never logged nor recorded in clear.
    */

@@ -110,6 +110,19 @@ export const notificationRecordSchema = z
       .array(z.string())
       .optional()
       .describe('E-mail addresses left out at intake because they were suppressed, masked.'),
+    recipients: z
+      .array(
+        z.object({
+          to: z.string().describe('Masked recipient.'),
+          status: z.enum(['sent', 'delivered', 'bounced', 'complained', 'undelivered']),
+          at: isoTime.describe('When it reached the state (sentAt for sent).'),
+        }),
+      )
+      .optional()
+      .describe(
+        'Each recipient of an e-mail to several, once sent. The status is bounced or ' +
+          'undelivered as soon as one is, complained when one complains, delivered once all are.',
+      ),
     failure: z
       .object({
         errorClass: z.enum([...CHANNEL_ERROR_CLASSES, 'exhausted', 'invalid']),

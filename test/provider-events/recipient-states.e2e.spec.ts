@@ -1,5 +1,6 @@
 import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
+import { notificationRecordSchema } from '../../src/docs/response.schemas';
 import { NotificationLifecycle } from '../../src/notifications/notification-lifecycle';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { EVENT_EMAIL_RECIPIENTS } from '../../src/sandbox/sandbox-conventions';
@@ -106,6 +107,8 @@ describe(NotificationLifecycle.name, () => {
       expect(done.status).toBe('delivered');
       expect(done.recipients!.map((r) => r.status)).toEqual(['delivered', 'delivered']);
       expect(done.deliveredAt).toBeDefined();
+      // The OpenAPI schema of the answer describes the list as it is.
+      expect(notificationRecordSchema.parse(done).recipients).toEqual(done.recipients);
     });
   });
 

@@ -6,6 +6,7 @@ import type { ChannelKind } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { z } from 'zod';
 import { HeraldError } from '../errors/herald-error';
+import { FallbackSteps } from '../fallback/fallback-steps';
 import { problemBody, problemOf } from '../errors/problem.filter';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
 import { fingerprint } from '../idempotency/canonical-json';
@@ -14,6 +15,7 @@ import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/
 import { TemplatesService } from '../templates/templates.service';
 import { assertJsonDepth } from './json-depth';
 import {
+  type NotificationJobData,
   type NotificationMessage,
   type NotificationRequest,
   type NotificationSchemas,
@@ -22,6 +24,7 @@ import {
   sendAtProblems,
 } from './notification-message.schema';
 import {
+  type NewNotification,
   NotificationRecordsRepository,
   scheduleDelaySeconds,
 } from './notification-records.repository';
@@ -93,6 +96,7 @@ export class NotificationAcceptance {
     private readonly idempotency: IdempotencyStore,
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
     private readonly templates: TemplatesService,
+    private readonly fallbackSteps: FallbackSteps,
   ) {
     this.schemas = notificationSchemas(config.limits);
     // Without a listener BullMQ prints every reconnection failure to stderr; RedisService already
@@ -115,10 +119,11 @@ export class NotificationAcceptance {
   ): Promise<RequestAcceptance> {
     assertJsonDepth(body);
     const request = parseOrThrow(this.schemas.message, body);
-    const { sendAt, ...unscheduled } = request;
+    const { sendAt, fallback, fallbackAfterSeconds, ...unscheduled } = request;
     this.assertSendAt(sendAt, Date.now());
     // A templated request is rendered here, once: retries and failover send the stored bytes.
     const message = this.admit(this.templates.render(unscheduled as NotificationRequest));
+    const route = this.routeOf(fallback, fallbackAfterSeconds);
     const id = randomUUID();
     const createdAt = new Date().toISOString();
     const answer: AcceptedNotification = {
@@ -128,7 +133,14 @@ export class NotificationAcceptance {
       createdAt,
       ...(sendAt === undefined ? {} : { sendAt }),
     };
-    const input = { id, caller, message, createdAt, ...(sendAt === undefined ? {} : { sendAt }) };
+    const input = {
+      id,
+      caller,
+      message,
+      createdAt,
+      ...(sendAt === undefined ? {} : { sendAt }),
+      ...route,
+    };
     if (idempotencyKey === undefined) {
       await this.write(input);
       return { answer, replayed: false };
@@ -218,20 +230,26 @@ export class NotificationAcceptance {
    */
   async acceptJob(data: unknown, jobId: string, addedAtMs = Date.now()): Promise<JobAcceptance> {
     assertJsonDepth(data);
-    const parsed = parseOrThrow(this.schemas.job, data);
-    const { idempotencyKey, sendAt, ...rest } = parsed;
+    const parsed: NotificationJobData = parseOrThrow(this.schemas.job, data);
+    const { idempotencyKey, sendAt, fallback, fallbackAfterSeconds, ...rest } = parsed;
     this.assertSendAt(sendAt, addedAtMs);
     const request = rest as NotificationRequest;
     // The job itself waits for the time: its first round finds the record not yet due.
     const scheduled = sendAt === undefined ? {} : { sendAt };
     const message = this.admit(this.templates.render(request));
+    const route = this.routeOf(fallback, fallbackAfterSeconds);
     const id = randomUUID();
     const claim: IdempotencyClaim = {
       // A job without a key is keyed by its id in a scope of its own: no producer's explicit
       // key can ever name it.
       scope: `${idempotencyKey === undefined ? 'queue-job' : 'queue'}:${this.config.queue.name}`,
       key: idempotencyKey ?? jobId,
-      fingerprint: fingerprint({ ...request, ...scheduled }),
+      fingerprint: fingerprint({
+        ...request,
+        ...scheduled,
+        ...(fallback === undefined ? {} : { fallback }),
+        ...(fallbackAfterSeconds === undefined ? {} : { fallbackAfterSeconds }),
+      }),
       owner: jobId,
       id,
     };
@@ -249,8 +267,16 @@ export class NotificationAcceptance {
           // This job claimed the key, then stopped (a crash) before it finished accepting.
           const own = { ...claim, id: found.id };
           if (!(await this.records.get(found.id))) {
-            await this.records.create({ id: found.id, caller, message, job: jobId, ...scheduled });
+            await this.records.create({
+              id: found.id,
+              caller,
+              message,
+              job: jobId,
+              ...scheduled,
+              ...route,
+            });
           }
+          await this.queueFirstTimer(found.id, sendAt, route);
           await this.completeOrLog(own, JSON.stringify({ id: found.id }), sendAt);
         }
         return { kind: 'accepted', id: found.id };
@@ -259,13 +285,50 @@ export class NotificationAcceptance {
         break;
     }
     try {
-      await this.records.create({ id, caller, message, job: jobId, ...scheduled });
+      await this.records.create({ id, caller, message, job: jobId, ...scheduled, ...route });
+      await this.queueFirstTimer(id, sendAt, route);
     } catch (err) {
       this.undo(claim, id);
       throw err;
     }
     await this.completeOrLog(claim, JSON.stringify({ id }), sendAt);
     return { kind: 'accepted', id };
+  }
+
+  /**
+   * The fallback steps of a submission, each rendered and admitted as its own message would be;
+   * a problem is named after its step (`fallback[1].data.order.id`).
+   */
+  private routeOf(
+    fallback: readonly NotificationRequest[] | undefined,
+    fallbackAfterSeconds: number | undefined,
+  ): { fallback?: NotificationMessage[]; fallbackAfterSeconds?: number } {
+    if (fallback === undefined) return {};
+    const steps = fallback.map((step, i) => {
+      try {
+        return this.admit(this.templates.render(step));
+      } catch (err) {
+        throw err instanceof HeraldError ? inStep(err, i) : err;
+      }
+    });
+    return {
+      fallback: steps,
+      ...(fallbackAfterSeconds === undefined ? {} : { fallbackAfterSeconds }),
+    };
+  }
+
+  /**
+   * Queues the timer of the first step, when the notification has fallback steps and
+   * `fallbackAfterSeconds`: that long after it is due (now, or its `sendAt`).
+   */
+  private async queueFirstTimer(
+    id: string,
+    sendAt: string | undefined,
+    route: { fallback?: readonly unknown[]; fallbackAfterSeconds?: number },
+  ): Promise<void> {
+    if (route.fallback === undefined || route.fallbackAfterSeconds === undefined) return;
+    const dueInMs = sendAt === undefined ? 0 : Math.max(0, Date.parse(sendAt) - Date.now());
+    await this.fallbackSteps.queueTimer(id, 0, dueInMs + route.fallbackAfterSeconds * 1000);
   }
 
   /** Throws `validation_failed` naming `sendAt` when it is outside its window (see sendAtProblems). */
@@ -317,13 +380,7 @@ export class NotificationAcceptance {
    * when a write seemed to fail: a write that timed out may still run once Redis answers again,
    * and the removal, sent after it on the same connection, runs after it.
    */
-  private async write(input: {
-    id: string;
-    caller: string;
-    message: NotificationMessage;
-    createdAt: string;
-    sendAt?: string;
-  }): Promise<void> {
+  private async write(input: NewNotification & { createdAt: string }): Promise<void> {
     try {
       await this.records.create(input);
       await this.enqueue(
@@ -331,9 +388,14 @@ export class NotificationAcceptance {
         input.id,
         input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
       );
+      await withDeadline(this.queueFirstTimer(input.id, input.sendAt, input), QUEUE_WRITE_DEADLINE_MS);
     } catch (err) {
       this.bestEffort('remove an unqueued notification', () =>
-        Promise.all([this.records.remove(input.id), this.queue.remove(input.id)]),
+        Promise.all([
+          this.records.remove(input.id),
+          this.queue.remove(input.id),
+          this.fallbackSteps.withdrawTimer(input.id, 0),
+        ]),
       );
       throw err;
     }
@@ -349,9 +411,12 @@ export class NotificationAcceptance {
     }
   }
 
-  /** Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id). */
-  async enqueue(notificationId: string, jobId: string, delayMs = 0): Promise<void> {
-    const data: DeliverJobData = { notificationId };
+  /**
+   * Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id,
+   * for the fallback step it is at).
+   */
+  async enqueue(notificationId: string, jobId: string, delayMs = 0, step = 0): Promise<void> {
+    const data: DeliverJobData = step === 0 ? { notificationId } : { notificationId, step };
     await withDeadline(
       this.queue.add(DELIVER_JOB, data, {
         jobId,
@@ -432,6 +497,16 @@ function splitBatchItem(item: unknown): { message: unknown; key?: string } {
     });
   }
   return { message, key: idempotencyKey };
+}
+
+/** An intake error of fallback step `index`, its fields named after the step. */
+function inStep(err: HeraldError, index: number): HeraldError {
+  const at = `fallback[${index}]`;
+  const errors = err.extra.errors?.map((e) => ({ field: `${at}.${e.field}`, message: e.message }));
+  return new HeraldError(err.code, `${at}: ${err.message}`, {
+    ...err.extra,
+    errors: errors ?? [{ field: at, message: err.message }],
+  });
 }
 
 function reusedKey(): HeraldError {

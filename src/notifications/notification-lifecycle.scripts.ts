@@ -13,6 +13,12 @@
  * - `deliveredBy`: the token that wrote `delivered`, so its writer may repeat the write safely.
  * - `budgetFrom`: the round count at the last re-drive; the round budget counts from it.
  * - `sendAtMs`: a `scheduled` notification's send time (epoch ms); no round starts before it.
+ * - `step`, `fallback`, `route`, `fallbackAfterMs`: only on a notification with fallback steps.
+ *   `step` is the index of the step being delivered (0: the message itself); `fallback` the
+ *   JSON list of the later steps (`{channel, to, message}`, `to` masked, `message` the JSON the
+ *   step sends); `route` the JSON list of the steps started so far. Every owner check compares
+ *   the step too, so a worker of an earlier step can never write into a later one, and the
+ *   attempts and events such a record gains name their step.
  *
  * State lists (`ARGV` "a,b") come from the transition table in notification-lifecycle.ts.
  */
@@ -58,12 +64,69 @@ local function interrupted_attempt(f, detail)
   return cjson.encode({provider = f[2], at = f[4], outcome = 'failed', detail = detail,
     latencyMs = 0, ambiguous = true, round = tonumber(f[3])})
 end
+
+-- The step a record is at: nil for a record without fallback steps (step 0 by definition).
+local function step_of(rkey)
+  return redis.call('HGET', rkey, 'step')
+end
+-- Whether \`step\` (a job's or an owner's) is the record's current step.
+local function at_step(rkey, step)
+  return (step_of(rkey) or '0') == step
+end
+-- An attempt or event JSON naming its step, on a record with fallback steps (others unchanged).
+local function stepped(json, step)
+  if not step then return json end
+  return '{"step":' .. step .. ',' .. string.sub(json, 2)
+end
+local function bare_id(pmid)
+  return (string.gsub(pmid, '^<(.*)>$', '%1'))
+end
+local ABANDONED = 'abandoned: the step was superseded by its fallback; the provider may have accepted it'
+-- Ends the record's current step (its route entry takes status \`ended\` and \`reason\`) and
+-- starts the next one, \`queued\` with its own message and a fresh round budget. A call still in
+-- flight is recorded as an ambiguous attempt of the ended step and its marker cleared, so its
+-- late answer finds neither its owner nor its step. Returns nil when the step is the last, else
+-- {from channel, to channel, next step, '1' when a step follows it, fallbackAfterMs or ''}.
+local function advance(rkey, akey, ended, reason, now, ttl, failure)
+  local f = redis.call('HMGET', rkey, 'step', 'fallback', 'route', 'provider', 'providerMessageId',
+    'sentAt', 'rounds', 'fallbackAfterMs')
+  if not f[2] then return nil end
+  local step = tonumber(f[1] or '0')
+  local steps = cjson.decode(f[2])
+  local nxt = steps[step + 1]
+  if not nxt then return nil end
+  local route = cjson.decode(f[3])
+  local cur = route[#route]
+  cur.status = ended
+  cur.reason = reason
+  cur.endedAt = now
+  if f[4] then cur.provider = f[4] end
+  if f[5] then cur.providerMessageId = f[5] end
+  if f[6] then cur.sentAt = f[6] end
+  if failure ~= '' then cur.failure = cjson.decode(failure) end
+  route[#route + 1] = {step = step + 1, channel = nxt.channel, to = nxt.to, startedAt = now}
+  local inflight = redis.call('HMGET', rkey, 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
+  if inflight[1] then
+    redis.call('RPUSH', akey, stepped(interrupted_attempt(inflight, ABANDONED), tostring(step)))
+  end
+  reindex(rkey, 'queued', ttl)
+  redis.call('HSET', rkey, 'status', 'queued', 'step', tostring(step + 1), 'message', nxt.message,
+    'route', cjson.encode(route), 'budgetFrom', f[7] or '0', 'updatedAt', now)
+  redis.call('HDEL', rkey, 'owner', 'ownerLock', 'provider', 'providerMessageId', 'sentAt',
+    'deliveredAt', 'failure', 'failedAt', 'nextAttemptAt', 'eventAt', 'deliveredBy',
+    unpack(IF_FIELDS))
+  redis.call('EXPIRE', rkey, ttl)
+  redis.call('EXPIRE', akey, ttl)
+  return {cur.channel, nxt.channel, tostring(step + 1), steps[step + 2] and '1' or '0',
+    f[8] or ''}
+end
 `;
 
 /**
  * Starts a round for `token`. KEYS: record, attempts, this job's lock.
- * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail.
- * Returns {'gone'} | {'final', status} | {'busy', waitMs} |
+ * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail, the job's step.
+ * Returns {'gone'} | {'other_step', step, status} (the job is for a step that is not current) |
+ *   {'final', status} | {'busy', waitMs} |
  *   {'not_startable', status} | {'not_yet', waitMs} |
  *   {'started', round, budgetFrom, message, previous, interrupted}.
  */
@@ -71,6 +134,7 @@ export const START_ROUND = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom', 'message')
 local status, owner, ownerLock = f[1], f[2], f[3]
 if not status then return {'gone'} end
+if not at_step(KEYS[1], ARGV[7]) then return {'other_step', step_of(KEYS[1]) or '0', status} end
 if member(status, ARGV[5]) then return {'final', status} end
 local inflight = redis.call('HMGET', KEYS[1], 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
 local now = now_ms()
@@ -89,7 +153,7 @@ if status == 'scheduled' then
 end
 local interrupted = ''
 if inflight[1] then
-  redis.call('RPUSH', KEYS[2], interrupted_attempt(inflight, ARGV[6]))
+  redis.call('RPUSH', KEYS[2], stepped(interrupted_attempt(inflight, ARGV[6]), step_of(KEYS[1])))
   redis.call('HDEL', KEYS[1], unpack(IF_FIELDS))
   interrupted = inflight[2]
 end
@@ -105,10 +169,12 @@ return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupte
 /**
  * Before a provider call: checks that `token` still holds its job's lock and owns the record in
  * a sending state, and writes the in-flight marker. KEYS: record, lock.
- * ARGV: token, provider, round, at (ISO), lease (ms), sending states. Returns 1, or 0 when not the owner.
+ * ARGV: token, provider, round, at (ISO), lease (ms), sending states, step. Returns 1, or 0 when
+ * not the owner.
  */
 export const BEGIN_CALL = `${COMMON}
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+if not at_step(KEYS[1], ARGV[7]) then return 0 end
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
 if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) then return 0 end
 redis.call('HSET', KEYS[1], 'ifOwner', ARGV[1], 'ifProvider', ARGV[2], 'ifRound', ARGV[3],
@@ -118,13 +184,13 @@ return 1
 
 /**
  * Appends an attempt (a failed call or a skip) for the owner. KEYS: record, attempts.
- * ARGV: token, attempt JSON, clear in-flight marker (1|0), now (ISO), ttl, sending states.
- * Returns 1, or 0 when `token` does not own the record.
+ * ARGV: token, attempt JSON, clear in-flight marker (1|0), now (ISO), ttl, sending states, step.
+ * Returns 1, or 0 when `token` does not own the record at that step.
  */
 export const APPEND_ATTEMPT = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
-if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[2])
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) or not at_step(KEYS[1], ARGV[7]) then return 0 end
+redis.call('RPUSH', KEYS[2], stepped(ARGV[2], step_of(KEYS[1])))
 if ARGV[3] == '1' then redis.call('HDEL', KEYS[1], unpack(IF_FIELDS)) end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
@@ -135,13 +201,14 @@ return 1
 /**
  * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
  * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
- * from states, accepted states, notification id. Writes `sentAt` (and `deliveredAt` when the
+ * from states, accepted states, notification id, step. Writes `sentAt` (and `deliveredAt` when the
  * acceptance is the delivery, as for chat).
  * Also from `failed` when the job was failed while this very call was still in flight (its
  * marker is the owner's): the provider's answer is the truth. Returns 1 (written now or
  * earlier by this token), or 0 when `token` does not own the record.
  */
 export const MARK_ACCEPTED = `${COMMON}
+if not at_step(KEYS[1], ARGV[11]) then return 0 end
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ifOwner', 'deliveredBy')
 if member(f[1], ARGV[9]) then return f[4] == ARGV[1] and 1 or 0 end
 if f[2] ~= ARGV[1] then return 0 end
@@ -151,7 +218,7 @@ redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMes
   'sentAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
 if ARGV[2] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
-redis.call('RPUSH', KEYS[2], ARGV[5])
+redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step_of(KEYS[1])))
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
@@ -160,42 +227,84 @@ return 1
 
 /**
  * Ends the owner's round: `waiting` (back to queued until `nextAttemptAt`) or `failed`.
- * KEYS: record. ARGV: token, to status, now (ISO), ttl, from states, then field/value pairs.
- * Returns 1, or 0 when `token` does not own the record.
+ * KEYS: record. ARGV: token, to status, now (ISO), ttl, from states, step, then field/value
+ * pairs. Returns 1, or 0 when `token` does not own the record at that step.
  */
 export const END_ROUND = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
-if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) then return 0 end
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) or not at_step(KEYS[1], ARGV[6]) then return 0 end
 reindex(KEYS[1], ARGV[2], ARGV[4])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
-for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HDEL', KEYS[1], 'owner', unpack(IF_FIELDS))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
 /**
+ * The owner's round fails its step for good (rejected, or rounds exhausted): the next fallback
+ * step starts, or, at the last step, the notification is `failed`. KEYS: record, attempts.
+ * ARGV: token, now (ISO), ttl, from states, failure JSON, step. Returns {0} when `token` does
+ * not own the record at that step, {1} when failed, {2, from channel, to channel, next step,
+ * more, fallbackAfterMs} when the next step started.
+ */
+export const FAIL_STEP = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[4]) or not at_step(KEYS[1], ARGV[6]) then return {0} end
+local moved = advance(KEYS[1], KEYS[2], 'failed', 'failed', ARGV[2], ARGV[3], ARGV[5])
+if moved then return {2, unpack(moved)} end
+reindex(KEYS[1], 'failed', ARGV[3])
+redis.call('HSET', KEYS[1], 'status', 'failed', 'failure', ARGV[5], 'failedAt', ARGV[2], 'updatedAt', ARGV[2])
+redis.call('HDEL', KEYS[1], 'owner', unpack(IF_FIELDS))
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {1}
+`;
+
+/**
+ * A step's \`fallbackAfterSeconds\` ran out. KEYS: record, attempts. ARGV: step, now (ISO), ttl,
+ * states a step is still running in. When the record is still at that step and not sent, the
+ * next step supersedes it (a call in flight becomes an ambiguous attempt whose late answer
+ * cannot write). Returns {'gone'} | {'other_step', step, status} | {'kept', status} |
+ * {'advanced', from channel, to channel, next step, more, fallbackAfterMs}.
+ */
+export const STEP_TIMEOUT = `${COMMON}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'gone'} end
+if not at_step(KEYS[1], ARGV[1]) then return {'other_step', step_of(KEYS[1]) or '0', status} end
+if not member(status, ARGV[4]) then return {'kept', status} end
+local moved = advance(KEYS[1], KEYS[2], status, 'timeout', ARGV[2], ARGV[3], '')
+if not moved then return {'kept', status} end
+return {'advanced', unpack(moved)}
+`;
+
+/**
  * A job failed for good outside a round's own decision (stalled too often, an unexpected
  * error): its record must not stay `queued` or `sending`. KEYS: record, attempts, the job's lock.
- * ARGV: failure JSON, now (ISO), ttl, from states, interrupted detail.
- * Only when the record is not owned by another job's round. A call still within its lease
- * keeps its marker, so its answer can still be written. Returns 1 when failed now, else 0.
+ * ARGV: failure JSON, now (ISO), ttl, from states, interrupted detail, the job's step.
+ * Only when the record is not owned by another job's round and is at the job's step. A call
+ * still within its lease keeps its marker, so its answer can still be written, unless a
+ * fallback step follows: then the step ends, the next starts, and the call is abandoned.
+ * Returns {1} when failed now, {2, from channel, to channel, next step, more,
+ * fallbackAfterMs} when the next step started, else {0}.
  */
 export const FAIL_ORPHAN = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'ownerLock')
-if not member(f[1], ARGV[4]) then return 0 end
-if f[2] and f[2] ~= KEYS[3] then return 0 end
+if not member(f[1], ARGV[4]) then return {0} end
+if f[2] and f[2] ~= KEYS[3] then return {0} end
+if not at_step(KEYS[1], ARGV[6]) then return {0} end
 local inflight = redis.call('HMGET', KEYS[1], 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
 if inflight[1] and tonumber(inflight[5]) <= now_ms() then
-  redis.call('RPUSH', KEYS[2], interrupted_attempt(inflight, ARGV[5]))
+  redis.call('RPUSH', KEYS[2], stepped(interrupted_attempt(inflight, ARGV[5]), step_of(KEYS[1])))
   redis.call('HDEL', KEYS[1], unpack(IF_FIELDS))
 end
+local moved = advance(KEYS[1], KEYS[2], 'failed', 'failed', ARGV[2], ARGV[3], ARGV[1])
+if moved then return {2, unpack(moved)} end
 reindex(KEYS[1], 'failed', ARGV[3])
 redis.call('HSET', KEYS[1], 'status', 'failed', 'failure', ARGV[1], 'failedAt', ARGV[2], 'updatedAt', ARGV[2])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
-return 1
+return {1}
 `;
 
 /**
@@ -240,22 +349,46 @@ return {'cancelled'}
 `;
 
 /**
- * Records a provider event once. KEYS: record, events, the event id's de-duplication key.
- * ARGV: event JSON, to status ('' when the event moves nothing), from states, now (ISO), ttl,
- * event time (ISO). An event id seen before (within the record's retention) does nothing.
- * The event is always appended. The status moves only from a `from` state, and never for an
- * event older than the one that set the current status (`eventAt`): events may arrive out of
- * order. Returns {'gone'} | {'duplicate'} | {'moved', status} | {'kept', status}.
+ * Records a provider event once. KEYS: record, events, the event id's de-duplication key,
+ * attempts. ARGV: event JSON, to status ('' when the event moves nothing), from states, now
+ * (ISO), ttl, event time (ISO), provider, provider message id (bare), statuses that end a step
+ * when a fallback step follows. An event id seen before (within the record's retention) does
+ * nothing. The event is always appended. The status moves only from a `from` state, never for
+ * an event older than the one that set the current status (`eventAt`): events may arrive out of
+ * order; and, on a record with fallback steps, only for an event about the current step's
+ * message (an earlier step's is recorded, naming its step). An event that ends the current step
+ * starts the next one. Returns {'gone'} | {'duplicate', status, step} | {'moved', status} |
+ * {'kept', status} | {'advanced', status, from channel, to channel, next step, more,
+ * fallbackAfterMs}.
  */
 export const APPLY_EVENT = `${COMMON}
-local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt')
+local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt', 'step', 'provider', 'providerMessageId')
 if not f[1] then return {'gone'} end
-if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[5]) then return {'duplicate'} end
-redis.call('RPUSH', KEYS[2], ARGV[1])
+if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[5]) then return {'duplicate', f[1], f[3] or '0'} end
+local event = ARGV[1]
+local current = true
+if f[3] then
+  local step = f[3]
+  if f[4] ~= ARGV[7] or not f[5] or bare_id(f[5]) ~= ARGV[8] then
+    current = false
+    step = '-1'
+    for _, r in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'route') or '[]')) do
+      if r.provider == ARGV[7] and r.providerMessageId and bare_id(r.providerMessageId) == ARGV[8] then
+        step = tostring(r.step)
+      end
+    end
+  end
+  event = stepped(event, step)
+end
+redis.call('RPUSH', KEYS[2], event)
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 local status = f[1]
 local moved = 'kept'
-if ARGV[2] ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= ARGV[6]) then
+if current and ARGV[2] ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= ARGV[6]) then
+  if member(ARGV[2], ARGV[9]) then
+    local next = advance(KEYS[1], KEYS[4], ARGV[2], ARGV[2], ARGV[4], ARGV[5], '')
+    if next then return {'advanced', 'queued', unpack(next)} end
+  end
   status = ARGV[2]
   moved = 'moved'
   reindex(KEYS[1], status, ARGV[5])

@@ -11,6 +11,7 @@ import type {
   NotificationStatus,
   ProviderEvent,
   RedriveMarker,
+  RouteStep,
 } from '../contracts/notification-record';
 import { indexesOfNewRecord } from './record-index';
 import { recordKeys } from './record-keys';
@@ -26,6 +27,15 @@ export interface NewNotification {
   readonly job?: string;
   /** ISO 8601: send no earlier than this; the notification is `scheduled` until then. */
   readonly sendAt?: string;
+  /** The messages to try in turn after this one (rendered), each a step of the route. */
+  readonly fallback?: readonly NotificationMessage[];
+  /** Seconds each step but the last has to be `sent` before the next supersedes it. */
+  readonly fallbackAfterSeconds?: number;
+  /**
+   * The message's own step never goes out (its recipients are suppressed): the route starts at
+   * step 1, step 0 ended `suppressed`.
+   */
+  readonly skipFirstStep?: boolean;
 }
 
 /**
@@ -68,6 +78,7 @@ export class NotificationRecordsRepository {
       ...(input.sendAt !== undefined
         ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
         : {}),
+      ...routeFields(input, now),
     };
     const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
     const tx = this.redis.client.multi().hset(key, fields).expire(key, ttl);
@@ -128,6 +139,45 @@ export function scheduleDelaySeconds(sendAt: string | undefined, now = Date.now(
   return sendAt === undefined ? 0 : Math.max(0, Math.ceil((Date.parse(sendAt) - now) / 1000));
 }
 
+/**
+ * The record fields of a notification with fallback steps (none without): its step, the later
+ * steps' messages, the route so far and the step deadline (see notification-lifecycle.scripts).
+ */
+function routeFields(input: NewNotification, now: string): Record<string, string> {
+  if (!input.fallback || input.fallback.length === 0) return {};
+  const startedAt = input.sendAt ?? now;
+  const first: RouteStep = {
+    step: 0,
+    channel: input.message.channel,
+    to: maskRecipient(input.message),
+    status: 'queued',
+    startedAt,
+  };
+  const steps = input.fallback.map((message) => ({
+    channel: message.channel,
+    to: maskRecipient(message),
+    message: JSON.stringify(message),
+  }));
+  const after: Record<string, string> =
+    input.fallbackAfterSeconds === undefined
+      ? {}
+      : { fallbackAfterMs: String(input.fallbackAfterSeconds * 1000) };
+  if (!input.skipFirstStep) {
+    return { step: '0', fallback: JSON.stringify(steps), route: JSON.stringify([first]), ...after };
+  }
+  const second = steps[0]!;
+  return {
+    step: '1',
+    fallback: JSON.stringify(steps),
+    route: JSON.stringify([
+      { ...first, status: 'suppressed', reason: 'suppressed', endedAt: now },
+      { step: 1, channel: second.channel, to: second.to, startedAt },
+    ]),
+    message: second.message,
+    ...after,
+  };
+}
+
 type ExecResult = [error: Error | null, result: unknown][] | null;
 
 function throwOnError(results: ExecResult): unknown[] {
@@ -181,5 +231,24 @@ function toRecord(
     ...(f.cancelledAt ? { cancelledAt: f.cancelledAt } : {}),
     ...(f.sendAt ? { sendAt: f.sendAt } : {}),
     ...(f.nextAttemptAt ? { nextAttemptAt: f.nextAttemptAt } : {}),
+    ...(f.route ? routeOf(f) : {}),
   };
+}
+
+/** The step and the route; the current step's status and outcome are the record's own. */
+function routeOf(f: Record<string, string>): Pick<NotificationRecord, 'step' | 'route'> {
+  const step = Number(f.step ?? 0);
+  const route = (JSON.parse(f.route!) as RouteStep[]).map((entry) =>
+    entry.step === step
+      ? {
+          ...entry,
+          status: f.status as NotificationStatus,
+          ...(f.provider ? { provider: f.provider as ProviderName } : {}),
+          ...(f.providerMessageId ? { providerMessageId: f.providerMessageId } : {}),
+          ...(f.sentAt ? { sentAt: f.sentAt } : {}),
+          ...(f.failure ? { failure: JSON.parse(f.failure) as NotificationFailure } : {}),
+        }
+      : entry,
+  );
+  return { step, route };
 }

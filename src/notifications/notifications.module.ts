@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { FallbackSteps } from '../fallback/fallback-steps';
+import { RecentFallbacks } from '../fallback/recent-fallbacks';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
 import { NotificationAcceptance } from './notification-acceptance';
@@ -12,11 +14,19 @@ import { NotificationRecordsRepository } from './notification-records.repository
  */
 @Module({
   imports: [QueueModule, IdempotencyModule],
-  providers: [NotificationRecordsRepository, NotificationLifecycle, NotificationAcceptance],
+  providers: [
+    NotificationRecordsRepository,
+    NotificationLifecycle,
+    NotificationAcceptance,
+    FallbackSteps,
+    RecentFallbacks,
+  ],
   exports: [
     NotificationRecordsRepository,
     NotificationLifecycle,
     NotificationAcceptance,
+    FallbackSteps,
+    RecentFallbacks,
     QueueModule,
   ],
 })

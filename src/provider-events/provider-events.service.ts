@@ -1,8 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { FallbackSteps } from '../fallback/fallback-steps';
 import { MetricsService } from '../metrics/metrics.service';
-import { NotificationLifecycle } from '../notifications/notification-lifecycle';
+import {
+  type EventApplied,
+  NotificationLifecycle,
+} from '../notifications/notification-lifecycle';
 import { RedisService } from '../redis/redis.service';
 import { MailgunEventVerifier } from './mailgun-event.verifier';
 import { SendgridEventVerifier } from './sendgrid-event.verifier';
@@ -39,6 +43,7 @@ export class ProviderEventsService {
     private readonly redis: RedisService,
     private readonly lifecycle: NotificationLifecycle,
     private readonly metrics: MetricsService,
+    private readonly fallbackSteps: FallbackSteps,
   ) {
     const e = config.providerEvents;
     this.sendgrid = new SendgridEventVerifier(e.sendgridPublicKey, e.maxAgeSeconds);
@@ -58,19 +63,34 @@ export class ProviderEventsService {
       return { kind: 'refused', reason: verification.reason };
     }
     for (const verified of verification.events) {
-      const verdict = verified.event
-        ? (
-            await this.lifecycle.applyEvent(
-              request.provider,
-              verified.providerMessageId,
-              verified.eventId,
-              verified.event,
-            )
-          ).kind
-        : 'ignored';
-      this.metrics.providerEvents.inc({ provider: request.provider, verdict });
+      const applied = verified.event
+        ? await this.lifecycle.applyEvent(
+            request.provider,
+            verified.providerMessageId,
+            verified.eventId,
+            verified.event,
+          )
+        : undefined;
+      this.metrics.providerEvents.inc({
+        provider: request.provider,
+        verdict: applied?.kind ?? 'ignored',
+      });
+      await this.followUp(applied);
     }
     return { kind: 'acknowledged' };
+  }
+
+  /**
+   * An event that ended a step (a bounce, say) started the next fallback step: its job is
+   * queued here. Should that fail, the request is not acknowledged and the provider sends the
+   * event again; the repeat is a duplicate, and queues the step's job then.
+   */
+  private async followUp(applied: EventApplied | undefined): Promise<void> {
+    if (applied?.kind === 'applied' && applied.advanced) {
+      await this.fallbackSteps.started(applied.notificationId, applied.advanced);
+    } else if (applied?.kind === 'duplicate' && applied.step > 0 && applied.status === 'queued') {
+      await this.fallbackSteps.ensureCurrentStep(applied.notificationId);
+    }
   }
 
   private async verify(

@@ -2,10 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { MetricsService } from '../metrics/metrics.service';
-import {
-  NotificationLifecycle,
-  type StepAdvance,
-} from '../notifications/notification-lifecycle';
+import { NotificationLifecycle, type StepAdvance } from '../notifications/notification-lifecycle';
 import {
   DELIVER_JOB,
   type DeliverJobData,
@@ -63,7 +60,11 @@ export class FallbackSteps {
       `notification ${notificationId} falls back to step ${advanced.step} (${advanced.toChannel}): ${advanced.reason}`,
     );
     await this.recent.note(labels);
-    await this.queueStep(notificationId, advanced.step, advanced.more ? advanced.fallbackAfterMs : undefined);
+    await this.queueStep(
+      notificationId,
+      advanced.step,
+      advanced.more ? advanced.fallbackAfterMs : undefined,
+    );
   }
 
   /**

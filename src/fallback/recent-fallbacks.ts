@@ -51,7 +51,11 @@ export class RecentFallbacks {
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
     }
     return [...counts].map(([kind, count]) => {
-      const [fromChannel, toChannel, reason] = kind.split('>') as [ChannelKind, ChannelKind, string];
+      const [fromChannel, toChannel, reason] = kind.split('>') as [
+        ChannelKind,
+        ChannelKind,
+        string,
+      ];
       return { fromChannel, toChannel, reason, count };
     });
   }

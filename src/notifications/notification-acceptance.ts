@@ -388,7 +388,10 @@ export class NotificationAcceptance {
         input.id,
         input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
       );
-      await withDeadline(this.queueFirstTimer(input.id, input.sendAt, input), QUEUE_WRITE_DEADLINE_MS);
+      await withDeadline(
+        this.queueFirstTimer(input.id, input.sendAt, input),
+        QUEUE_WRITE_DEADLINE_MS,
+      );
     } catch (err) {
       this.bestEffort('remove an unqueued notification', () =>
         Promise.all([
@@ -505,8 +508,14 @@ function inStep(err: HeraldError, index: number): HeraldError {
   const errors = err.extra.errors?.map((e) => ({ field: `${at}.${e.field}`, message: e.message }));
   return new HeraldError(err.code, `${at}: ${err.message}`, {
     ...err.extra,
-    errors: errors ?? [{ field: at, message: err.message }],
+    errors: errors ?? [{ field: `${at}.${fieldOf(err)}`, message: err.message }],
   });
+}
+
+/** The field an intake error without field problems is about. */
+function fieldOf(err: HeraldError): string {
+  if (err.code === 'channel_not_configured') return 'channel';
+  return err.code.startsWith('template_') ? 'template' : 'to';
 }
 
 function reusedKey(): HeraldError {

@@ -455,7 +455,11 @@ export class NotificationLifecycle {
    * Fails the owner's step for good: its next fallback step starts, or, at the last step, the
    * notification is `failed`.
    */
-  async markFailed(id: string, owner: RoundOwner, failure: NotificationFailure): Promise<StepFailure> {
+  async markFailed(
+    id: string,
+    owner: RoundOwner,
+    failure: NotificationFailure,
+  ): Promise<StepFailure> {
     const k = this.keys(id);
     const r = (await this.scripts.failStep!(
       k.record,
@@ -499,7 +503,13 @@ export class NotificationLifecycle {
   async currentStep(
     id: string,
   ): Promise<
-    | { step: number; status: NotificationStatus; more: boolean; fallbackAfterMs?: number; startedAt?: string }
+    | {
+        step: number;
+        status: NotificationStatus;
+        more: boolean;
+        fallbackAfterMs?: number;
+        startedAt?: string;
+      }
     | undefined
   > {
     const [status, step, fallback, fallbackAfterMs, route] = await this.redis.client.hmget(
@@ -603,7 +613,8 @@ function stepAdvance(r: readonly string[], reason: FallbackReason): StepAdvance 
 }
 
 function stepFailure(r: readonly [number, ...string[]]): StepFailure {
-  if (r[0] === 2) return { kind: 'advanced', advanced: stepAdvance(r.slice(1) as string[], 'failed') };
+  if (r[0] === 2)
+    return { kind: 'advanced', advanced: stepAdvance(r.slice(1) as string[], 'failed') };
   return r[0] === 1 ? { kind: 'failed' } : { kind: 'lost' };
 }
 const list = (states: readonly string[]) => states.join(',');

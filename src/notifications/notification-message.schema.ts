@@ -362,7 +362,10 @@ function buildSchemas(limits: MessageLimits) {
       ),
   };
   /** A top-level form's check: `fallbackAfterSeconds` only beside `fallback`. */
-  const needsFallback = (m: { fallback?: unknown; fallbackAfterSeconds?: unknown }, ctx: z.RefinementCtx) => {
+  const needsFallback = (
+    m: { fallback?: unknown; fallbackAfterSeconds?: unknown },
+    ctx: z.RefinementCtx,
+  ) => {
     if (m.fallbackAfterSeconds !== undefined && m.fallback === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -391,7 +394,10 @@ function buildSchemas(limits: MessageLimits) {
       z.discriminatedUnion(
         'channel',
         [
-          emailTemplated.safeExtend(shape).superRefine(needsFallback).meta(wholeMeta(emailTemplated)),
+          emailTemplated
+            .safeExtend(shape)
+            .superRefine(needsFallback)
+            .meta(wholeMeta(emailTemplated)),
           smsTemplated.safeExtend(shape).superRefine(needsFallback).meta(wholeMeta(smsTemplated)),
           chatTemplated.safeExtend(shape).superRefine(needsFallback).meta(wholeMeta(chatTemplated)),
         ],

@@ -3,10 +3,7 @@ import type { ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { FallbackSteps } from '../fallback/fallback-steps';
 import { MetricsService } from '../metrics/metrics.service';
-import {
-  type EventApplied,
-  NotificationLifecycle,
-} from '../notifications/notification-lifecycle';
+import { type EventApplied, NotificationLifecycle } from '../notifications/notification-lifecycle';
 import { RedisService } from '../redis/redis.service';
 import { MailgunEventVerifier } from './mailgun-event.verifier';
 import { SendgridEventVerifier } from './sendgrid-event.verifier';

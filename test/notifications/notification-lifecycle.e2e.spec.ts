@@ -92,9 +92,9 @@ describe(NotificationLifecycle.name, () => {
       const call = { provider: 'sendgrid' as const, round: 1, at, leaseMs: 1_000 };
       expect(await lifecycle.beginCall(id, a, call)).toBe(false);
       expect(await lifecycle.appendAttempt(id, a, attempt('failed'), true)).toBe(false);
-      expect(await lifecycle.markFailed(id, a, { errorClass: 'rejected', detail: '400' })).toEqual(
-        { kind: 'lost' },
-      );
+      expect(await lifecycle.markFailed(id, a, { errorClass: 'rejected', detail: '400' })).toEqual({
+        kind: 'lost',
+      });
       expect(await lifecycle.markWaiting(id, a, at)).toBe(false);
       expect(
         await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-a', attempt('delivered')),

@@ -1,0 +1,311 @@
+import { Queue } from 'bullmq';
+import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
+import type { NotificationRecord } from '../../src/contracts/notification-record';
+import { FallbackSteps } from '../../src/fallback/fallback-steps';
+import { RedisService } from '../../src/redis/redis.service';
+import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
+import {
+  deliveryEnv,
+  getRecord,
+  metricValue,
+  postNotification,
+  waitForRecord,
+} from '../delivery/delivery-fixture';
+import { type RunningHerald, startReadyHerald } from '../support/herald';
+import { freePort } from '../support/redis-server';
+import { until } from '../support/until';
+
+/** The SMS step (1) went out: Twilio accepted it, and its status callback may follow. */
+const smsOut = (r: NotificationRecord) =>
+  r.step === 1 && r.status !== 'queued' && r.status !== 'sending';
+
+describe(FallbackSteps.name, () => {
+  let simulator: ProviderSimulator;
+  let herald: RunningHerald;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    simulator = new ProviderSimulator({
+      events: {
+        sendgridPrivateKey: SANDBOX_SENDGRID_WEBHOOK_KEYS.privateKey,
+        retryDelaysMs: [50, 50],
+      },
+    });
+    await simulator.start();
+    const port = await freePort();
+    herald = await startReadyHerald(
+      deliveryEnv(simulator.url, {
+        PORT: String(port),
+        HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        SENDGRID_WEBHOOK_PUBLIC_KEY: SANDBOX_SENDGRID_WEBHOOK_KEYS.publicKey,
+        // Far longer than the 1 s fallbackAfterSeconds of the specs whose SendGrid hangs or is
+        // slow, so the step gives way well before SendGrid's answer comes back.
+        SENDGRID_DEADLINE_MS: '6000',
+        HERALD_BREAKER_ROLLING_WINDOW_MS: '30000',
+        // A provider failing for good exhausts a step in two quick rounds.
+        HERALD_RETRY_ATTEMPTS: '2',
+      }),
+    );
+    queue = new Queue(herald.config.queue.name, {
+      connection: herald.app.get(RedisService).connectionOptions(),
+      prefix: herald.config.queue.prefix,
+    });
+  });
+  afterAll(async () => {
+    await queue?.close();
+    await herald?.close();
+    await simulator?.stop();
+  });
+  afterEach(async () => {
+    for (const provider of ['sendgrid', 'slack', 'twilio']) {
+      await control('PUT', `/_sandbox/providers/${provider}`, { mode: 'ok' });
+    }
+  });
+
+  /** The simulator's control API, over HTTP as an operator would use it. */
+  async function control(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${simulator.url}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}`);
+    return res.status === 204 ? undefined : res.json();
+  }
+  /** Messages the simulator accepted for `provider` to `to`. */
+  async function accepted(provider: string, to: string): Promise<unknown[]> {
+    const query = new URLSearchParams({ provider, to });
+    const { messages } = (await control('GET', `/_sandbox/messages?${query}`)) as {
+      messages: unknown[];
+    };
+    return messages;
+  }
+  const fallbacks = (labels: Record<string, string>) =>
+    metricValue(herald.app, 'herald_fallbacks_total', labels);
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${herald.url}/v1/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  describe('when Slack fails for good', () => {
+    it('sends the fallback SMS and the record shows both steps', async () => {
+      await control('PUT', '/_sandbox/providers/slack', { mode: 'fail' });
+      const before = await fallbacks({ from_channel: 'chat', to_channel: 'sms', reason: 'failed' });
+      const id = await postNotification(herald.url, {
+        channel: 'chat',
+        to: 'C0123456789',
+        text: 'Database is down',
+        fallback: [{ channel: 'sms', to: '+14155550142', text: 'Database is down' }],
+      });
+
+      const record = await waitForRecord(herald.url, id, smsOut);
+      expect(await accepted('twilio', '+14155550142')).toHaveLength(1);
+      expect(record).toMatchObject({ id, channel: 'chat', step: 1, provider: 'twilio' });
+      expect(record.status).toMatch(/^(sent|delivered)$/);
+      expect(record.route).toEqual([
+        expect.objectContaining({
+          step: 0,
+          channel: 'chat',
+          status: 'failed',
+          reason: 'failed',
+          failure: expect.objectContaining({ errorClass: 'exhausted' }),
+          endedAt: expect.any(String),
+        }),
+        expect.objectContaining({
+          step: 1,
+          channel: 'sms',
+          status: record.status,
+          provider: 'twilio',
+        }),
+      ]);
+      expect(record.route![1]!.endedAt).toBeUndefined();
+      // Every attempt names its step: Slack's under 0, Twilio's under 1.
+      expect(new Set(record.attempts.map((a) => `${a.step}:${a.provider}`))).toEqual(
+        new Set(['0:slack', '1:twilio']),
+      );
+      expect(await fallbacks({ from_channel: 'chat', to_channel: 'sms', reason: 'failed' })).toBe(
+        before + 1,
+      );
+    });
+  });
+
+  describe('when the e-mail bounces', () => {
+    it('sends the SMS after the bounce event, which names its step', async () => {
+      await control('PUT', '/_sandbox/webhooks/sendgrid', {
+        url: `${herald.url}/v1/provider-events/sendgrid`,
+      });
+      const id = await postNotification(herald.url, {
+        channel: 'email',
+        to: ['bounce@simulator.herald.test'],
+        subject: 'Your code',
+        text: 'It is 1234',
+        providers: ['sendgrid'],
+        fallback: [{ channel: 'sms', to: '+14155550143', text: 'Your code is 1234' }],
+      });
+
+      const record = await waitForRecord(herald.url, id, smsOut);
+      expect(await accepted('twilio', '+14155550143')).toHaveLength(1);
+      expect(record.route).toEqual([
+        expect.objectContaining({
+          step: 0,
+          channel: 'email',
+          status: 'bounced',
+          reason: 'bounced',
+          provider: 'sendgrid',
+          sentAt: expect.any(String),
+        }),
+        expect.objectContaining({ step: 1, channel: 'sms', provider: 'twilio' }),
+      ]);
+      expect(record.events).toContainEqual(
+        expect.objectContaining({ type: 'bounced', provider: 'sendgrid', step: 0 }),
+      );
+      // The SMS went out after the e-mail's bounce was recorded, never beside it.
+      expect(Date.parse(record.route![1]!.startedAt)).toBeGreaterThanOrEqual(
+        Date.parse(record.route![0]!.sentAt!),
+      );
+    });
+  });
+
+  describe('when the e-mail is not sent within fallbackAfterSeconds', () => {
+    /** Waits until the e-mail step's job is finished: its provider call came back. */
+    const emailJobDone = (id: string) =>
+      until(
+        async () => {
+          const state = await (await queue.getJob(id))?.getState();
+          return state === 'completed' || state === 'failed';
+        },
+        15_000,
+        `the e-mail step's job of ${id} finished`,
+      );
+
+    it.each([
+      ['hangs', { mode: 'hang' }],
+      ['answers after the step gave way', { mode: 'ok', latencyMs: 4_000 }],
+    ])(
+      'sends exactly one SMS while SendGrid %s, and the late answer changes nothing',
+      async (_case, behaviour) => {
+        await control('PUT', '/_sandbox/providers/sendgrid', behaviour);
+        const to = behaviour.mode === 'hang' ? '+14155550144' : '+14155550145';
+        const id = await postNotification(herald.url, {
+          channel: 'email',
+          to: ['slow@example.com'],
+          subject: 'Sign-in code',
+          text: 'It is 1234',
+          providers: ['sendgrid'],
+          fallback: [{ channel: 'sms', to, text: 'Your sign-in code is 1234' }],
+          fallbackAfterSeconds: 1,
+        });
+
+        const superseded = await waitForRecord(herald.url, id, smsOut);
+        expect(superseded.route![0]).toMatchObject({
+          channel: 'email',
+          status: 'sending',
+          reason: 'timeout',
+        });
+        await emailJobDone(id);
+
+        const record = await getRecord(herald.url, id);
+        expect(await accepted('twilio', to)).toHaveLength(1);
+        expect(record).toMatchObject({ step: 1, provider: 'twilio' });
+        expect(record.status).toMatch(/^(sent|delivered)$/);
+        expect(record.route).toHaveLength(2);
+        expect(record.route![0]).toEqual(superseded.route![0]);
+        // The abandoned call is ambiguous; no answer of it was written.
+        const emailAttempts = record.attempts.filter((a) => a.step === 0);
+        expect(emailAttempts).toEqual([
+          expect.objectContaining({
+            provider: 'sendgrid',
+            outcome: 'failed',
+            ambiguous: true,
+            detail: expect.stringContaining('superseded'),
+          }),
+        ]);
+      },
+    );
+  });
+
+  describe('when a fallback step is invalid', () => {
+    it.each([
+      ['a bad SMS number', [{ channel: 'sms', to: '12345', text: 'x' }], 'fallback[0].to'],
+      [
+        'a nested fallback',
+        [
+          {
+            channel: 'sms',
+            to: '+14155550100',
+            text: 'x',
+            fallback: [{ channel: 'sms', to: '+14155550101', text: 'y' }],
+          },
+        ],
+        'fallback[0].fallback',
+      ],
+      [
+        'a sendAt of its own',
+        [{ channel: 'sms', to: '+14155550100', text: 'x', sendAt: '2099-01-01T00:00:00Z' }],
+        'fallback[0].sendAt',
+      ],
+      [
+        'an unknown template',
+        [{ channel: 'sms', to: '+14155550100', template: 'no-such-template' }],
+        'fallback[0].template',
+      ],
+      ['four steps', Array(4).fill({ channel: 'sms', to: '+14155550100', text: 'x' }), 'fallback'],
+    ])('answers 4xx naming the field for %s', async (_case, fallback, field) => {
+      const res = await post({ channel: 'chat', to: 'C0123456789', text: 'hi', fallback });
+      expect([400, 422]).toContain(res.status);
+      const problem = (await res.json()) as { errors: { field: string }[] };
+      expect(problem.errors.map((e) => e.field)).toContain(field);
+    });
+
+    it('answers 400 naming fallbackAfterSeconds when there is no fallback', async () => {
+      const res = await post({
+        channel: 'chat',
+        to: 'C0123456789',
+        text: 'hi',
+        fallbackAfterSeconds: 5,
+      });
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as { errors: { field: string }[] };
+      expect(problem.errors.map((e) => e.field)).toEqual(['fallbackAfterSeconds']);
+    });
+  });
+
+  describe('when a request with fallback is replayed under its idempotency key', () => {
+    it('answers the same id and starts no second route', async () => {
+      await control('PUT', '/_sandbox/providers/slack', { mode: 'fail' });
+      const body = {
+        channel: 'chat',
+        to: 'C0123456789',
+        text: 'Disk full',
+        fallback: [{ channel: 'sms', to: '+14155550146', text: 'Disk full' }],
+      };
+      const headers = { 'idempotency-key': `fallback-${Date.now()}` };
+      const first = await post(body, headers);
+      expect(first.status).toBe(202);
+      const { id } = (await first.json()) as { id: string };
+      const done = await waitForRecord(herald.url, id, smsOut);
+      const jobs = await queue.getJobCountByTypes(
+        'completed',
+        'failed',
+        'delayed',
+        'waiting',
+        'active',
+      );
+
+      const replay = await post(body, headers);
+      expect(replay.status).toBe(202);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(((await replay.json()) as { id: string }).id).toBe(id);
+      expect(
+        await queue.getJobCountByTypes('completed', 'failed', 'delayed', 'waiting', 'active'),
+      ).toBe(jobs);
+      const after = await getRecord(herald.url, id);
+      expect(after.route).toHaveLength(2);
+      expect(after.route![0]).toEqual(done.route![0]);
+      expect(await accepted('twilio', '+14155550146')).toHaveLength(1);
+    });
+  });
+});

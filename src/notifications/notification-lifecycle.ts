@@ -500,9 +500,7 @@ export class NotificationLifecycle {
   }
 
   /** The step a notification is at and its status; undefined when the record is gone. */
-  async currentStep(
-    id: string,
-  ): Promise<
+  async currentStep(id: string): Promise<
     | {
         step: number;
         status: NotificationStatus;

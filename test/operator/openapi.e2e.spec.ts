@@ -97,6 +97,7 @@ describe('GET /docs', () => {
       notificationSchemas(config.limits).message,
     );
     expect(doc.components.schemas.NotificationMessage).toEqual(message);
+    expect(JSON.stringify(message)).toContain('"fallbackAfterSeconds"');
     expect(post.security).toEqual([{ bearer: [] }]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

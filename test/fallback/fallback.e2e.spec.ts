@@ -129,6 +129,9 @@ describe(FallbackSteps.name, () => {
       expect(await fallbacks({ from_channel: 'chat', to_channel: 'sms', reason: 'failed' })).toBe(
         before + 1,
       );
+      // The status page shows it among the window's fallbacks.
+      const page = await (await fetch(`${herald.url}/status`)).text();
+      expect(page).toMatch(/chat → sms<\/td><td>failed<\/td><td class="num">[1-9]/);
     });
   });
 

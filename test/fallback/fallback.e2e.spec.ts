@@ -1,13 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
-import { FallbackSteps } from '../../src/fallback/fallback-steps';
+import { FallbackSteps, stepJobId } from '../../src/fallback/fallback-steps';
+import { NotificationLifecycle } from '../../src/notifications/notification-lifecycle';
+import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import { RedisService } from '../../src/redis/redis.service';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import {
   deliveryEnv,
   getRecord,
   metricValue,
+  openProducer,
   postNotification,
   waitForRecord,
 } from '../delivery/delivery-fixture';
@@ -309,6 +313,123 @@ describe(FallbackSteps.name, () => {
       expect(after.route).toHaveLength(2);
       expect(after.route![0]).toEqual(done.route![0]);
       expect(await accepted('twilio', '+14155550146')).toHaveLength(1);
+    });
+  });
+  describe("when a producer's job carries fallback", () => {
+    it('finishes the job as its first step ends and delivers the fallback step', async () => {
+      const producer = await openProducer(herald);
+      try {
+        const job = await producer.queue.add('send', {
+          // Slack refuses this channel for good: the first step fails at once.
+          channel: 'chat',
+          to: 'C0000000000',
+          text: 'Deploy failed',
+          fallback: [{ channel: 'sms', to: '+14155550147', text: 'Deploy failed' }],
+        });
+        const result = (await job.waitUntilFinished(producer.events, 20_000)) as { id: string };
+        expect(result).toMatchObject({ status: 'queued' });
+        const record = await waitForRecord(herald.url, result.id, smsOut);
+        expect(record.route!.map((s) => [s.channel, s.reason])).toEqual([
+          ['chat', 'failed'],
+          ['sms', undefined],
+        ]);
+        // Rejected, or exhausted while an earlier spec left Slack's breaker open.
+        expect(record.route![0]!.failure).toBeDefined();
+        expect(await accepted('twilio', '+14155550147')).toHaveLength(1);
+      } finally {
+        await producer.close();
+      }
+    });
+  });
+
+  describe('when the process stops between starting a step and queueing its job', () => {
+    it("the earlier step's job, run again, queues the step once, and it goes out once", async () => {
+      const id = await postNotification(herald.url, {
+        channel: 'chat',
+        to: 'C0123456789',
+        text: 'Certificate expires today',
+        sendAt: new Date(Date.now() + 600_000).toISOString(),
+        fallback: [{ channel: 'sms', to: '+14155550148', text: 'Certificate expires today' }],
+      });
+      // The transition alone, as a timer that died right after it would leave things.
+      const lifecycle = herald.app.get(NotificationLifecycle);
+      expect(await lifecycle.stepTimeout(id, 0)).toMatchObject({ kind: 'advanced' });
+      expect(await queue.getJob(stepJobId(id, 1))).toBeUndefined();
+
+      // The first step's job runs again (here: its delay cut short) and finds step 1 current.
+      await (await queue.getJob(id))!.promote();
+      const record = await waitForRecord(herald.url, id, smsOut);
+      await herald.app.get(FallbackSteps).ensureCurrentStep(id);
+      expect(record.route![0]).toMatchObject({ status: 'scheduled', reason: 'timeout' });
+      expect(await accepted('twilio', '+14155550148')).toHaveLength(1);
+      // The first step never ran: every attempt is the SMS step's.
+      expect(record.attempts.map((a) => a.step)).toEqual([1]);
+    });
+  });
+
+  describe('when a worker of an ended step writes late', () => {
+    it('refuses its every call and write once the next step started', async () => {
+      const lifecycle = herald.app.get(NotificationLifecycle);
+      const redis = herald.app.get(RedisService);
+      const id = randomUUID();
+      await herald.app.get(NotificationRecordsRepository).create({
+        id,
+        caller: 'test',
+        message: { channel: 'email', to: ['ada@example.com'], subject: 'Hi', text: 'x' },
+        fallback: [{ channel: 'sms', to: '+14155550149', text: 'x' }],
+      });
+      const owner = { token: `t-${randomUUID()}`, lockKey: redis.key('test-lock', id), step: 0 };
+      await redis.client.set(owner.lockKey, owner.token, 'PX', 60_000);
+      expect(await lifecycle.startRound(id, owner)).toMatchObject({ kind: 'started' });
+      const at = new Date().toISOString();
+      const call = { provider: 'sendgrid' as const, round: 1, at, leaseMs: 60_000 };
+      expect(await lifecycle.beginCall(id, owner, call)).toBe(true);
+
+      expect(await lifecycle.stepTimeout(id, 0)).toMatchObject({
+        kind: 'advanced',
+        advanced: { fromChannel: 'email', toChannel: 'sms', step: 1, reason: 'timeout' },
+      });
+      // The same job token, even were it to own a round of step 1, is refused for step 0.
+      const attempt = {
+        provider: 'sendgrid' as const,
+        at,
+        latencyMs: 1,
+        ambiguous: false,
+        round: 1,
+      };
+      expect(await lifecycle.beginCall(id, owner, call)).toBe(false);
+      expect(
+        await lifecycle.appendAttempt(id, owner, { ...attempt, outcome: 'failed' }, true),
+      ).toBe(false);
+      expect(
+        await lifecycle.markAccepted(id, owner, 'email', 'sendgrid', 'late', {
+          ...attempt,
+          outcome: 'delivered',
+        }),
+      ).toBe(false);
+      expect(await lifecycle.markWaiting(id, owner, at)).toBe(false);
+      expect(
+        await lifecycle.markFailed(id, owner, { errorClass: 'rejected', detail: 'x' }),
+      ).toEqual({
+        kind: 'lost',
+      });
+      expect(await lifecycle.startRound(id, owner)).toEqual({
+        kind: 'other_step',
+        step: 1,
+        status: 'queued',
+      });
+      expect(await lifecycle.stepTimeout(id, 0)).toEqual({
+        kind: 'other_step',
+        step: 1,
+        status: 'queued',
+      });
+
+      const record = (await herald.app.get(NotificationRecordsRepository).get(id))!;
+      expect(record).toMatchObject({ status: 'queued', step: 1 });
+      expect(record.providerMessageId).toBeUndefined();
+      expect(record.attempts).toEqual([
+        expect.objectContaining({ step: 0, provider: 'sendgrid', ambiguous: true }),
+      ]);
     });
   });
 });

@@ -297,7 +297,7 @@ export class NotificationAcceptance {
 
   /**
    * The fallback steps of a submission, each rendered and admitted as its own message would be;
-   * a problem is named after its step (`fallback[1].data.order.id`).
+   * a problem is named after its step (`fallback.1.data.order.id`).
    */
   private routeOf(
     fallback: readonly NotificationRequest[] | undefined,
@@ -504,7 +504,7 @@ function splitBatchItem(item: unknown): { message: unknown; key?: string } {
 
 /** An intake error of fallback step `index`, its fields named after the step. */
 function inStep(err: HeraldError, index: number): HeraldError {
-  const at = `fallback[${index}]`;
+  const at = `fallback.${index}`;
   const errors = err.extra.errors?.map((e) => ({ field: `${at}.${e.field}`, message: e.message }));
   return new HeraldError(err.code, `${at}: ${err.message}`, {
     ...err.extra,

@@ -535,7 +535,7 @@ const NOT_IN_A_STEP: Readonly<Record<string, string>> = {
 
 /**
  * The problems of `input.fallback`, each step judged as the form it meant (content or template)
- * and named `fallback[i].field`: zod would only say the union failed at `fallback.i`.
+ * and named `fallback.i.field`: zod would only say the union failed at `fallback.i`.
  */
 function stepProblems(schema: z.ZodType, input: unknown): FieldProblem[] | undefined {
   const step = FALLBACK_STEPS.get(schema);
@@ -547,7 +547,7 @@ function stepProblems(schema: z.ZodType, input: unknown): FieldProblem[] | undef
     return fieldProblems(formError(step, item) ?? result.error, item).map((p) => {
       const key = p.field.split('.')[0]!;
       return {
-        field: p.field === '(body)' ? `fallback[${i}]` : `fallback[${i}].${p.field}`,
+        field: p.field === '(body)' ? `fallback.${i}` : `fallback.${i}.${p.field}`,
         message:
           p.message === 'is not a known field' && key === p.field && NOT_IN_A_STEP[key]
             ? NOT_IN_A_STEP[key]

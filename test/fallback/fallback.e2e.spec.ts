@@ -236,7 +236,7 @@ describe(FallbackSteps.name, () => {
 
   describe('when a fallback step is invalid', () => {
     it.each([
-      ['a bad SMS number', [{ channel: 'sms', to: '12345', text: 'x' }], 'fallback[0].to'],
+      ['a bad SMS number', [{ channel: 'sms', to: '12345', text: 'x' }], 'fallback.0.to'],
       [
         'a nested fallback',
         [
@@ -247,17 +247,17 @@ describe(FallbackSteps.name, () => {
             fallback: [{ channel: 'sms', to: '+14155550101', text: 'y' }],
           },
         ],
-        'fallback[0].fallback',
+        'fallback.0.fallback',
       ],
       [
         'a sendAt of its own',
         [{ channel: 'sms', to: '+14155550100', text: 'x', sendAt: '2099-01-01T00:00:00Z' }],
-        'fallback[0].sendAt',
+        'fallback.0.sendAt',
       ],
       [
         'an unknown template',
         [{ channel: 'sms', to: '+14155550100', template: 'no-such-template' }],
-        'fallback[0].template',
+        'fallback.0.template',
       ],
       ['four steps', Array(4).fill({ channel: 'sms', to: '+14155550100', text: 'x' }), 'fallback'],
     ])('answers 4xx naming the field for %s', async (_case, fallback, field) => {

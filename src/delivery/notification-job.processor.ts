@@ -111,7 +111,8 @@ export class NotificationJobProcessor {
   /** The notification a job delivers, once known: for a failed job's record (see the worker). */
   notificationOf(job: Job): string | undefined {
     const data = (job.data ?? {}) as Record<string, unknown>;
-    const id = job.name === SEND_JOB ? data[ACCEPTED_SEND_JOB_FIELD] : data.notificationId;
+    const ownJob = job.name === DELIVER_JOB || job.name === FALLBACK_TIMER_JOB;
+    const id = ownJob ? data.notificationId : data[ACCEPTED_SEND_JOB_FIELD];
     return typeof id === 'string' && id !== '' ? id : undefined;
   }
 

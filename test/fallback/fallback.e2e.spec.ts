@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { FallbackSteps, stepJobId } from '../../src/fallback/fallback-steps';
+import { NotificationAcceptance } from '../../src/notifications/notification-acceptance';
 import { NotificationLifecycle } from '../../src/notifications/notification-lifecycle';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import { RedisService } from '../../src/redis/redis.service';
@@ -430,6 +431,33 @@ describe(FallbackSteps.name, () => {
       expect(record.attempts).toEqual([
         expect.objectContaining({ step: 0, provider: 'sendgrid', ambiguous: true }),
       ]);
+    });
+  });
+  describe('when the first step is suppressed at intake', () => {
+    it('starts the route at its first fallback step, the first one ended suppressed', async () => {
+      const id = randomUUID();
+      await herald.app.get(NotificationRecordsRepository).create({
+        id,
+        caller: 'test',
+        message: { channel: 'email', to: ['gone@example.com'], subject: 'Hi', text: 'x' },
+        fallback: [{ channel: 'sms', to: '+14155550150', text: 'x' }],
+        skipFirstStep: true,
+      });
+      // The notification's own job, as intake queues it, hands over to the step that runs.
+      await herald.app.get(NotificationAcceptance).enqueue(id, id);
+
+      const record = await waitForRecord(herald.url, id, smsOut);
+      expect(record.route).toEqual([
+        expect.objectContaining({
+          step: 0,
+          channel: 'email',
+          status: 'suppressed',
+          reason: 'suppressed',
+        }),
+        expect.objectContaining({ step: 1, channel: 'sms', provider: 'twilio' }),
+      ]);
+      expect(record.attempts.map((a) => a.step)).toEqual([1]);
+      expect(await accepted('twilio', '+14155550150')).toHaveLength(1);
     });
   });
 });

@@ -268,6 +268,25 @@ describe(FallbackSteps.name, () => {
       expect(problem.errors.map((e) => e.field)).toContain(field);
     });
 
+    it('judges each batch item and its fallback steps on its own', async () => {
+      const sms = { channel: 'sms', to: '+14155550100', text: 'x' };
+      const res = await fetch(`${herald.url}/v1/notifications/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          items: [
+            { channel: 'chat', to: 'C0123456789', text: 'a', fallback: [sms] },
+            { channel: 'chat', to: 'C0123456789', text: 'b', fallback: [{ ...sms, to: 'x' }] },
+          ],
+        }),
+      });
+      const { results } = (await res.json()) as {
+        results: { status: number; problem?: { errors: { field: string }[] } }[];
+      };
+      expect(results.map((r) => r.status)).toEqual([202, 400]);
+      expect(results[1]!.problem!.errors.map((e) => e.field)).toEqual(['fallback.0.to']);
+    });
+
     it('answers 400 naming fallbackAfterSeconds when there is no fallback', async () => {
       const res = await post({
         channel: 'chat',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
+import twilio from 'twilio';
 import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { FallbackSteps, stepJobId } from '../../src/fallback/fallback-steps';
@@ -20,7 +21,7 @@ import { type RunningHerald, startReadyHerald } from '../support/herald';
 import { freePort } from '../support/redis-server';
 import { until } from '../support/until';
 
-/** The SMS step (1) went out: Twilio accepted it, and its status callback may follow. */
+/** Step 1 went out: a provider accepted it, and its events may follow. */
 const smsOut = (r: NotificationRecord) =>
   r.step === 1 && r.status !== 'queued' && r.status !== 'sending';
 
@@ -477,6 +478,73 @@ describe(FallbackSteps.name, () => {
       ]);
       expect(record.attempts.map((a) => a.step)).toEqual([1]);
       expect(await accepted('twilio', '+14155550150')).toHaveLength(1);
+    });
+  });
+  describe('when the process stops after an event ended a step, before queueing the next', () => {
+    afterEach(() => control('PUT', '/_sandbox/webhooks/twilio', {}));
+
+    it("the provider's repeated event queues the next step, which goes out once", async () => {
+      // Herald's own status callbacks only: none from the simulator beside them.
+      await control('PUT', '/_sandbox/webhooks/twilio', { events: [] });
+      const id = await postNotification(herald.url, {
+        channel: 'sms',
+        to: '+14155550151',
+        text: 'Your parcel is at the door',
+        fallback: [
+          {
+            channel: 'email',
+            to: ['redrive@example.com'],
+            subject: 'Your parcel',
+            text: 'It is at the door',
+            providers: ['sendgrid'],
+          },
+        ],
+      });
+      const sent = await waitForRecord(herald.url, id, (r) => r.status === 'sent');
+      const sid = sent.providerMessageId!;
+
+      // The event applied, and the process gone before it queued the e-mail step's job.
+      const applied = await herald.app
+        .get(NotificationLifecycle)
+        .applyEvent('twilio', sid, `${sid}:undelivered`, {
+          type: 'undelivered',
+          provider: 'twilio',
+          at: new Date().toISOString(),
+        });
+      expect(applied).toMatchObject({
+        kind: 'applied',
+        advanced: { step: 1, reason: 'undelivered' },
+      });
+      expect(await queue.getJob(stepJobId(id, 1))).toBeUndefined();
+
+      // Unacknowledged, Twilio sends the same callback again.
+      const path = '/v1/provider-events/twilio';
+      const params = { MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '30003' };
+      const signature = twilio.getExpectedTwilioSignature(
+        herald.config.providers.twilio.authToken!,
+        `${herald.config.providerEvents.publicUrl}${path}`,
+        params,
+      );
+      const res = await fetch(`${herald.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signature,
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      expect(res.status).toBeLessThan(300);
+
+      const record = await waitForRecord(herald.url, id, smsOut);
+      expect(record.route!.map((r) => [r.channel, r.reason])).toEqual([
+        ['sms', 'undelivered'],
+        ['email', undefined],
+      ]);
+      // Recorded once: the repeat was a duplicate.
+      expect(record.events!.filter((e) => e.step === 0)).toEqual([
+        expect.objectContaining({ type: 'undelivered', provider: 'twilio' }),
+      ]);
+      expect(await accepted('sendgrid', 'redrive@example.com')).toHaveLength(1);
     });
   });
 });

@@ -85,12 +85,14 @@ local ABANDONED = 'abandoned: the step was superseded by its fallback; the provi
 -- Ends the record's current step (its route entry takes status \`ended\` and \`reason\`) and
 -- starts the next one, \`queued\` with its own message and a fresh round budget. A call still in
 -- flight is recorded as an ambiguous attempt of the ended step and its marker cleared, so its
--- late answer finds neither its owner nor its step. Returns nil when the step is the last, else
--- {from channel, to channel, next step, '1' when a step follows it, fallbackAfterMs or ''}.
-local function advance(rkey, akey, ended, reason, now, ttl, failure)
+-- late answer finds neither its owner nor its step. \`from\` and \`to\` are the transition's
+-- (TRANSITIONS.nextStep). Returns nil when the step is the last (or the status is not one a
+-- step ends from), else {from channel, to channel, next step, '1' when a step follows it,
+-- fallbackAfterMs or ''}.
+local function advance(rkey, akey, ended, reason, now, ttl, failure, from, to)
   local f = redis.call('HMGET', rkey, 'step', 'fallback', 'route', 'provider', 'providerMessageId',
-    'sentAt', 'rounds', 'fallbackAfterMs')
-  if not f[2] then return nil end
+    'sentAt', 'rounds', 'fallbackAfterMs', 'status')
+  if not f[2] or not member(f[9], from) then return nil end
   local step = tonumber(f[1] or '0')
   local steps = cjson.decode(f[2])
   local nxt = steps[step + 1]
@@ -109,8 +111,8 @@ local function advance(rkey, akey, ended, reason, now, ttl, failure)
   if inflight[1] then
     redis.call('RPUSH', akey, stepped(interrupted_attempt(inflight, ABANDONED), tostring(step)))
   end
-  reindex(rkey, 'queued', ttl)
-  redis.call('HSET', rkey, 'status', 'queued', 'step', tostring(step + 1), 'message', nxt.message,
+  reindex(rkey, to, ttl)
+  redis.call('HSET', rkey, 'status', to, 'step', tostring(step + 1), 'message', nxt.message,
     'route', cjson.encode(route), 'budgetFrom', f[7] or '0', 'updatedAt', now)
   redis.call('HDEL', rkey, 'owner', 'ownerLock', 'provider', 'providerMessageId', 'sentAt',
     'deliveredAt', 'failure', 'failedAt', 'nextAttemptAt', 'eventAt', 'deliveredBy',
@@ -244,14 +246,14 @@ return 1
 /**
  * The owner's round fails its step for good (rejected, or rounds exhausted): the next fallback
  * step starts, or, at the last step, the notification is `failed`. KEYS: record, attempts.
- * ARGV: token, now (ISO), ttl, from states, failure JSON, step. Returns {0} when `token` does
- * not own the record at that step, {1} when failed, {2, from channel, to channel, next step,
+ * ARGV: token, now (ISO), ttl, from states, failure JSON, step, next-step from states, next-step
+ * status. Returns {0} when `token` does not own the record at that step, {1} when failed, {2, from channel, to channel, next step,
  * more, fallbackAfterMs} when the next step started.
  */
 export const FAIL_STEP = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
 if f[2] ~= ARGV[1] or not member(f[1], ARGV[4]) or not at_step(KEYS[1], ARGV[6]) then return {0} end
-local moved = advance(KEYS[1], KEYS[2], 'failed', 'failed', ARGV[2], ARGV[3], ARGV[5])
+local moved = advance(KEYS[1], KEYS[2], 'failed', 'failed', ARGV[2], ARGV[3], ARGV[5], ARGV[7], ARGV[8])
 if moved then return {2, unpack(moved)} end
 reindex(KEYS[1], 'failed', ARGV[3])
 redis.call('HSET', KEYS[1], 'status', 'failed', 'failure', ARGV[5], 'failedAt', ARGV[2], 'updatedAt', ARGV[2])
@@ -262,7 +264,7 @@ return {1}
 
 /**
  * A step's \`fallbackAfterSeconds\` ran out. KEYS: record, attempts. ARGV: step, now (ISO), ttl,
- * states a step is still running in. When the record is still at that step and not sent, the
+ * states a step is still unsent in, next-step from states, next-step status. When the record is still at that step and not sent, the
  * next step supersedes it (a call in flight becomes an ambiguous attempt whose late answer
  * cannot write). Returns {'gone'} | {'other_step', step, status} | {'kept', status} |
  * {'advanced', from channel, to channel, next step, more, fallbackAfterMs}.
@@ -272,7 +274,7 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'gone'} end
 if not at_step(KEYS[1], ARGV[1]) then return {'other_step', step_of(KEYS[1]) or '0', status} end
 if not member(status, ARGV[4]) then return {'kept', status} end
-local moved = advance(KEYS[1], KEYS[2], status, 'timeout', ARGV[2], ARGV[3], '')
+local moved = advance(KEYS[1], KEYS[2], status, 'timeout', ARGV[2], ARGV[3], '', ARGV[5], ARGV[6])
 if not moved then return {'kept', status} end
 return {'advanced', unpack(moved)}
 `;
@@ -280,7 +282,8 @@ return {'advanced', unpack(moved)}
 /**
  * A job failed for good outside a round's own decision (stalled too often, an unexpected
  * error): its record must not stay `queued` or `sending`. KEYS: record, attempts, the job's lock.
- * ARGV: failure JSON, now (ISO), ttl, from states, interrupted detail, the job's step.
+ * ARGV: failure JSON, now (ISO), ttl, from states, interrupted detail, the job's step,
+ * next-step from states, next-step status.
  * Only when the record is not owned by another job's round and is at the job's step. A call
  * still within its lease keeps its marker, so its answer can still be written, unless a
  * fallback step follows: then the step ends, the next starts, and the call is abandoned.
@@ -297,7 +300,7 @@ if inflight[1] and tonumber(inflight[5]) <= now_ms() then
   redis.call('RPUSH', KEYS[2], stepped(interrupted_attempt(inflight, ARGV[5]), step_of(KEYS[1])))
   redis.call('HDEL', KEYS[1], unpack(IF_FIELDS))
 end
-local moved = advance(KEYS[1], KEYS[2], 'failed', 'failed', ARGV[2], ARGV[3], ARGV[1])
+local moved = advance(KEYS[1], KEYS[2], 'failed', 'failed', ARGV[2], ARGV[3], ARGV[1], ARGV[7], ARGV[8])
 if moved then return {2, unpack(moved)} end
 reindex(KEYS[1], 'failed', ARGV[3])
 redis.call('HSET', KEYS[1], 'status', 'failed', 'failure', ARGV[1], 'failedAt', ARGV[2], 'updatedAt', ARGV[2])
@@ -352,7 +355,7 @@ return {'cancelled'}
  * Records a provider event once. KEYS: record, events, the event id's de-duplication key,
  * attempts. ARGV: event JSON, to status ('' when the event moves nothing), from states, now
  * (ISO), ttl, event time (ISO), provider, provider message id (bare), statuses that end a step
- * when a fallback step follows. An event id seen before (within the record's retention) does
+ * when a fallback step follows, next-step from states, next-step status. An event id seen before (within the record's retention) does
  * nothing. The event is always appended. The status moves only from a `from` state, never for
  * an event older than the one that set the current status (`eventAt`): events may arrive out of
  * order; and, on a record with fallback steps, only for an event about the current step's
@@ -386,7 +389,7 @@ local status = f[1]
 local moved = 'kept'
 if current and ARGV[2] ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= ARGV[6]) then
   if member(ARGV[2], ARGV[9]) then
-    local next = advance(KEYS[1], KEYS[4], ARGV[2], ARGV[2], ARGV[4], ARGV[5], '')
+    local next = advance(KEYS[1], KEYS[4], ARGV[2], ARGV[2], ARGV[4], ARGV[5], '', ARGV[10], ARGV[11])
     if next then return {'advanced', 'queued', unpack(next)} end
   end
   status = ARGV[2]

@@ -60,6 +60,8 @@ export const TRANSITIONS = {
    * (`sending`), a bounce or undelivered event (`sent`), or a step not sent in time.
    */
   nextStep: { from: ['queued', 'sending', 'scheduled', 'sent'], to: 'queued' },
+  /** A step not sent within `fallbackAfterSeconds` gives way to the next (see `nextStep`). */
+  stepTimedOut: { from: ['queued', 'sending', 'scheduled'], to: 'queued' },
 } as const satisfies Record<
   string,
   { from: readonly NotificationStatus[]; to: NotificationStatus }
@@ -91,13 +93,6 @@ export const EVENT_TRANSITION = {
 export const STEP_ENDING_EVENTS = [
   'bounced',
   'undelivered',
-] as const satisfies readonly NotificationStatus[];
-
-/** Statuses in which a step has not been sent yet: its `fallbackAfterSeconds` may supersede it. */
-export const UNSENT_STATES = [
-  'queued',
-  'sending',
-  'scheduled',
 ] as const satisfies readonly NotificationStatus[];
 
 /** Why a notification moved on to its next fallback step. */
@@ -393,6 +388,7 @@ export class NotificationLifecycle {
       provider,
       providerMessageId.replace(/^<(.*)>$/, '$1'),
       list(STEP_ENDING_EVENTS),
+      ...nextStep(),
     )) as [string, ...string[]];
     if (r[0] === 'gone') return { kind: 'unknown' };
     if (r[0] === 'duplicate') {
@@ -432,7 +428,8 @@ export class NotificationLifecycle {
       step,
       now(),
       this.ttl,
-      list(UNSENT_STATES),
+      list(TRANSITIONS.stepTimedOut.from),
+      ...nextStep(),
     )) as string[];
     switch (r[0]) {
       case 'gone':
@@ -470,6 +467,7 @@ export class NotificationLifecycle {
       list(TRANSITIONS.failed.from),
       JSON.stringify(failure),
       owner.step,
+      ...nextStep(),
     )) as [number, ...string[]];
     return stepFailure(r);
   }
@@ -495,6 +493,7 @@ export class NotificationLifecycle {
       list(TRANSITIONS.orphaned.from),
       INTERRUPTED_DETAIL,
       step,
+      ...nextStep(),
     )) as [number, ...string[]];
     return stepFailure(r);
   }
@@ -616,3 +615,5 @@ function stepFailure(r: readonly [number, ...string[]]): StepFailure {
   return r[0] === 1 ? { kind: 'failed' } : { kind: 'lost' };
 }
 const list = (states: readonly string[]) => states.join(',');
+/** The script arguments of {@link TRANSITIONS}.nextStep: its from states and its status. */
+const nextStep = () => [list(TRANSITIONS.nextStep.from), TRANSITIONS.nextStep.to];

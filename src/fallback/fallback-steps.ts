@@ -59,12 +59,20 @@ export class FallbackSteps {
       { notificationId, step: advanced.step, ...labels },
       `notification ${notificationId} falls back to step ${advanced.step} (${advanced.toChannel}): ${advanced.reason}`,
     );
-    await this.recent.note(labels);
     await this.queueStep(
       notificationId,
       advanced.step,
       advanced.more ? advanced.fallbackAfterMs : undefined,
     );
+    // Only the status page reads it: a Redis that blinks here costs a line of it, not the step.
+    await this.recent
+      .note(labels)
+      .catch((err: unknown) =>
+        this.logger.warn(
+          { notificationId, err: { message: (err as Error).message } },
+          'could not note a fallback for the status page',
+        ),
+      );
   }
 
   /**

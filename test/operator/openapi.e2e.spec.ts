@@ -152,6 +152,30 @@ describe('GET /docs', () => {
       await check(await fetch(`${url}/v1/providers`), 401, problemSchema);
     });
 
+    it('for a notification with a fallback step, its route included', async () => {
+      const accepted = (await check(
+        await get('/v1/notifications', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            channel: 'chat',
+            to: 'C0123456789',
+            text: 'hi',
+            fallback: [{ channel: 'sms', to: '+14155550100', text: 'hi' }],
+            fallbackAfterSeconds: 60,
+          }),
+        }),
+        202,
+        acceptedNotificationSchema,
+      )) as { id: string };
+      const record = (await check(
+        await get(`/v1/notifications/${accepted.id}`),
+        200,
+        notificationRecordSchema,
+      )) as { route?: unknown[] };
+      expect(record.route).toHaveLength(1);
+    });
+
     it('for the operator and health routes', async () => {
       await check(await get('/v1/providers'), 200, providersStatusSchema);
       await check(await get('/health/live'), 200, livenessSchema);

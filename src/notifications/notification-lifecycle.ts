@@ -23,6 +23,7 @@ import type {
   NotificationStatus,
   ProviderEvent,
   ProviderEventType,
+  RouteStepReason,
 } from '../contracts/notification-record';
 import { providerMessageKey, recordKeys } from './record-keys';
 
@@ -96,7 +97,7 @@ export const STEP_ENDING_EVENTS = [
 ] as const satisfies readonly NotificationStatus[];
 
 /** Why a notification moved on to its next fallback step. */
-export type FallbackReason = 'failed' | 'bounced' | 'undelivered' | 'timeout' | 'suppressed';
+export type FallbackReason = RouteStepReason;
 
 /** A transition that ended a step and started the next fallback step (`queued`). */
 export interface StepAdvance {

@@ -547,4 +547,36 @@ describe(FallbackSteps.name, () => {
       expect(await accepted('sendgrid', 'redrive@example.com')).toHaveLength(1);
     });
   });
+  describe('when a notification waiting at a fallback step is cancelled', () => {
+    it('stops the route there: no step runs after it', async () => {
+      const id = await postNotification(herald.url, {
+        channel: 'chat',
+        to: 'C0123456789',
+        text: 'Maintenance tonight',
+        sendAt: new Date(Date.now() + 600_000).toISOString(),
+        fallback: [{ channel: 'sms', to: '+14155550152', text: 'Maintenance tonight' }],
+      });
+      // Step 1 started, its job not yet queued: the notification waits there.
+      await herald.app.get(NotificationLifecycle).stepTimeout(id, 0);
+      const res = await fetch(`${herald.url}/v1/notifications/${id}/cancel`, { method: 'POST' });
+      expect(res.status).toBe(200);
+
+      // A re-drive finds nothing to queue; a step job that was queued anyway sends nothing.
+      await herald.app.get(FallbackSteps).ensureCurrentStep(id);
+      expect(await queue.getJob(stepJobId(id, 1))).toBeUndefined();
+      await herald.app.get(NotificationAcceptance).enqueue(id, stepJobId(id, 1), 0, 1);
+      await until(
+        async () => (await (await queue.getJob(stepJobId(id, 1)))?.getState()) === 'completed',
+        10_000,
+        `the step job of ${id} completed`,
+      );
+      const record = await getRecord(herald.url, id);
+      expect(record).toMatchObject({ status: 'cancelled', step: 1 });
+      expect(record.route!.map((r) => [r.step, r.status])).toEqual([
+        [0, 'scheduled'],
+        [1, 'cancelled'],
+      ]);
+      expect(await accepted('twilio', '+14155550152')).toHaveLength(0);
+    });
+  });
 });

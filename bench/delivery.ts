@@ -7,7 +7,10 @@
  * 20,000 `send` jobs (DESIGN §5) are added in bulk, as a producer with a backlog would, while
  * the worker is already waiting; the simulator's SendGrid answers after 20 ms; concurrency 50.
  *
- * BENCH_DELIVERY_MESSAGES (20000) shortens it for a smoke run.
+ * Targets: Herald's delivered/s ≥ 0.8× the floor's, its worker's peak RSS ≤ 1.5× the floor's.
+ *
+ * BENCH_DELIVERY_MESSAGES (20000) shortens it; `--quick` (or BENCH_QUICK=1) runs 3,000 for a
+ * smoke check. The last line printed is the JSON verdict (support/ratios.ts).
  */
 import type { ProviderSimulator } from '../src/sandbox/provider-simulator';
 import { startPlainWorker } from './support/floors';
@@ -24,12 +27,15 @@ import { type RedisServer, startRedisServer } from './support/redis-server';
 import { environment, printLoad, printTable, verdict, writeResults } from './support/report';
 import { type BenchContext, runBenchmarks } from './support/runner';
 import { startSimulator } from './support/simulator';
+import { printRatios, quickMode } from './support/ratios';
 import { ratio } from './support/stats';
 import { BENCH_EMAIL, runPrefix } from './support/workload';
 
-const MESSAGES = Number(process.env.BENCH_DELIVERY_MESSAGES ?? 20_000);
+const QUICK = quickMode();
+const MESSAGES = Number(process.env.BENCH_DELIVERY_MESSAGES ?? (QUICK ? 3_000 : 20_000));
 const PROVIDER_LATENCY_MS = 20;
 const TARGET_RATIO = 0.8;
+const TARGET_RSS_RATIO = 1.5;
 
 export async function deliveryBenchmark({ heraldMain }: BenchContext): Promise<void> {
   console.log(
@@ -102,6 +108,15 @@ export async function deliveryBenchmark({ heraldMain }: BenchContext): Promise<v
     console.log(
       `Herald/floor delivered/s: ${deliveredRatio} (target ${target.target}: ${verdict(target.met)})`,
     );
+    const rssRatio = ratio(herald.workerPeakRssMiB, floor.workerPeakRssMiB);
+    const rssTarget = {
+      measured: rssRatio,
+      target: `≤ ${TARGET_RSS_RATIO}`,
+      met: rssRatio <= TARGET_RSS_RATIO,
+    };
+    console.log(
+      `Herald/floor peak RSS: ${rssRatio} (target ${rssTarget.target}: ${verdict(rssTarget.met)})`,
+    );
     if (herald.records) {
       console.log(
         `Herald per-job p50 ${herald.processingMs.p50} ms, of which the SendGrid call (as Herald timed it) p50 ${herald.records.deliveringCallMs.p50} ms`,
@@ -124,8 +139,18 @@ export async function deliveryBenchmark({ heraldMain }: BenchContext): Promise<v
       },
       runs: { floor: withoutRows(floor), herald: withoutRows(herald) },
       target,
+      rssTarget,
       table,
     });
+    printRatios('delivery', QUICK, [
+      {
+        name: 'deliveredPerSecondOverFloor',
+        measured: deliveredRatio,
+        target: TARGET_RATIO,
+        better: 'higher',
+      },
+      { name: 'peakRssOverFloor', measured: rssRatio, target: TARGET_RSS_RATIO, better: 'lower' },
+    ]);
   } finally {
     await simulator.stop();
     await redis.stop();

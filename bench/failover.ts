@@ -11,12 +11,21 @@
  * 2,000 `send` jobs in a closed loop of 50 (a new job is added as soon as one finishes, as 50
  * callers sending one message after another: no backlog, so queue-to-delivered time is each
  * message's own latency), worker concurrency 50, deadline 2 s. The first 50 calls are in flight
- * when the outage bites, before any deadline can expire — the burst no breaker can stop — so the
- * target for messages that waited a full deadline is 50 + the breaker's volume threshold (5).
+ * when the outage bites, before any deadline can expire — the burst no breaker can stop. Herald
+ * notices the hang from the age of those calls (its hang bound, derived from SendGrid's recent
+ * latency) and fails them over before their deadline: the target is the hang run's p99 at most
+ * 3× the healthy run's p99 (and at most 50 + the breaker's volume threshold (5) messages that
+ * waited a full deadline).
  *
- * Each worker first handles 1,000 warm-up messages (BENCH_FAILOVER_WARMUP), so V8 has compiled
- * the hot paths: SMS for Herald, which leaves its e-mail breakers untouched, e-mails through a
- * healthy SendGrid for the peer, which keeps no state between sends.
+ * Each worker first handles 1,000 warm-up e-mails through a healthy SendGrid
+ * (BENCH_FAILOVER_WARMUP), so V8 has compiled the hot paths and SendGrid has the normal latency
+ * history a hang is judged against (a provider without one waits for its deadline).
+ *
+ * HERALD_HANG_LATENCY_FACTOR and HERALD_HANG_MIN_MS, when set, are passed on to Herald.
+ *
+ * `--quick` (or BENCH_QUICK=1): 600 messages and no peer run, about 10 s; for a smoke check of
+ * the ratios. The warm-up stays whole: a shorter one leaves cold-start latencies in SendGrid's
+ * history, which widens its hang bound. The last line printed is the JSON verdict (support/ratios.ts).
  *
  * BENCH_FAILOVER_MIDRUN=1 adds a fourth run where SendGrid starts hanging once a quarter of the
  * messages are queued, after the breaker has seen healthy traffic: the outage as it usually
@@ -37,14 +46,17 @@ import { type RedisServer, startRedisServer } from './support/redis-server';
 import { environment, printLoad, printTable, verdict, writeResults } from './support/report';
 import { type BenchContext, runBenchmarks } from './support/runner';
 import { startSimulator } from './support/simulator';
+import { type BenchRatio, printRatios, quickMode } from './support/ratios';
 import { ratio } from './support/stats';
-import { BENCH_EMAIL, BENCH_SMS, runPrefix } from './support/workload';
+import { BENCH_EMAIL, runPrefix } from './support/workload';
 
-const MESSAGES = Number(process.env.BENCH_FAILOVER_MESSAGES ?? 2_000);
+const QUICK = quickMode();
+const MESSAGES = Number(process.env.BENCH_FAILOVER_MESSAGES ?? (QUICK ? 600 : 2_000));
 const PROVIDER_LATENCY_MS = 20;
 /** Herald's HERALD_BREAKER_VOLUME_THRESHOLD in these runs (its default). */
 const VOLUME_THRESHOLD = 5;
 const TARGET_P50_FACTOR = 1.5;
+const TARGET_P99_FACTOR = 3;
 const TARGET_PEER_FACTOR = 10;
 const WARMUP_MESSAGES = Number(process.env.BENCH_FAILOVER_WARMUP ?? 1_000);
 const MIDRUN = process.env.BENCH_FAILOVER_MIDRUN === '1';
@@ -71,7 +83,7 @@ export async function failoverBenchmark({ heraldMain }: BenchContext): Promise<v
           redisUrl: redis.url,
           prefix,
           simulatorUrl,
-          env: { HERALD_BREAKER_VOLUME_THRESHOLD: String(VOLUME_THRESHOLD) },
+          env: { HERALD_BREAKER_VOLUME_THRESHOLD: String(VOLUME_THRESHOLD), ...hangSettings() },
           profileLabel: label,
         })
       ).process;
@@ -82,43 +94,45 @@ export async function failoverBenchmark({ heraldMain }: BenchContext): Promise<v
     };
     const run = (scenario: Scenario) => measure(redis, sendgrid, scenario);
 
-    // Herald warms up on SMS, which leaves its e-mail breakers as a fresh process has them.
+    // Herald warms up on e-mail through a healthy SendGrid: its normal latency.
     const healthy = await run({
       label: 'Herald, providers healthy',
       start: heraldWorker('failover-healthy'),
-      warmUpWith: BENCH_SMS,
+      warmUpWith: BENCH_EMAIL,
       outage: 'never',
     });
     const outage = await run({
       label: 'Herald, SendGrid hanging',
       start: heraldWorker('failover-outage'),
-      warmUpWith: BENCH_SMS,
-      outage: 'from the start',
-    });
-    // The peer keeps no state between sends: it warms up on the e-mail itself.
-    const peer = await run({
-      label: 'notifme-sdk fallback, SendGrid hanging',
-      start: (prefix) =>
-        startPlainWorker({
-          mode: 'notifme',
-          redisUrl: redis.url,
-          prefix,
-          simulatorUrl,
-          profileLabel: 'failover-peer',
-        }),
       warmUpWith: BENCH_EMAIL,
       outage: 'from the start',
     });
+    // The peer keeps no state between sends: it warms up on the e-mail too.
+    const peer = QUICK
+      ? undefined
+      : await run({
+          label: 'notifme-sdk fallback, SendGrid hanging',
+          start: (prefix) =>
+            startPlainWorker({
+              mode: 'notifme',
+              redisUrl: redis.url,
+              prefix,
+              simulatorUrl,
+              profileLabel: 'failover-peer',
+            }),
+          warmUpWith: BENCH_EMAIL,
+          outage: 'from the start',
+        });
     const midRun = MIDRUN
       ? await run({
           label: 'Herald, SendGrid hanging from ¼ of the run',
           start: heraldWorker('failover-midrun'),
-          warmUpWith: BENCH_SMS,
+          warmUpWith: BENCH_EMAIL,
           outage: 'after a quarter',
         })
       : undefined;
 
-    const runs = [healthy, outage, peer, ...(midRun ? [midRun] : [])];
+    const runs = [healthy, outage, ...(peer ? [peer] : []), ...(midRun ? [midRun] : [])];
     const table = printTable(
       `failover — ${MESSAGES} e-mails, ${CONCURRENCY} at a time (closed loop), worker concurrency ${CONCURRENCY}, deadline ${DEADLINE_MS} ms, providers answering in ${PROVIDER_LATENCY_MS} ms`,
       [
@@ -148,7 +162,10 @@ export async function failoverBenchmark({ heraldMain }: BenchContext): Promise<v
 
     const allowed = CONCURRENCY + VOLUME_THRESHOLD;
     const p50Factor = ratio(outage.queueToDeliveredMs.p50, healthy.queueToDeliveredMs.p50);
-    const peerFactor = ratio(peer.queueToDeliveredMs.p50, outage.queueToDeliveredMs.p50);
+    const p99Factor = ratio(outage.queueToDeliveredMs.p99, healthy.queueToDeliveredMs.p99);
+    const peerFactor = peer
+      ? ratio(peer.queueToDeliveredMs.p50, outage.queueToDeliveredMs.p50)
+      : undefined;
     const targets = {
       waitedFullDeadline: {
         measured: outage.waitedFullDeadline,
@@ -160,12 +177,22 @@ export async function failoverBenchmark({ heraldMain }: BenchContext): Promise<v
         target: `≤ ${TARGET_P50_FACTOR}× the healthy p50`,
         met: p50Factor <= TARGET_P50_FACTOR,
       },
-      p50VersusPeer: {
-        measured: peerFactor,
-        target: `peer's p50 ≥ ${TARGET_PEER_FACTOR}× Herald's`,
-        met: peerFactor >= TARGET_PEER_FACTOR,
+      p99VersusHealthy: {
+        measured: p99Factor,
+        target: `≤ ${TARGET_P99_FACTOR}× the healthy p99`,
+        met: p99Factor <= TARGET_P99_FACTOR,
       },
+      ...(peerFactor === undefined
+        ? {}
+        : {
+            p50VersusPeer: {
+              measured: peerFactor,
+              target: `peer's p50 ≥ ${TARGET_PEER_FACTOR}× Herald's`,
+              met: peerFactor >= TARGET_PEER_FACTOR,
+            },
+          }),
     };
+    const hung = outage.records?.abandonedAsHung;
     console.log(
       `waited a full deadline under outage: ${outage.waitedFullDeadline} (records with a timeout attempt: ${outage.records?.withTimeout}); target ${targets.waitedFullDeadline.target}: ${verdict(targets.waitedFullDeadline.met)}`,
     );
@@ -173,8 +200,18 @@ export async function failoverBenchmark({ heraldMain }: BenchContext): Promise<v
       `p50 outage/healthy: ${p50Factor}× (target ${targets.p50VersusHealthy.target}: ${verdict(targets.p50VersusHealthy.met)})`,
     );
     console.log(
-      `p50 peer/Herald under outage: ${peerFactor}× (target ${targets.p50VersusPeer.target}: ${verdict(targets.p50VersusPeer.met)})`,
+      `p99 outage/healthy: ${p99Factor}× — ${outage.queueToDeliveredMs.p99} vs ${healthy.queueToDeliveredMs.p99} ms (target ${targets.p99VersusHealthy.target}: ${verdict(targets.p99VersusHealthy.met)})`,
     );
+    console.log(
+      hung && hung.waitedMs.count > 0
+        ? `early failover: ${hung.waitedMs.count} calls abandoned as hung at a bound of ${hung.boundsMs.join(', ')} ms, after waiting p50 ${hung.waitedMs.p50} ms, at most ${hung.waitedMs.max} ms (deadline ${DEADLINE_MS} ms)`
+        : `early failover: no call abandoned as hung (deadline ${DEADLINE_MS} ms)`,
+    );
+    if (targets.p50VersusPeer) {
+      console.log(
+        `p50 peer/Herald under outage: ${peerFactor}× (target ${targets.p50VersusPeer.target}: ${verdict(targets.p50VersusPeer.met)})`,
+      );
+    }
 
     writeResults('failover', {
       benchmark: 'failover',
@@ -192,16 +229,51 @@ export async function failoverBenchmark({ heraldMain }: BenchContext): Promise<v
       runs: {
         healthy: withoutRows(healthy),
         outage: withoutRows(outage),
-        peer: withoutRows(peer),
+        ...(peer ? { peer: withoutRows(peer) } : {}),
         ...(midRun ? { midRun: withoutRows(midRun) } : {}),
       },
       targets,
+      earlyFailover: hung,
       table,
     });
+    const ratios: BenchRatio[] = [
+      {
+        name: 'hangP99OverHealthyP99',
+        measured: p99Factor,
+        target: TARGET_P99_FACTOR,
+        better: 'lower',
+      },
+      {
+        name: 'hangP50OverHealthyP50',
+        measured: p50Factor,
+        target: TARGET_P50_FACTOR,
+        better: 'lower',
+      },
+      ...(peerFactor === undefined
+        ? []
+        : [
+            {
+              name: 'peerP50OverHeraldP50',
+              measured: peerFactor,
+              target: TARGET_PEER_FACTOR,
+              better: 'higher' as const,
+            },
+          ]),
+    ];
+    printRatios('failover', QUICK, ratios);
   } finally {
     await simulator.stop();
     await redis.stop();
   }
+}
+
+/** HERALD_HANG_* set in the benchmark's environment, passed on to Herald: to try other bounds. */
+function hangSettings(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('HERALD_HANG_') && e[1] !== undefined,
+    ),
+  );
 }
 
 interface Scenario {

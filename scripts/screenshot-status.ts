@@ -38,7 +38,7 @@ async function settled(base: string, id: string): Promise<void> {
     const record = (await (await fetch(`${base}/v1/notifications/${id}`)).json()) as {
       status: string;
     };
-    if (record.status === 'delivered' || record.status === 'failed') return;
+    if (['sent', 'delivered', 'failed'].includes(record.status)) return;
     await sleep(25);
   }
 }

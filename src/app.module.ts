@@ -1,6 +1,8 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
+import { CallerEventsApiModule } from './caller-events/caller-events-api.module';
+import { CallerEventsModule } from './caller-events/caller-events.module';
 import { ConfigModule } from './config/config.module';
 import type { HeraldConfig } from './config/herald-config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -12,6 +14,7 @@ import { ProvidersStatusModule } from './providers-status/providers-status.modul
 import { ProviderEventsModule } from './provider-events/provider-events.module';
 import { RedisModule } from './redis/redis.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { SuppressionsApiModule } from './suppression/suppressions-api.module';
 import type { TemplateCatalog } from './templates/template-catalog';
 import { TemplatesApiModule } from './templates/templates-api.module';
 import { TemplatesModule } from './templates/templates.module';
@@ -35,8 +38,14 @@ export class AppModule {
     templates: TemplateCatalog,
     options: AppOptions = {},
   ): DynamicModule {
-    const api: Imports = [NotificationsApiModule, TemplatesApiModule, ProviderEventsModule];
-    const worker: Imports = [DeliveryModule];
+    const api: Imports = [
+      NotificationsApiModule,
+      TemplatesApiModule,
+      ProviderEventsModule,
+      CallerEventsApiModule,
+      SuppressionsApiModule,
+    ];
+    const worker: Imports = [DeliveryModule, CallerEventsModule];
     return {
       module: AppModule,
       imports: [

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { createApp } from './app.factory';
 import { ConfigError } from './config/config-error';
 import { type LoadedConfig, loadConfig } from './config/load-config';
+import type { HeraldConfig } from './config/herald-config';
 import { describeRedisUrl, readEnvironment } from './config/read-environment';
 import { baseLogOptions } from './logging/logging.module';
 import { logDestination } from './logging/log-destination';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const destination = logDestination(process.stdout.isTTY === true);
   // First, which Redis: a newcomer's Herald must not write into someone else's unnoticed.
   pino(baseLogOptions(config), destination).info(
-    `Herald (${config.role}) starting: Redis ${describeRedisUrl(config.redis.url)}, key prefix ` +
+    `Herald (${config.role}) starting: Redis ${redisTarget(config)}, key prefix ` +
       `"${config.queue.prefix}"; ${envFile ? `settings from ${envFile} and the environment` : 'settings from the environment (no .env)'}`,
   );
   const app = await createApp(config, { logDestination: destination });
@@ -49,3 +50,10 @@ main().catch((err: unknown) => {
   );
   process.exit(1);
 });
+
+/** Which Redis, for the first log line: the URL without its credentials, or the cluster's seeds. */
+function redisTarget(config: HeraldConfig): string {
+  const { cluster, url } = config.redis;
+  if (!cluster) return describeRedisUrl(url);
+  return `Cluster ${cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}${cluster.tls ? ' (TLS)' : ''}`;
+}

@@ -85,12 +85,14 @@ async function sendgrid(email: Email): Promise<string> {
     JSON.stringify({
       from: { email: email.from },
       subject: email.subject,
-      personalizations: [{ to: [{ email: email.to }] }],
+      // Per recipient, as Herald sends it: a top-level `custom_args` must be a string.
+      personalizations: [
+        { to: [{ email: email.to }], custom_args: { herald_notification_id: email.id } },
+      ],
       content: [
         { value: email.text, type: 'text/plain' },
         { value: email.html, type: 'text/html' },
       ],
-      custom_args: { herald_notification_id: email.id },
     }),
   );
   if (response.status !== 202) throw new Error(`sendgrid answered ${response.status}`);

@@ -1,6 +1,6 @@
 import { SANDBOX_CREDENTIALS as C } from '../../src/config/sandbox-credentials';
 import { benchScript } from './build';
-import { CONCURRENCY, DEADLINE_MS, profileArgs } from './herald';
+import { API_NODE_FLAGS, CONCURRENCY, DEADLINE_MS, profileArgs } from './herald';
 import { freePort, type NodeProcess, startNode } from './processes';
 import { BENCH_QUEUE } from './workload';
 
@@ -20,7 +20,29 @@ export async function startAcceptFloor(options: {
       QUEUE_NAME: BENCH_QUEUE,
       PORT: String(port),
     },
-    profileArgs('accept-floor'),
+    [...API_NODE_FLAGS, ...profileArgs('accept-floor')],
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await proc.waitForHttp(`${url}/health`);
+  return { process: proc, url };
+}
+
+/** Starts bench/children/event-floor.ts and waits until it answers. */
+export async function startEventFloor(options: {
+  readonly redisUrl: string;
+  readonly prefix: string;
+}): Promise<{ process: NodeProcess; url: string }> {
+  const port = await freePort();
+  const proc = startNode(
+    'event-floor',
+    benchScript('children/event-floor.ts'),
+    {
+      NODE_ENV: 'production',
+      REDIS_URL: options.redisUrl,
+      PREFIX: options.prefix,
+      PORT: String(port),
+    },
+    profileArgs('event-floor'),
   );
   const url = `http://127.0.0.1:${port}`;
   await proc.waitForHttp(`${url}/health`);

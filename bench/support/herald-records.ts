@@ -3,10 +3,14 @@ import { type Distribution, distribution } from './stats';
 
 /** The part of a Herald delivery attempt (`<prefix>:ntf:<id>:attempts`) the benchmarks read. */
 interface Attempt {
-  readonly outcome: 'delivered' | 'failed' | 'skipped';
+  readonly outcome: 'sent' | 'failed' | 'skipped';
   readonly errorClass?: string;
+  readonly detail?: string;
   readonly latencyMs: number;
 }
+
+/** The detail Herald gives a call it abandoned because its provider hung. */
+const HUNG = /^provider hung: no answer for \d+ ms, over its bound of (\d+) ms/;
 
 /** What Herald's own records say about a run's notifications. */
 export interface RecordsSummary {
@@ -14,6 +18,11 @@ export interface RecordsSummary {
   readonly withTimeout: number;
   /** Duration of the provider call that delivered, as Herald timed it (SDK call included), ms. */
   readonly deliveringCallMs: Distribution;
+  /**
+   * Calls abandoned early because their provider was declared hung: how long each had waited
+   * (ms), and the bounds Herald declared the hangs at (ms, distinct values).
+   */
+  readonly abandonedAsHung: { readonly waitedMs: Distribution; readonly boundsMs: number[] };
 }
 
 /** Reads the attempts of `ids` (all of them, in one pipeline) before the run's keys are deleted. */
@@ -29,12 +38,18 @@ export async function readRecords(
     if (err) throw err;
     return (raw as string[]).map((a) => JSON.parse(a) as Attempt);
   });
+  const hung = attempts.flat().flatMap((a) => {
+    const match = a.detail === undefined ? null : HUNG.exec(a.detail);
+    return match ? [{ waitedMs: a.latencyMs, boundMs: Number(match[1]) }] : [];
+  });
   return {
+    abandonedAsHung: {
+      waitedMs: distribution(hung.map((h) => h.waitedMs)),
+      boundsMs: [...new Set(hung.map((h) => h.boundMs))].sort((x, y) => x - y),
+    },
     withTimeout: attempts.filter((list) => list.some((a) => a.errorClass === 'timeout')).length,
     deliveringCallMs: distribution(
-      attempts.flatMap((list) =>
-        list.filter((a) => a.outcome === 'delivered').map((a) => a.latencyMs),
-      ),
+      attempts.flatMap((list) => list.filter((a) => a.outcome === 'sent').map((a) => a.latencyMs)),
     ),
   };
 }

@@ -25,6 +25,12 @@ export interface RunningHerald {
   readonly env: Record<string, string>;
 }
 
+/**
+ * Node flags of an `api` process, as docker-compose.yml runs it (a larger young generation; see
+ * README, Running in production). The accept floor gets them too, so both pay the same GC.
+ */
+export const API_NODE_FLAGS = ['--max-semi-space-size=32'];
+
 /** Worker concurrency of every benchmark, Herald's and the floors' alike. */
 export const CONCURRENCY = 50;
 /** Deadline of each provider call, Herald's and the peer's alike. */
@@ -69,14 +75,16 @@ export async function startHerald(options: HeraldOptions): Promise<RunningHerald
     TWILIO_BASE_URL: sim,
     SLACK_BOT_TOKEN: C.slack.token,
     SLACK_API_URL: `${sim}/api/`,
+    // V8 settings to try on Herald alone (e.g. `--max-old-space-size=256`), as NODE_OPTIONS.
+    ...(process.env.BENCH_HERALD_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_HERALD_NODE_OPTIONS }
+      : {}),
     ...options.env,
   };
-  const proc = startNode(
-    `herald-${options.role}`,
-    options.main,
-    env,
-    profileArgs(options.profileLabel),
-  );
+  const proc = startNode(`herald-${options.role}`, options.main, env, [
+    ...(options.role === 'api' ? API_NODE_FLAGS : []),
+    ...profileArgs(options.profileLabel),
+  ]);
   const url = `http://127.0.0.1:${port}`;
   await proc.waitForHttp(`${url}/health/live`);
   return { process: proc, url, env };

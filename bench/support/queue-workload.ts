@@ -104,6 +104,8 @@ interface JobTiming {
   readonly completed: boolean;
   readonly provider?: string;
   readonly notificationId?: string;
+  /** Why BullMQ failed it, or what it answered instead of delivering. */
+  readonly failure?: string;
 }
 
 /** What one worker run measured: the same figures for Herald, the floor and the peer. */
@@ -178,6 +180,12 @@ export async function measureWorkerRun(options: {
 
   const jobs = await readJobs(redis.client, options.prefix, ids);
   const done = jobs.filter((j) => j.completed);
+  const notDone = jobs.find((j) => !j.completed);
+  if (notDone) {
+    console.warn(
+      `${options.label}: ${jobs.length - done.length} jobs not delivered; the first: ${notDone.failure ?? 'answered without delivering'}`,
+    );
+  }
   const first = Math.min(...jobs.map((j) => j.timestamp));
   const last = Math.max(...jobs.map((j) => j.finishedOn));
   const providers: Record<string, number> = {};
@@ -276,13 +284,21 @@ async function readJobs(client: Redis, prefix: string, ids: string[]): Promise<J
       timestamp: Number(timestamp),
       processedOn: Number(processedOn),
       finishedOn: Number(finishedOn),
-      // Herald answers {id, status, provider}; the floor and the peer answer {provider}.
+      // Herald answers {id, status, provider} (`sent` once a provider accepted an e-mail);
+      // the floor and the peer answer {provider}.
       completed:
         !failedReason &&
         returnvalue !== null &&
-        (returned.status === undefined || returned.status === 'delivered'),
+        (returned.status === undefined ||
+          returned.status === 'sent' ||
+          returned.status === 'delivered'),
       ...(returned.provider ? { provider: returned.provider } : {}),
       ...(returned.id ? { notificationId: returned.id } : {}),
+      ...(failedReason
+        ? { failure: failedReason }
+        : returnvalue === null
+          ? { failure: 'no return value' }
+          : {}),
     };
   });
 }

@@ -82,8 +82,58 @@ export function verdict(ok: boolean): string {
   return ok ? 'met' : 'MISSED';
 }
 
-/** Writes `bench/results/<name>-<timestamp>.json` and `<name>-latest.json`; returns the first. */
+/** One target a benchmark reported, in a form a script can judge (see bench/smoke.ts). */
+export interface BenchTarget {
+  readonly bench: string;
+  readonly name: string;
+  readonly measured: number;
+  readonly comparator: '≥' | '>' | '≤' | '<';
+  readonly target: number;
+  readonly met: boolean;
+}
+
+const recorded: BenchTarget[] = [];
+
+/** Every target the benchmarks of this process reported so far, in order. */
+export function recordedTargets(): readonly BenchTarget[] {
+  return recorded;
+}
+
+/**
+ * The targets of a result — its `targets` ({name: {measured, target, met}}) or its one `target`
+ * — each with the comparator and number its `target` text starts with ("≥ 0.8", "< 3× the
+ * floor's", "peer's p50 ≥ 10× Herald's"). Each is printed as one `BENCH-TARGET <json>` line
+ * and recorded for {@link recordedTargets}.
+ */
+function reportTargets(bench: string, result: unknown): void {
+  const r = result as {
+    targets?: Record<string, unknown>;
+    target?: unknown;
+  };
+  const entries = Object.entries(r.targets ?? (r.target ? { [bench]: r.target } : {}));
+  for (const [name, value] of entries) {
+    const t = value as { measured?: unknown; target?: unknown; met?: unknown };
+    const parsed = /(≥|>|≤|<)\s*([\d,]*\.?\d+)/.exec(String(t.target ?? ''));
+    if (!parsed) continue;
+    const target: BenchTarget = {
+      bench,
+      name,
+      measured: typeof t.measured === 'number' ? t.measured : NaN,
+      comparator: parsed[1] as BenchTarget['comparator'],
+      target: Number(parsed[2]!.replace(/,/g, '')),
+      met: t.met === true,
+    };
+    recorded.push(target);
+    console.log(`BENCH-TARGET ${JSON.stringify(target)}`);
+  }
+}
+
+/**
+ * Writes `bench/results/<name>-<timestamp>.json` and `<name>-latest.json`; returns the first.
+ * Also reports the result's targets (see {@link reportTargets}).
+ */
 export function writeResults(name: string, result: unknown): string {
+  reportTargets(name, result);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const path = join(RESULTS_DIR, `${name}-${stamp}.json`);

@@ -17,7 +17,11 @@ export type Benchmark = (context: BenchContext) => Promise<void>;
  * BENCH_HERALD_SRC=<dir> runs the benchmarks against another copy of `src/` (a candidate
  * change), compiled the same way.
  */
-export function runBenchmarks(benchmarks: readonly Benchmark[]): void {
+export function runBenchmarks(
+  benchmarks: readonly Benchmark[],
+  /** Called once all have run; its answer is the exit code (bench/smoke.ts judges targets). */
+  finish?: () => number,
+): void {
   const interrupted = (signal: NodeJS.Signals) => {
     console.error(`\n${signal}: stopping every process the benchmark started`);
     void stopAll().finally(() => process.exit(130));
@@ -31,6 +35,7 @@ export function runBenchmarks(benchmarks: readonly Benchmark[]): void {
       const { heraldMain } = buildForBench(process.env.BENCH_HERALD_SRC);
       for (const benchmark of benchmarks) await benchmark({ heraldMain });
       console.log(`\nfinished in ${Math.round((Date.now() - started) / 1000)} s`);
+      if (finish) process.exitCode = finish();
     } catch (err) {
       console.error(err);
       process.exitCode = 1;

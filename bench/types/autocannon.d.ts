@@ -10,6 +10,16 @@ declare module 'autocannon' {
     body?: string;
     /** Replaces every `[<id>]` in the request (headers included) with a new unique id. */
     idReplacement?: boolean;
+    /** Requests sent in turn; `setupRequest` builds each one just before it is sent. */
+    requests?: AutocannonRequest[];
+  }
+
+  export interface AutocannonRequest {
+    method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
   }
 
   /** Latency percentiles in milliseconds; request counts per second. */

@@ -51,6 +51,15 @@ const url = (protocols: string[]) =>
     error: `must be a ${protocols.join(' or ')} URL`,
   });
 
+/** `host:port`, the host a name, an IPv4 address or a bracketed IPv6 address. */
+const hostPort = z
+  .string()
+  .regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/, {
+    error: 'must be host:port',
+    abort: true,
+  })
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
+
 const optionalUrl = z
   .string()
   .optional()
@@ -95,6 +104,54 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Redis connection URL (redis:// or rediss://). Default redis://127.0.0.1:6379. */
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  /**
+   * Seed nodes of a Redis Cluster (or a managed one: ElastiCache/MemoryDB cluster mode, Valkey
+   * cluster), comma-separated `host:port`; one reachable node is enough, the client learns the
+   * rest. When set, every connection Herald opens (BullMQ's included) is a cluster client and
+   * REDIS_URL must not be set. Default none: one Redis at REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(',')
+            .map((n) => n.trim())
+            .filter(Boolean),
+    )
+    .pipe(z.array(hostPort).min(1, 'must name at least one host:port').optional()),
+  /** Whether cluster connections use TLS (managed services need it). Default false. */
+  REDIS_CLUSTER_TLS: bool.default(false),
+  /** ACL user of every cluster node. Default none (the `default` user). */
+  REDIS_CLUSTER_USERNAME: optionalString,
+  /** Password (AUTH) of every cluster node. Secret: may come from REDIS_CLUSTER_PASSWORD_FILE. Default none. */
+  REDIS_CLUSTER_PASSWORD: optionalString,
+  /**
+   * Addresses the cluster announces mapped to addresses Herald can reach, comma-separated
+   * `announced-host:port=reachable-host:port`, for a cluster behind NAT or in containers.
+   * Default none.
+   */
+  REDIS_CLUSTER_NAT_MAP: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^[^=,\s]+:\d{1,5}=[^=,\s]+:\d{1,5}$/,
+            'announced-host:port=reachable-host:port pairs',
+          ),
+      ),
+    ),
   /**
    * Milliseconds in-flight requests and jobs get to finish on SIGTERM/SIGINT. Default 20000.
    * In a worker it must exceed the longest delivery round (the sum of the deadlines of the
@@ -141,10 +198,17 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
     .default('herald-notifications'),
-  /** Prefix of every Redis key Herald writes, BullMQ's included (producers pass it as `prefix`). Default herald. */
+  /**
+   * Prefix of every Redis key Herald writes, BullMQ's included (producers pass it as `prefix`).
+   * May hold one hash tag in braces, e.g. `{herald}`, which a Redis Cluster needs. Default herald.
+   */
   HERALD_REDIS_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .regex(
+      /^[A-Za-z0-9_-]*(\{[A-Za-z0-9_-]+\})?[A-Za-z0-9_-]*$/,
+      'letters, digits, - and _ only, with at most one {hash tag}',
+    )
+    .min(1, 'must not be empty')
     .default('herald'),
   /** Jobs one worker process handles at once. Default 20. */
   HERALD_WORKER_CONCURRENCY: int(1, 1000).default(20),
@@ -201,6 +265,19 @@ export const envSchema = z.object({
    * threshold × the longest deadline, or a slow outage never opens the breaker.
    */
   HERALD_BREAKER_ROLLING_WINDOW_MS: int(1_000, TIMER_MAX_MS).default(60_000),
+  /**
+   * Hang detection: a provider whose oldest call in flight is older than this many times its
+   * recent p99 latency (successful calls over the rolling window, at least 20 of them), while
+   * none of its calls answered for as long, is declared hung: its breaker opens and its calls
+   * in flight are abandoned as ambiguous timeouts before their deadline. 0 turns it off (the
+   * deadline alone decides). Default 3.
+   */
+  HERALD_HANG_LATENCY_FACTOR: int(0, 1_000).default(3),
+  /**
+   * Milliseconds: the least a call waits before hang detection may abandon it, whatever the
+   * recent latency (a fast provider's p99 times the factor can be a few ms). Default 150.
+   */
+  HERALD_HANG_MIN_MS: int(1, TIMER_MAX_MS).default(150),
   /** Milliseconds a provider rests after a 429 that names no Retry-After (at least 1). Default 30000. */
   HERALD_THROTTLE_COOLDOWN_MS: int(1, TIMER_MAX_MS).default(30_000),
 
@@ -320,6 +397,68 @@ export const envSchema = z.object({
           ),
       ),
     ),
+  /**
+   * Host names a caller's event endpoint (`PUT /v1/event-endpoint`) may point at,
+   * comma-separated; `*.example.com` allows every name under example.com (not example.com
+   * itself). Herald posts events to no other host. Default none, so every registration is
+   * refused; in sandbox mode the simulator's host, so its event sink works out of the box.
+   */
+  HERALD_EVENT_ENDPOINT_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$|^\[[0-9a-f:.]+\]$/,
+              'host names such as events.example.com or *.example.com',
+            ),
+        )
+        .optional(),
+    ),
+  /** Milliseconds one post of an event to a caller's endpoint may take. Default 10000. */
+  HERALD_EVENT_DEADLINE_MS: int(100, 120_000).default(10_000),
+  /**
+   * Milliseconds to wait before each retry of an event the endpoint did not take (a 2xx),
+   * comma-separated: the event is tried once more than the list is long. After the last the
+   * caller's endpoint is disabled. Default 5000,300000,1800000,7200000,18000000,36000000,36000000
+   * (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: about 28 h, the Standard Webhooks schedule).
+   */
+  HERALD_EVENT_RETRY_SCHEDULE_MS: z
+    .string()
+    .default('5000,300000,1800000,7200000,18000000,36000000,36000000')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((ms) => ms.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^\d+$/, 'must be a whole number')
+            .transform(Number)
+            .pipe(
+              z
+                .number()
+                .min(1, 'must be at least 1')
+                .max(TIMER_MAX_MS, `must be at most ${TIMER_MAX_MS}`),
+            ),
+        )
+        .max(50, 'at most 50 retries'),
+    ),
   /** SendGrid API key. Secret: may come from SENDGRID_API_KEY_FILE. */
   SENDGRID_API_KEY: optionalString,
   /** SendGrid API base URL, e.g. the EU region or an egress proxy. Default the SDK's. */
@@ -369,6 +508,7 @@ export const SECRET_VARIABLES = [
   'TWILIO_AUTH_TOKEN',
   'SLACK_BOT_TOKEN',
   'MAILGUN_WEBHOOK_SIGNING_KEY',
+  'REDIS_CLUSTER_PASSWORD',
 ] as const;
 
 /**

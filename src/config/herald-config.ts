@@ -56,6 +56,23 @@ export interface ProvidersConfig {
   readonly slack: SlackConfig;
 }
 
+/** `host:port` of a Redis node. */
+export interface RedisNodeAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** How to reach a Redis Cluster; TLS and credentials apply to every node. */
+export interface RedisClusterConfig {
+  /** Seed nodes: one reachable node is enough, the client learns the others from it. */
+  readonly nodes: readonly RedisNodeAddress[];
+  readonly tls: boolean;
+  readonly username?: string;
+  readonly password?: string;
+  /** Announced `host:port` → the address Herald reaches that node at (NAT, containers). */
+  readonly natMap: Readonly<Record<string, RedisNodeAddress>>;
+}
+
 /** Herald's validated configuration; built once by `loadConfig` and injected as {@link HERALD_CONFIG}. */
 export interface HeraldConfig {
   readonly role: 'api' | 'worker' | 'all';
@@ -70,7 +87,12 @@ export interface HeraldConfig {
   /** Milliseconds in-flight work gets on shutdown. */
   readonly shutdownGraceMs: number;
   readonly log: { readonly level: string };
-  readonly redis: { readonly url: string };
+  readonly redis: {
+    /** The one Redis Herald uses, unless {@link cluster} is set. */
+    readonly url: string;
+    /** Set when Herald runs on a Redis Cluster; then `url` is not used. */
+    readonly cluster?: RedisClusterConfig;
+  };
   readonly auth: {
     readonly mode: 'api-key' | 'disabled';
     readonly callers: readonly ApiCaller[];
@@ -117,6 +139,15 @@ export interface HeraldConfig {
     /** Origin patterns (`*` = one DNS label) SNS certificates and SubscribeURLs may come from. */
     readonly snsCertOrigins: readonly string[];
   };
+  /** Events posted to callers' endpoints (src/caller-events). */
+  readonly callerEvents: {
+    /** Host names (lower case; `*.x` = any name under x) an endpoint may point at; empty: none. */
+    readonly allowedHosts: readonly string[];
+    /** Milliseconds one post may take. */
+    readonly deadlineMs: number;
+    /** Milliseconds before each retry; an event is tried `length + 1` times. */
+    readonly retryScheduleMs: readonly number[];
+  };
   readonly email: { readonly defaultFrom?: string };
   readonly providers: ProvidersConfig;
   /** Failover order per kind, holding configured providers only. */
@@ -130,6 +161,16 @@ export interface HeraldConfig {
     readonly resetTimeoutMs: number;
     /** Milliseconds. */
     readonly rollingWindowMs: number;
+  };
+  /**
+   * Hang detection from the age of the calls in flight: the bound is
+   * max(`latencyFactor` × recent p99, `minMs`) milliseconds.
+   */
+  readonly hang: {
+    /** Times the recent p99 latency; 0 means off. */
+    readonly latencyFactor: number;
+    /** Milliseconds. */
+    readonly minMs: number;
   };
   /** Milliseconds a provider rests after a 429 without Retry-After. */
   readonly throttle: { readonly defaultCooldownMs: number };

@@ -97,6 +97,7 @@ describe(loadConfig.name, () => {
           resetTimeoutMs: 30_000,
           rollingWindowMs: 60_000,
         },
+        hang: { latencyFactor: 3, minMs: 150 },
         throttle: { defaultCooldownMs: 30_000 },
         retry: { attempts: 12, baseMs: 10_000, capMs: 900_000 },
         status: { publishMs: 1_000, ttlMs: 3_000 },
@@ -614,6 +615,111 @@ describe(loadConfig.name, () => {
       });
       expect(config.providers.sendgrid.apiKey).toBe('SG.from-file');
       expect(config.auth.callers.map((c) => c.name)).toEqual(['billing']);
+    });
+  });
+
+  describe('event endpoint hosts', () => {
+    it('allow none by default outside sandbox mode', () => {
+      expect(loadConfig(REAL).config.callerEvents.allowedHosts).toEqual([]);
+    });
+
+    it("allow the simulator's host by default in sandbox mode", () => {
+      expect(loadConfig({}).config.callerEvents.allowedHosts).toEqual(['127.0.0.1', 'localhost']);
+      expect(
+        loadConfig({ HERALD_SANDBOX_URL: 'http://simulator:4010' }).config.callerEvents
+          .allowedHosts,
+      ).toEqual(['simulator']);
+    });
+
+    it('take the list as given, lower-cased, wildcards included', () => {
+      const { config } = loadConfig({
+        ...REAL,
+        HERALD_EVENT_ENDPOINT_HOSTS: 'Events.Example.com, *.hooks.example.org',
+      });
+      expect(config.callerEvents.allowedHosts).toEqual([
+        'events.example.com',
+        '*.hooks.example.org',
+      ]);
+    });
+
+    it('refuse a URL where a host name belongs', () => {
+      expect(problemsOf({ ...REAL, HERALD_EVENT_ENDPOINT_HOSTS: 'https://x.example.com' })).toEqual(
+        ['HERALD_EVENT_ENDPOINT_HOSTS.0: host names such as events.example.com or *.example.com'],
+      );
+    });
+  });
+
+  describe('the event retry schedule', () => {
+    it('defaults to the Standard Webhooks schedule, about a day', () => {
+      const { retryScheduleMs, deadlineMs } = loadConfig(REAL).config.callerEvents;
+      expect(retryScheduleMs).toEqual([
+        5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+      ]);
+      expect(deadlineMs).toBe(10_000);
+    });
+
+    it('names each bad entry', () => {
+      expect(problemsOf({ ...REAL, HERALD_EVENT_RETRY_SCHEDULE_MS: '10,soon,0' })).toEqual([
+        'HERALD_EVENT_RETRY_SCHEDULE_MS.1: must be a whole number',
+        'HERALD_EVENT_RETRY_SCHEDULE_MS.2: must be at least 1',
+      ]);
+    });
+  });
+
+  describe('with a Redis Cluster', () => {
+    it('takes seed nodes, TLS, credentials and a NAT map, and leaves one Redis the default', () => {
+      expect(loadConfig({}).config.redis).toEqual({ url: 'redis://127.0.0.1:6379' });
+      const { config } = loadConfig({
+        REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,[::1]:7002',
+        REDIS_CLUSTER_TLS: 'true',
+        REDIS_CLUSTER_USERNAME: 'herald',
+        REDIS_CLUSTER_PASSWORD_FILE: secretFile('s3cret\n'),
+        REDIS_CLUSTER_NAT_MAP: '172.17.0.2:6379=127.0.0.1:7000',
+        HERALD_REDIS_PREFIX: '{herald}',
+      });
+      expect(config.redis.cluster).toEqual({
+        nodes: [
+          { host: 'redis-1', port: 7000 },
+          { host: '10.0.0.2', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+        tls: true,
+        username: 'herald',
+        password: 's3cret',
+        natMap: { '172.17.0.2:6379': { host: '127.0.0.1', port: 7000 } },
+      });
+      expect(config.queue.prefix).toBe('{herald}');
+    });
+
+    it('accepts a prefix holding a hash tag, on one Redis too', () => {
+      expect(loadConfig({ HERALD_REDIS_PREFIX: 'app-{herald}' }).config.queue.prefix).toBe(
+        'app-{herald}',
+      );
+    });
+
+    it('refuses a prefix without a hash tag, naming the prefix', () => {
+      expect(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' })).toEqual([
+        "HERALD_REDIS_PREFIX: on a Redis Cluster must hold a hash tag, e.g. {herald}, so that each script's keys share one slot",
+      ]);
+    });
+
+    it('refuses REDIS_URL set as well, and nodes or braces that are malformed', () => {
+      expect(
+        problemsOf({
+          REDIS_CLUSTER_NODES: '127.0.0.1:7000,redis-2',
+          HERALD_REDIS_PREFIX: '{herald',
+        }),
+      ).toEqual([
+        'REDIS_CLUSTER_NODES.1: must be host:port',
+        'HERALD_REDIS_PREFIX: letters, digits, - and _ only, with at most one {hash tag}',
+      ]);
+      expect(
+        problemsOf({
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          REDIS_CLUSTER_NODES: '127.0.0.1:7000',
+          HERALD_REDIS_PREFIX: '{herald}',
+        }),
+      ).toEqual(['REDIS_URL: set together with REDIS_CLUSTER_NODES; set one of them']);
     });
   });
 });

@@ -20,7 +20,13 @@ import {
   type ProviderName,
   SECRET_VARIABLES,
 } from './config.schema';
-import type { ApiCaller, HeraldConfig, ProvidersConfig } from './herald-config';
+import type {
+  ApiCaller,
+  HeraldConfig,
+  ProvidersConfig,
+  RedisClusterConfig,
+  RedisNodeAddress,
+} from './herald-config';
 
 /** The result of loading: the configuration, and what start-up should warn about once. */
 export interface LoadedConfig {
@@ -119,6 +125,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       );
     }
   }
+  const cluster = redisCluster(e, rawEnv, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {
@@ -137,7 +144,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
     },
     shutdownGraceMs: e.HERALD_SHUTDOWN_GRACE_MS,
     log: { level: e.LOG_LEVEL },
-    redis: { url: e.REDIS_URL },
+    redis: { url: e.REDIS_URL, ...(cluster ? { cluster } : {}) },
     auth: {
       mode: authMode,
       callers,
@@ -178,6 +185,13 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
         ? [...e.SES_SNS_CERT_ORIGINS, new URL(sandboxUrl(e)).origin]
         : e.SES_SNS_CERT_ORIGINS,
     },
+    callerEvents: {
+      allowedHosts:
+        e.HERALD_EVENT_ENDPOINT_HOSTS ??
+        (sandbox ? sandboxEventHosts(new URL(sandboxUrl(e)).hostname) : []),
+      deadlineMs: e.HERALD_EVENT_DEADLINE_MS,
+      retryScheduleMs: e.HERALD_EVENT_RETRY_SCHEDULE_MS,
+    },
     email: {
       defaultFrom: e.HERALD_EMAIL_FROM ?? (sandbox ? 'herald@sandbox.herald.test' : undefined),
     },
@@ -190,6 +204,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
       resetTimeoutMs: e.HERALD_BREAKER_RESET_TIMEOUT_MS,
       rollingWindowMs: e.HERALD_BREAKER_ROLLING_WINDOW_MS,
     },
+    hang: { latencyFactor: e.HERALD_HANG_LATENCY_FACTOR, minMs: e.HERALD_HANG_MIN_MS },
     throttle: { defaultCooldownMs: e.HERALD_THROTTLE_COOLDOWN_MS },
     retry: {
       attempts: e.HERALD_RETRY_ATTEMPTS,
@@ -392,6 +407,15 @@ function realProviders(e: Env, rawEnv: RawEnv, problems: string[]): ProvidersCon
   };
 }
 
+/**
+ * Where sandbox mode lets callers' events go by default: the simulator's host (its event sink),
+ * under both loopback names when it is on this machine.
+ */
+function sandboxEventHosts(simulatorHost: string): string[] {
+  const loopback = ['127.0.0.1', 'localhost'];
+  return loopback.includes(simulatorHost) ? loopback : [simulatorHost];
+}
+
 function sandboxUrl(e: Env): string {
   if (e.HERALD_SANDBOX_URL) return e.HERALD_SANDBOX_URL.replace(/\/+$/, '');
   const host =
@@ -475,4 +499,43 @@ function parseApiKeys(raw: string | undefined, problems: string[]): ApiCaller[] 
       });
     });
   return callers;
+}
+
+/**
+ * The Redis Cluster to use, when REDIS_CLUSTER_NODES names one. A cluster runs a script or a
+ * MULTI only when all its keys hash to one slot, and BullMQ's scripts touch several keys of a
+ * queue: the prefix must carry a hash tag so that they do.
+ */
+function redisCluster(e: Env, rawEnv: RawEnv, problems: string[]): RedisClusterConfig | undefined {
+  if (!e.REDIS_CLUSTER_NODES) return undefined;
+  if ((rawEnv.REDIS_URL ?? '').trim() !== '') {
+    problems.push('REDIS_URL: set together with REDIS_CLUSTER_NODES; set one of them');
+  }
+  if (!/\{[^}]+\}/.test(e.HERALD_REDIS_PREFIX)) {
+    problems.push(
+      `HERALD_REDIS_PREFIX: on a Redis Cluster must hold a hash tag, e.g. {${e.HERALD_REDIS_PREFIX}}, ` +
+        "so that each script's keys share one slot",
+    );
+  }
+  const natMap: Record<string, RedisNodeAddress> = {};
+  for (const pair of e.REDIS_CLUSTER_NAT_MAP) {
+    const [announced, reachable] = pair.split('=') as [string, string];
+    natMap[announced] = nodeAddress(reachable);
+  }
+  return {
+    nodes: e.REDIS_CLUSTER_NODES.map(nodeAddress),
+    tls: e.REDIS_CLUSTER_TLS,
+    ...(e.REDIS_CLUSTER_USERNAME ? { username: e.REDIS_CLUSTER_USERNAME } : {}),
+    ...(e.REDIS_CLUSTER_PASSWORD ? { password: e.REDIS_CLUSTER_PASSWORD } : {}),
+    natMap,
+  };
+}
+
+/** `host:port` (validated by the schema) as an address; an IPv6 host loses its brackets. */
+function nodeAddress(hostPort: string): RedisNodeAddress {
+  const at = hostPort.lastIndexOf(':');
+  return {
+    host: hostPort.slice(0, at).replace(/^\[|\]$/g, ''),
+    port: Number(hostPort.slice(at + 1)),
+  };
 }

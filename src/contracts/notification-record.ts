@@ -30,6 +30,7 @@ export const PROVIDER_EVENT_TYPES = [
   'bounced',
   'complained',
   'undelivered',
+  'unsubscribed',
 ] as const;
 export type ProviderEventType = (typeof PROVIDER_EVENT_TYPES)[number];
 
@@ -50,7 +51,11 @@ export interface DeliveryAttempt {
   readonly provider: ProviderName;
   /** ISO 8601. */
   readonly at: string;
-  readonly outcome: 'delivered' | 'failed' | 'skipped';
+  /**
+   * `sent`: the provider accepted the call (what became of the message is the record's status
+   * and events). Attempts written before this outcome existed said `delivered`; they read as `sent`.
+   */
+  readonly outcome: 'sent' | 'failed' | 'skipped';
   readonly errorClass?: ChannelErrorClass;
   /** Short and safe: never a secret nor the message body. */
   readonly detail?: string;
@@ -126,6 +131,8 @@ export interface NotificationRecord {
   /** Each re-drive, in order; the attempts before it keep their rounds. */
   readonly redrives?: readonly RedriveMarker[];
   readonly metadata?: Readonly<Record<string, string>>;
+  /** E-mail addresses left out at intake because they were suppressed, masked. */
+  readonly suppressed?: readonly string[];
   readonly failure?: NotificationFailure;
   /** ISO 8601 timestamps. */
   readonly createdAt: string;

@@ -56,6 +56,39 @@ describe(callWithDeadline.name, () => {
     });
   });
 
+  describe('when the call is abandoned before its deadline', () => {
+    const hung = new ChannelError('timeout', 'provider hung', { ambiguous: true });
+
+    it('aborts the call at once and rejects with the abandon reason, late answer ignored', async () => {
+      let seen: AbortSignal | undefined;
+      const abandon = new AbortController();
+      const result = callWithDeadline(
+        2_000,
+        (signal) => {
+          seen = signal;
+          return new Promise<string>((resolve) => setTimeout(() => resolve('late'), 500));
+        },
+        abandon.signal,
+      );
+      const outcome = expect(result).rejects.toBe(hung);
+      await vi.advanceTimersByTimeAsync(100);
+      abandon.abort(hung);
+      await outcome;
+      expect(seen?.aborted).toBe(true);
+      expect(seen?.reason).toBe(hung);
+      await vi.advanceTimersByTimeAsync(500);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('does not call at all when abandoned already', async () => {
+      const abandon = new AbortController();
+      abandon.abort(hung);
+      const call = vi.fn(() => Promise.resolve('ok'));
+      await expect(callWithDeadline(1_000, call, abandon.signal)).rejects.toBe(hung);
+      expect(call).not.toHaveBeenCalled();
+    });
+  });
+
   it('turns a synchronous throw into a rejection and leaves no timer behind', async () => {
     const boom = new Error('boom');
     await expect(

@@ -7,11 +7,12 @@ import { NotificationJobProcessor } from './notification-job.processor';
 import { NotificationWorker } from './notification.worker';
 import { ProviderBreakers } from './provider-breakers';
 import { ProviderCooldowns } from './provider-cooldowns';
+import { ProviderHangDetector } from './provider-hang-detector';
 import { ProviderRateLimits } from './provider-rate-limits';
 
 /**
  * The delivery engine (worker role): the queue worker, failover across providers, their
- * breakers, cool-downs and send ceilings. Exports what the operator endpoints read.
+ * breakers, hang detection, cool-downs and send ceilings. Exports what the operator endpoints read.
  */
 @Module({
   imports: [ChannelsModule, NotificationsModule, MetricsModule],
@@ -19,6 +20,7 @@ import { ProviderRateLimits } from './provider-rate-limits';
     DeliveryService,
     ProviderBreakers,
     ProviderCooldowns,
+    ProviderHangDetector,
     ProviderRateLimits,
     NotificationJobProcessor,
     NotificationWorker,

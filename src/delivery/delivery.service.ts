@@ -2,18 +2,24 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelError } from '../channels/channel-error';
 import { ChannelRegistry } from '../channels/channel-registry';
 import type { NotificationChannel, SendResult } from '../channels/notification-channel';
-import type { ProviderName } from '../config/config.schema';
+import { CHANNEL_KINDS, type ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 // A round waits at most this, in all, for providers at their send ceiling when no other took
 // the message: a ceiling refills every second, so a short wait beats a whole backoff round.
 import { MAX_RATE_WAIT_MS } from '../config/message-lifetime';
 import { MetricsService, type SendOutcome } from '../metrics/metrics.service';
-import { NotificationLifecycle, type RoundOwner } from '../notifications/notification-lifecycle';
+import {
+  type FirstCalls,
+  NotificationLifecycle,
+  type RoundOwner,
+} from '../notifications/notification-lifecycle';
 import type { NotificationMessage } from '../notifications/notification-message.schema';
 import type { DeliveryAttempt } from '../contracts/notification-record';
+import { TWILIO_UNSUBSCRIBED } from '../provider-events/twilio-event.verifier';
 import { isRedisUnavailable } from '../redis/redis-errors';
-import { callWithDeadline } from './call-with-deadline';
+import { SuppressionList } from '../suppression/suppression-list';
 import { isBreakerOpenError, ProviderBreakers } from './provider-breakers';
+import { ProviderHangDetector } from './provider-hang-detector';
 import { ProviderCooldowns } from './provider-cooldowns';
 import { ProviderRateLimits } from './provider-rate-limits';
 
@@ -60,6 +66,8 @@ interface Round {
   readonly owner: RoundOwner;
   cooling: Map<ProviderName, number>;
   coolingReadAt: number;
+  /** The first call, begun with the round's start and not yet made (see `firstCalls`). */
+  begun?: { readonly provider: ProviderName; readonly at: string };
 }
 
 /**
@@ -80,6 +88,8 @@ export class DeliveryService {
     private readonly cooldowns: ProviderCooldowns,
     private readonly rateLimits: ProviderRateLimits,
     private readonly metrics: MetricsService,
+    private readonly suppressions: SuppressionList,
+    private readonly hangs: ProviderHangDetector,
   ) {}
 
   /**
@@ -93,16 +103,39 @@ export class DeliveryService {
   }
 
   /**
+   * For each channel, the first provider of its order when this worker would call it at once —
+   * breaker closed, no cool-down in its last read, no send ceiling to take from — with the
+   * call's lease: starting a round with these also begins its first call, one Redis round trip
+   * instead of two (see `NotificationLifecycle.startRound`).
+   */
+  firstCalls(): FirstCalls {
+    const now = Date.now();
+    const calls: FirstCalls[number][] = [];
+    for (const channel of CHANNEL_KINDS) {
+      const provider = this.channels.order(channel)[0];
+      if (provider === undefined || this.channels.get(provider) === undefined) continue;
+      if (this.breakers.state(provider) !== 'closed') continue;
+      if (this.rateLimits.limits(provider) || !this.cooldowns.knownNotCooling(provider, now)) {
+        continue;
+      }
+      calls.push({ channel, provider, leaseMs: this.leaseMs(provider) });
+    }
+    return calls;
+  }
+
+  /**
    * Runs delivery round `round` (1-based) of notification `id` for `owner`, the round that
    * started it. On success the record says `delivered` before this returns: nothing else
    * happens between the provider's answer and that write, which keeps the window where a crash
-   * causes a second send as small as it can be.
+   * causes a second send as small as it can be. `begun`: the round's first call, begun by its
+   * start (see `firstCalls`).
    */
   async deliverRound(
     id: string,
     message: NotificationMessage,
     round: number,
     owner: RoundOwner,
+    begun?: { readonly provider: ProviderName; readonly at: string },
   ): Promise<RoundOutcome> {
     const order = this.orderFor(message);
     if (order.length === 0) {
@@ -119,6 +152,7 @@ export class DeliveryService {
       owner,
       cooling: await this.cooldowns.untilAll(order),
       coolingReadAt: Date.now(),
+      ...(begun ? { begun } : {}),
     };
     const notes = new Map<ProviderName, string>();
     let retryAfterMs = 0;
@@ -207,22 +241,30 @@ export class DeliveryService {
       return { kind: 'at_ceiling', note, retryInMs: rate.retryInMs };
     }
 
-    const at = new Date().toISOString();
     const { deadlineMs } = this.config.providers[provider];
-    // The call's lease: its deadline, plus a lock period of grace for the answer to be written.
-    // While it runs no other round sends this notification.
-    const owned = await this.lifecycle.beginCall(round.id, round.owner, {
-      provider,
-      round: round.number,
-      at,
-      leaseMs: deadlineMs + this.config.queue.lockMs,
-    });
-    if (!owned) return this.lost(round, provider);
+    let at: string;
+    if (round.begun?.provider === provider) {
+      // Begun with the round's start: its marker and lease are written already.
+      at = round.begun.at;
+      round.begun = undefined;
+    } else {
+      at = new Date().toISOString();
+      // The call's lease: its deadline, plus a lock period of grace for the answer to be
+      // written. While it runs no other round sends this notification.
+      const owned = await this.lifecycle.beginCall(round.id, round.owner, {
+        provider,
+        round: round.number,
+        at,
+        leaseMs: this.leaseMs(provider),
+      });
+      if (!owned) return this.lost(round, provider);
+    }
     const started = performance.now();
     let result: SendResult;
     try {
       result = await this.breakers.fire(provider, () =>
-        callWithDeadline(deadlineMs, (signal) =>
+        // The deadline, or earlier when the provider is found hung (see ProviderHangDetector).
+        this.hangs.call(provider, deadlineMs, (signal) =>
           channel.send(round.message, { signal, notificationId: round.id }),
         ),
       );
@@ -241,12 +283,12 @@ export class DeliveryService {
     }
 
     const latencyMs = Math.round(performance.now() - started);
-    this.observe(provider, kind, 'delivered', latencyMs);
+    this.observe(provider, kind, 'sent', latencyMs);
     const kept = await this.persist(round, () =>
       this.lifecycle.markAccepted(round.id, round.owner, kind, provider, result.providerMessageId, {
         provider,
         at,
-        outcome: 'delivered',
+        outcome: 'sent',
         latencyMs,
         ambiguous: false,
         round: round.number,
@@ -261,6 +303,11 @@ export class DeliveryService {
       return { kind: 'lost' };
     }
     return { kind: 'delivered', result };
+  }
+
+  /** A call's lease: its deadline, plus a lock period of grace for the answer to be written. */
+  private leaseMs(provider: ProviderName): number {
+    return this.config.providers[provider].deadlineMs + this.config.queue.lockMs;
   }
 
   /**
@@ -323,6 +370,7 @@ export class DeliveryService {
     const note = `${err.errorClass} (${err.detail})`;
     switch (err.errorClass) {
       case 'rejected':
+        await this.suppressUnsubscribed(round, provider, err);
         return { kind: 'rejected', detail: err.detail };
       case 'throttled': {
         // A provider may ask for any wait (Retry-After: 1e20): no rest is longer than the cap.
@@ -343,6 +391,28 @@ export class DeliveryService {
       case 'unavailable':
       case 'timeout':
         return { kind: 'next', note };
+    }
+  }
+
+  /**
+   * Twilio refuses a number that replied STOP (21610): it joins the SMS suppression list, so the
+   * next message to it is refused at intake. Adding is idempotent; a Redis failure here loses
+   * only the entry (the next send is refused by Twilio again), never the round.
+   */
+  private async suppressUnsubscribed(
+    round: Round,
+    provider: ProviderName,
+    err: ChannelError,
+  ): Promise<void> {
+    const { message } = round;
+    if (message.channel !== 'sms' || err.providerCode !== TWILIO_UNSUBSCRIBED) return;
+    try {
+      await this.suppressions.addIfAbsent('sms', message.to, 'unsubscribe', provider);
+    } catch (e) {
+      this.logger.warn(
+        { notificationId: round.id, err: { message: (e as Error).message } },
+        'could not add an unsubscribed number to the suppression list',
+      );
     }
   }
 
@@ -373,12 +443,15 @@ export class DeliveryService {
     detail: string,
   ): Promise<void> {
     this.metrics.providerSends.inc({ provider, kind: round.message.channel, outcome });
+    // A call begun with the round's start and now skipped ends its in-flight marker here.
+    const begun = round.begun?.provider === provider;
+    if (begun) round.begun = undefined;
     // Not the owner any more: the next call's check stops the round.
     await this.lifecycle.appendAttempt(
       round.id,
       round.owner,
       skipped(provider, round.number, detail),
-      false,
+      begun,
     );
   }
 

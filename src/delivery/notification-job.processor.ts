@@ -48,6 +48,7 @@ const REDIS_OUTAGE_RETRY_MS = 5_000;
 const PERMANENT_INTAKE_ERRORS = new Set([
   'validation_failed',
   'channel_not_configured',
+  'recipient_suppressed',
   'idempotency_key_reused',
   'template_not_found',
   'template_data_invalid',
@@ -211,9 +212,15 @@ export class NotificationJobProcessor {
     switch (acceptance.kind) {
       case 'accepted':
         // The record holds the message now: the job keeps only its id, so no message body
-        // stays in the queue past the record's life.
-        await job.updateData({ [ACCEPTED_SEND_JOB_FIELD]: acceptance.id });
-        return this.deliver(acceptance.id, job, token);
+        // stays in the queue past the record's life. Written beside the round's start (see
+        // `deliver`), not before it: one round trip of waiting instead of two.
+        return this.deliver(
+          acceptance.id,
+          job,
+          token,
+          0,
+          job.updateData({ [ACCEPTED_SEND_JOB_FIELD]: acceptance.id }),
+        );
       case 'replayed': {
         // Another job or request owns this key: report on its notification, never send it again.
         const record = await this.records.get(acceptance.id);
@@ -224,16 +231,28 @@ export class NotificationJobProcessor {
     }
   }
 
-  /** One delivery round of notification `id`, owned by this run's lock token, and what the job does next. */
+  /**
+   * One delivery round of notification `id`, owned by this run's lock token, and what the job
+   * does next. `jobWrite`: the job's own data write, under way; the round sends nothing before
+   * it is done, so a run stopped in between leaves a job its next run resumes (its acceptance
+   * finds the notification this job created).
+   */
   private async deliver(
     id: string,
     job: Job,
     token: string | undefined,
     step = 0,
+    jobWrite?: Promise<unknown>,
   ): Promise<DeliveryJobResult> {
-    if (token === undefined || !job.id) throw new UnrecoverableError('job without a lock token');
+    if (token === undefined || !job.id) {
+      await jobWrite;
+      throw new UnrecoverableError('job without a lock token');
+    }
     const owner: RoundOwner = { token, lockKey: this.lockKey(job.id), step };
-    const start = await this.lifecycle.startRound(id, owner);
+    const [start] = await Promise.all([
+      this.lifecycle.startRound(id, owner, this.delivery.firstCalls()),
+      jobWrite,
+    ]);
     switch (start.kind) {
       case 'gone':
         throw new UnrecoverableError(
@@ -287,7 +306,7 @@ export class NotificationJobProcessor {
       });
     }
 
-    const outcome = await this.delivery.deliverRound(id, message, round, owner);
+    const outcome = await this.delivery.deliverRound(id, message, round, owner, start.begun);
     switch (outcome.kind) {
       case 'delivered': {
         const status = message.channel === 'chat' ? 'delivered' : 'sent';

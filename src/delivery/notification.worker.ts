@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { redisUnavailableReason } from '../redis/redis-errors';
 import { RedisService } from '../redis/redis.service';
 import { NotificationJobProcessor } from './notification-job.processor';
 
@@ -51,7 +52,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       queue.name,
       (job: Job, token?: string) => this.processor.process(job, token),
       {
-        connection: this.redis.connectionOptions({ connectionName: 'herald-worker' }),
+        // A worker's blocking reads wait out an outage rather than fail (BullMQ's own rule).
+        connection: this.redis.connectionOptions({
+          connectionName: 'herald-worker',
+          maxRetriesPerRequest: null,
+        }),
         prefix: queue.prefix,
         concurrency: queue.concurrency,
         lockDuration: queue.lockMs,
@@ -69,9 +74,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     worker.on('error', (err: Error) => {
       if (this.failing) return;
       this.failing = true;
+      // Unreachable, or reachable but refusing (full, read-only, a cluster failing over).
+      const reason = redisUnavailableReason(err) ?? 'unexpected error';
       this.logger.warn(
-        { err: { message: err.message, code: (err as NodeJS.ErrnoException).code } },
-        'queue worker cannot reach Redis; it keeps retrying in the background',
+        { err: { message: err.message, code: (err as NodeJS.ErrnoException).code }, reason },
+        `queue worker cannot use Redis (${reason.replaceAll('_', ' ')}); it keeps retrying in the background`,
       );
     });
     const recovered = () => {

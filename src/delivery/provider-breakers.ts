@@ -50,6 +50,8 @@ interface ProviderBreaker {
   openedAt?: number;
   /** Counted failures since the last success; see `HERALD_BREAKER_CONSECUTIVE_FAILURES`. */
   failuresInARow: number;
+  /** Why the breaker is being opened from outside its window (a hang), for the open log line. */
+  openingFor?: string;
   lastError?: ProviderBreakerSnapshot['lastError'];
   lastSuccessAt?: number;
 }
@@ -182,6 +184,23 @@ export class ProviderBreakers implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Opens the provider's breaker now, for a failure its window cannot see yet: a hang, found
+   * from the age of the calls in flight before any of them failed (see ProviderHangDetector).
+   * `error` becomes the provider's last error. Nothing changes when it is open already.
+   */
+  openForHang(provider: ProviderName, error: ChannelError): void {
+    const entry = this.entry(provider);
+    entry.lastError = {
+      errorClass: error.errorClass,
+      detail: error.detail,
+      at: new Date().toISOString(),
+    };
+    if (entry.breaker.opened) return;
+    entry.openingFor = error.detail;
+    entry.breaker.open();
+  }
+
   /** Every configured provider's breaker, for `GET /v1/providers` and `/status`. */
   async snapshot(): Promise<ProviderBreakerSnapshot[]> {
     const quantiles = new Map<string, Partial<Record<'p50' | 'p95' | 'p99', number>>>();
@@ -265,6 +284,16 @@ export class ProviderBreakers implements OnApplicationShutdown {
 
     breaker.on('open', () => {
       entry.openedAt = Date.now();
+      const reason = entry.openingFor;
+      entry.openingFor = undefined;
+      if (reason !== undefined) {
+        this.logger.warn(
+          { provider, breaker: 'open', reason },
+          `breaker for ${provider} opened: ${reason}; skipping it for ${options.resetTimeoutMs} ms`,
+        );
+        this.transition(provider, 'open');
+        return;
+      }
       const { failures, fires, rejects } = breaker.stats;
       const last = entry.lastError;
       this.logger.warn(

@@ -28,6 +28,10 @@ export class ProviderRateLimits {
           keyPrefix: redis.key('ratelimit'),
           points: max,
           duration: 1,
+          // Once this process sees the second's budget spent, it refuses locally until the
+          // budget refills (the rest of that second) instead of asking Redis again for every
+          // round: the same answer, without a round trip per message at the ceiling.
+          inMemoryBlockOnConsumed: max,
         }),
       );
     }

@@ -2,6 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
 import { routePolicy } from '../auth/route-policy';
+import {
+  createdEventEndpointSchema,
+  eventEndpointRequestSchema,
+  eventEndpointViewSchema,
+  rotatedSecretSchema,
+} from '../caller-events/event-endpoint.schemas';
 import type { HeraldConfig } from '../config/herald-config';
 import type { ErrorCode } from '../errors/error-code';
 import { statusOf } from '../errors/problem.filter';
@@ -14,6 +20,10 @@ import {
   templatePreviewRequestSchema,
   templatePreviewSchema,
 } from '../templates/templates-api.schemas';
+import {
+  suppressionAnswerSchema,
+  suppressionPutSchema,
+} from '../suppression/suppression-request.schema';
 import { type DocumentedOperation, OPERATIONS } from './openapi-operations';
 import {
   acceptedNotificationSchema,
@@ -78,8 +88,14 @@ export function openApiComponents(config: HeraldConfig): Record<string, JsonSche
     TemplateList: jsonSchemaOf(templateListSchema, 'output'),
     TemplatePreviewRequest: jsonSchemaOf(templatePreviewRequestSchema, 'input'),
     TemplatePreview: jsonSchemaOf(templatePreviewSchema, 'output'),
+    EventEndpointRequest: jsonSchemaOf(eventEndpointRequestSchema, 'input'),
+    EventEndpoint: jsonSchemaOf(eventEndpointViewSchema, 'output'),
+    CreatedEventEndpoint: jsonSchemaOf(createdEventEndpointSchema, 'output'),
+    RotatedSecret: jsonSchemaOf(rotatedSecretSchema, 'output'),
     Liveness: jsonSchemaOf(livenessSchema, 'output'),
     Readiness: jsonSchemaOf(readinessSchema, 'output'),
+    SuppressionRequest: jsonSchemaOf(suppressionPutSchema, 'input'),
+    SuppressionAnswer: jsonSchemaOf(suppressionAnswerSchema, 'output'),
     Problem: jsonSchemaOf(problemSchema, 'output'),
   };
 }
@@ -158,6 +174,16 @@ function describe(
           },
         }
       : {}),
+    ...(op.requestMedia
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              Object.entries(op.requestMedia).map(([type, schema]) => [type, { schema }]),
+            ),
+          },
+        }
+      : {}),
     responses: {
       ...responses,
       ...problemResponses(
@@ -214,6 +240,16 @@ export function buildOpenApiDocument(app: INestApplication, config: HeraldConfig
     for (const [method, scanned] of Object.entries(item as Record<string, Operation>)) {
       const op = OPERATIONS[`${method.toUpperCase()} ${path}`];
       if (op) (item as Record<string, Operation>)[method] = describe(path, scanned, op, config);
+    }
+  }
+  // The provider webhooks are Fastify routes of their own (raw bodies), which Nest's scan does
+  // not see; a process that serves them (not a worker) documents them from the list.
+  if (config.role !== 'worker') {
+    for (const [key, op] of Object.entries(OPERATIONS)) {
+      const [method, path] = key.split(' ') as [string, string];
+      if (!path.startsWith('/v1/provider-events/')) continue;
+      const item = (document.paths[path] ??= {}) as Record<string, Operation>;
+      item[method.toLowerCase()] = describe(path, {}, op, config);
     }
   }
   document.components = {

@@ -25,6 +25,10 @@ export const acceptedNotificationSchema = z
     channel: z.enum(CHANNEL_KINDS),
     createdAt: isoTime,
     sendAt: isoTime.optional().describe('When a scheduled notification is to be sent.'),
+    suppressed: z
+      .array(z.string())
+      .optional()
+      .describe('E-mail addresses left out because they are on the suppression list, masked.'),
   })
   .describe('The notification was accepted and queued (or scheduled) for delivery.');
 
@@ -43,6 +47,10 @@ export const batchResultsSchema = z
           .literal(true)
           .optional()
           .describe('Its idempotencyKey replayed an earlier one.'),
+        suppressed: z
+          .array(z.string())
+          .optional()
+          .describe('E-mail addresses left out as suppressed, masked.'),
         problem: z
           .record(z.string(), z.unknown())
           .optional()
@@ -59,7 +67,9 @@ export const retriedNotificationSchema = z
 const deliveryAttemptSchema = z.object({
   provider: z.enum(PROVIDER_NAMES),
   at: isoTime,
-  outcome: z.enum(['delivered', 'failed', 'skipped']),
+  outcome: z
+    .enum(['sent', 'failed', 'skipped'])
+    .describe('sent: the provider accepted the call; the status says what became of it.'),
   errorClass: z.enum(CHANNEL_ERROR_CLASSES).optional(),
   detail: z.string().optional().describe('Short and safe: never a secret nor the message body.'),
   latencyMs: z.number().min(0),
@@ -135,6 +145,10 @@ export const notificationRecordSchema = z
       .optional()
       .describe('Each POST /retry, in order; the next round after one is afterRound + 1.'),
     metadata: z.record(z.string(), z.string()).optional(),
+    suppressed: z
+      .array(z.string())
+      .optional()
+      .describe('E-mail addresses left out at intake because they were suppressed, masked.'),
     failure: failureSchema.optional(),
     createdAt: isoTime,
     updatedAt: isoTime,

@@ -8,7 +8,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import type { ErrorCode } from './error-code';
 import { type FieldProblem, HeraldError } from './herald-error';
-import { isRedisUnavailable } from '../redis/redis-errors';
+import { redisUnavailableReason } from '../redis/redis-errors';
 
 /** One problem+json answer, before it is written. */
 export interface Problem {
@@ -31,6 +31,8 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 400, title: 'The Idempotency-Key header is invalid' };
     case 'unauthorized':
       return { status: 401, title: 'Missing or wrong API key' };
+    case 'forbidden':
+      return { status: 403, title: 'This API key may not do that' };
     case 'not_found':
       return { status: 404, title: 'Not found' };
     case 'method_not_allowed':
@@ -61,6 +63,10 @@ export function statusOf(code: ErrorCode): { status: number; title: string } {
       return { status: 422, title: 'The template could not render this data' };
     case 'template_output_invalid':
       return { status: 422, title: 'The rendered content breaks the message limits' };
+    case 'event_endpoint_host_not_allowed':
+      return { status: 422, title: 'Herald may not post events to that host' };
+    case 'recipient_suppressed':
+      return { status: 422, title: 'The recipient is on the suppression list' };
     case 'caller_throttled':
       return { status: 429, title: 'Too many requests' };
     case 'redis_unavailable':
@@ -158,11 +164,15 @@ export function problemOf(exception: unknown): Problem {
       retryAfterSeconds: exception.extra.retryAfterSeconds,
     };
   }
-  if (isRedisUnavailable(exception)) {
+  const redisReason = redisUnavailableReason(exception);
+  if (redisReason !== undefined) {
     return {
       ...statusOf('redis_unavailable'),
       code: 'redis_unavailable',
-      detail: 'Redis did not answer.',
+      detail:
+        redisReason === 'unreachable'
+          ? 'Redis did not answer.'
+          : `Redis cannot take this work right now (${redisReason.replaceAll('_', ' ')}).`,
       retryAfterSeconds: 1,
     };
   }

@@ -13,7 +13,7 @@ import {
 import { RecentFallbacks } from './recent-fallbacks';
 
 /** How long BullMQ keeps finished step and timer jobs: enough to inspect, bounded in memory. */
-const STEP_JOB_RETENTION = {
+export const STEP_JOB_RETENTION = {
   removeOnComplete: { age: 3_600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3_600 },
 } as const;

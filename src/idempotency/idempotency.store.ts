@@ -10,21 +10,32 @@ import { RedisService } from '../redis/redis.service';
 export const IN_FLIGHT_TTL_SECONDS = 30;
 
 /**
- * Claims a key unless it exists, in one step, so two concurrent requests cannot both claim it.
+ * The claim step as a Lua fragment, for scripts that claim a key as one step of a larger write
+ * (notification-acceptance.scripts.ts): unless the key is free it returns what it found, else
+ * it claims the key for `owner` and falls through. Expects locals ikey, fp, owner, id, inflight_ttl.
  * Entry: hash {fp, state: in_flight|completed, owner, id, answer}.
- * Returns {'new'} | {'reused'} | {'owned', state, id} | {'in_flight'} | {'completed', id, answer}.
+ * Returns {'reused'} | {'owned', state, id} | {'in_flight'} | {'completed', id, answer}.
+ */
+export const CLAIM_LUA = `
+local e = redis.call('HMGET', ikey, 'fp', 'state', 'owner', 'id', 'answer')
+if e[1] then
+  if e[1] ~= fp then return {'reused'} end
+  if e[3] == owner then return {'owned', e[2], e[4]} end
+  if e[2] == 'in_flight' then return {'in_flight'} end
+  return {'completed', e[4], e[5] or ''}
+end
+redis.call('HSET', ikey, 'fp', fp, 'state', 'in_flight', 'owner', owner, 'id', id)
+redis.call('EXPIRE', ikey, inflight_ttl)
+`;
+
+/**
+ * Claims a key unless it exists, in one step, so two concurrent requests cannot both claim it.
+ * Returns {'new'}, or what {@link CLAIM_LUA} found.
  */
 const BEGIN = `
-local e = redis.call('HMGET', KEYS[1], 'fp', 'state', 'owner', 'id', 'answer')
-if not e[1] then
-  redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'in_flight', 'owner', ARGV[2], 'id', ARGV[3])
-  redis.call('EXPIRE', KEYS[1], ARGV[4])
-  return {'new'}
-end
-if e[1] ~= ARGV[1] then return {'reused'} end
-if e[3] == ARGV[2] then return {'owned', e[2], e[4]} end
-if e[2] == 'in_flight' then return {'in_flight'} end
-return {'completed', e[4], e[5] or ''}
+local ikey, fp, owner, id, inflight_ttl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+${CLAIM_LUA}
+return {'new'}
 `;
 
 /**
@@ -116,25 +127,15 @@ export class IdempotencyStore {
 
   /** Claims `claim.key` in its scope, or says who has it. */
   async begin(claim: IdempotencyClaim): Promise<IdempotencyOutcome> {
-    const [kind, a, b] = await this.scripts.heraldIdemBegin(
-      this.entryKey(claim.scope, claim.key),
-      claim.fingerprint,
-      claim.owner,
-      claim.id,
-      IN_FLIGHT_TTL_SECONDS,
+    return outcomeOf(
+      await this.scripts.heraldIdemBegin(
+        this.entryKey(claim.scope, claim.key),
+        claim.fingerprint,
+        claim.owner,
+        claim.id,
+        IN_FLIGHT_TTL_SECONDS,
+      ),
     );
-    switch (kind) {
-      case 'new':
-        return { kind: 'new' };
-      case 'owned':
-        return { kind: 'owned', completed: a === 'completed', id: b! };
-      case 'completed':
-        return { kind: 'completed', id: a!, answer: b! };
-      case 'in_flight':
-        return { kind: 'in_flight' };
-      default:
-        return { kind: 'reused' };
-    }
   }
 
   /**
@@ -162,5 +163,21 @@ export class IdempotencyStore {
   /** The Redis key of an entry; the caller's key is hashed, so any printable text is safe. */
   entryKey(scope: string, key: string): string {
     return this.redis.key('idem', scope, createHash('sha256').update(key).digest('hex'));
+  }
+}
+
+/** What a claim script ({@link CLAIM_LUA}, then `{'new'}`) answered. */
+export function outcomeOf([kind, a, b]: string[]): IdempotencyOutcome {
+  switch (kind) {
+    case 'new':
+      return { kind: 'new' };
+    case 'owned':
+      return { kind: 'owned', completed: a === 'completed', id: b! };
+    case 'completed':
+      return { kind: 'completed', id: a!, answer: b! };
+    case 'in_flight':
+      return { kind: 'in_flight' };
+    default:
+      return { kind: 'reused' };
   }
 }

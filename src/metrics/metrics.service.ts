@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** `outcome` label of the send metrics: a provider call's result, or why it was skipped at no cost. */
 export type SendOutcome =
-  | 'delivered'
+  | 'sent'
   | 'rejected'
   | 'throttled'
   | 'unavailable'
@@ -58,6 +58,22 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** A provider declared hung from the age of its calls in flight (see ProviderHangDetector). */
+  readonly providerHangs = new Counter({
+    name: 'herald_provider_hangs_total',
+    help: 'Providers declared hung from the age of their calls in flight, in this process.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  /** Calls abandoned before their deadline because their provider was declared hung. */
+  readonly callsAbandoned = new Counter({
+    name: 'herald_provider_calls_abandoned_total',
+    help: 'Provider calls abandoned before their deadline (recorded as ambiguous timeouts) because the provider hung.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
   /** A message moved on from `from` (failed or skipped) and was next offered to `to`. */
   readonly failovers = new Counter({
     name: 'herald_failovers_total',
@@ -91,6 +107,37 @@ export class MetricsService {
     name: 'herald_provider_events_total',
     help: 'Provider delivery events received, by provider and verdict.',
     labelNames: ['provider', 'verdict'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * Events to callers, by type (`notification.sent` …) and outcome: `delivered` (the endpoint
+   * answered 2xx), `failed` (every try of the retry schedule refused), `dropped` (the caller has
+   * no enabled endpoint subscribed to the type).
+   */
+  readonly callerEvents = new Counter({
+    name: 'herald_caller_events_total',
+    help: "Events to callers' endpoints by type and outcome: delivered, failed (schedule exhausted) or dropped.",
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Recipients put on a suppression list (new entries only), by channel and reason. */
+  readonly suppressionsAdded = new Counter({
+    name: 'herald_suppressions_added_total',
+    help: 'Recipients added to a suppression list, by channel and reason.',
+    labelNames: ['channel', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * Intake meeting a suppressed recipient: `refused` counts messages answered 422, `dropped`
+   * counts e-mail addresses left out of an accepted message.
+   */
+  readonly intakeSuppressed = new Counter({
+    name: 'herald_intake_suppressed_total',
+    help: 'Messages refused (refused) and e-mail addresses dropped (dropped) at intake for suppressed recipients.',
+    labelNames: ['channel', 'outcome'] as const,
     registers: [this.registry],
   });
 }

@@ -1,3 +1,4 @@
+import type { ChannelKind } from '../config/config.schema';
 import type { NotificationMessage } from './notification-message.schema';
 
 const maskEmail = (address: string): string => {
@@ -16,8 +17,19 @@ export function maskRecipient(message: NotificationMessage): string {
       return `${maskEmail(message.to[0]!)}${more > 0 ? ` (+${more})` : ''}`;
     }
     case 'sms':
-      return `${message.to.slice(0, 3)}${'*'.repeat(Math.max(0, message.to.length - 5))}${message.to.slice(-2)}`;
     case 'chat':
-      return message.to;
+      return maskAddress(message.channel, message.to);
+  }
+}
+
+/** One recipient of `channel` (an address, a number, a channel id), masked as records show it. */
+export function maskAddress(channel: ChannelKind, address: string): string {
+  switch (channel) {
+    case 'email':
+      return maskEmail(address);
+    case 'sms':
+      return `${address.slice(0, 3)}${'*'.repeat(Math.max(0, address.length - 5))}${address.slice(-2)}`;
+    case 'chat':
+      return address;
   }
 }

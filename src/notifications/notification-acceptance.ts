@@ -10,10 +10,22 @@ import { FallbackSteps } from '../fallback/fallback-steps';
 import { problemBody, problemOf } from '../errors/problem.filter';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
 import { fingerprint } from '../idempotency/canonical-json';
-import { type IdempotencyClaim, IdempotencyStore } from '../idempotency/idempotency.store';
+import {
+  type IdempotencyClaim,
+  type IdempotencyOutcome,
+  IdempotencyStore,
+} from '../idempotency/idempotency.store';
 import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import { type ScreenedMessage, SuppressionScreen } from '../suppression/suppression-screen';
 import { TemplatesService } from '../templates/templates.service';
 import { assertJsonDepth } from './json-depth';
+import {
+  type AcceptanceWrite,
+  DELIVER_JOB_RETENTION,
+  NotificationAcceptanceStore,
+  QUEUE_WRITE_DEADLINE_MS,
+  withDeadline,
+} from './notification-acceptance.store';
 import {
   type NotificationJobData,
   type NotificationMessage,
@@ -29,19 +41,6 @@ import {
   scheduleDelaySeconds,
 } from './notification-records.repository';
 
-/**
- * Milliseconds a queue write may take before the request gives up with 503. The queue's
- * connection has no command timeout of its own (BullMQ's blocking calls share its options), so
- * a Redis that accepts connections but does not answer would otherwise hold the request open.
- */
-const QUEUE_WRITE_DEADLINE_MS = 1_500;
-
-/** How long BullMQ keeps finished DELIVER jobs: enough to inspect, bounded in memory. */
-const DELIVER_JOB_RETENTION = {
-  removeOnComplete: { age: 3_600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3_600 },
-} as const;
-
 /** The answer to an accepted `POST /v1/notifications`. */
 export interface AcceptedNotification {
   readonly id: string;
@@ -51,6 +50,8 @@ export interface AcceptedNotification {
   readonly createdAt: string;
   /** ISO 8601, as requested: when a scheduled notification is to be sent. */
   readonly sendAt?: string;
+  /** E-mail addresses left out because they are on the suppression list, masked. */
+  readonly suppressed?: readonly string[];
 }
 
 /** What `POST /v1/notifications` answers: the acceptance, and whether it is a replay. */
@@ -68,6 +69,8 @@ export type BatchItemResult =
       readonly id: string;
       /** Its idempotencyKey answered an earlier acceptance: `id` is that notification's. */
       readonly replayed?: true;
+      /** E-mail addresses left out because they are suppressed, masked. */
+      readonly suppressed?: readonly string[];
     }
   | { readonly index: number; readonly status: number; readonly problem: Record<string, unknown> };
 
@@ -97,6 +100,8 @@ export class NotificationAcceptance {
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
     private readonly templates: TemplatesService,
     private readonly fallbackSteps: FallbackSteps,
+    private readonly store: NotificationAcceptanceStore,
+    private readonly suppression: SuppressionScreen,
   ) {
     this.schemas = notificationSchemas(config.limits);
     // Without a listener BullMQ prints every reconnection failure to stderr; RedisService already
@@ -107,9 +112,10 @@ export class NotificationAcceptance {
   }
 
   /**
-   * Accepts a REST body for `caller`: validates it, claims the idempotency key if one is given,
-   * writes the record and queues its delivery. Throws `validation_failed`,
-   * `channel_not_configured`, `idempotency_key_in_flight` or `idempotency_key_reused`;
+   * Accepts a REST body for `caller`: validates it, screens its recipients against the
+   * suppression list, then claims the idempotency key if one is given, writes the record and
+   * queues its delivery. Throws `validation_failed`, `channel_not_configured`,
+   * `recipient_suppressed`, `idempotency_key_in_flight` or `idempotency_key_reused`;
    * a Redis outage surfaces as an error the problem filter answers with 503.
    */
   async acceptRequest(
@@ -122,16 +128,31 @@ export class NotificationAcceptance {
     const { sendAt, fallback, fallbackAfterSeconds, ...unscheduled } = request;
     this.assertSendAt(sendAt, Date.now());
     // A templated request is rendered here, once: retries and failover send the stored bytes.
-    const message = this.admit(this.templates.render(unscheduled as NotificationRequest));
+    const admitted = this.admit(this.templates.render(unscheduled as NotificationRequest));
     const route = this.routeOf(fallback, fallbackAfterSeconds);
     const id = randomUUID();
     const createdAt = new Date().toISOString();
+    const claim: IdempotencyClaim | undefined =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            scope: `caller:${caller}`,
+            key: idempotencyKey,
+            // The request as sent, not its rendering: the same body replays after a template edit.
+            fingerprint: fingerprint(request),
+            owner: id,
+            id,
+          };
+    const screened = await this.screen(admitted, claim);
+    if ('kind' in screened) return requestReplay(screened);
+    const { message, suppressed } = screened;
     const answer: AcceptedNotification = {
       id,
       status: sendAt === undefined ? 'queued' : 'scheduled',
       channel: message.channel,
       createdAt,
       ...(sendAt === undefined ? {} : { sendAt }),
+      ...(suppressed.length > 0 ? { suppressed } : {}),
     };
     const input = {
       id,
@@ -139,45 +160,12 @@ export class NotificationAcceptance {
       message,
       createdAt,
       ...(sendAt === undefined ? {} : { sendAt }),
+      ...(suppressed.length > 0 ? { suppressed } : {}),
       ...route,
     };
-    if (idempotencyKey === undefined) {
-      await this.write(input);
-      return { answer, replayed: false };
-    }
-
-    const claim: IdempotencyClaim = {
-      scope: `caller:${caller}`,
-      key: idempotencyKey,
-      // The request as sent, not its rendering: the same body replays after a template edit.
-      fingerprint: fingerprint(request),
-      owner: id,
-      id,
-    };
-    const found = await this.claim(claim);
-    switch (found.kind) {
-      case 'completed':
-        return { answer: JSON.parse(found.answer) as AcceptedNotification, replayed: true };
-      case 'reused':
-        throw reusedKey();
-      case 'in_flight':
-      case 'owned':
-        throw new HeraldError(
-          'idempotency_key_in_flight',
-          'A request with this Idempotency-Key is still being accepted; retry shortly.',
-          { retryAfterSeconds: 1 },
-        );
-      case 'new':
-        break;
-    }
-    try {
-      await this.write(input);
-    } catch (err) {
-      this.undo(claim);
-      throw err;
-    }
-    await this.completeOrLog(claim, JSON.stringify(answer), sendAt);
-    return { answer, replayed: false };
+    // Claim, record and job in one transaction: 'new' means all of it landed.
+    const found = await this.write(input, claim, claim && storedAnswer(answer));
+    return found.kind === 'new' ? { answer, replayed: false } : requestReplay(found);
   }
 
   /**
@@ -209,6 +197,7 @@ export class NotificationAcceptance {
             status: 202,
             id: answer.id,
             ...(replayed ? { replayed: true as const } : {}),
+            ...(answer.suppressed ? { suppressed: answer.suppressed } : {}),
           };
         } catch (err) {
           const problem = problemOf(err);
@@ -236,7 +225,7 @@ export class NotificationAcceptance {
     const request = rest as NotificationRequest;
     // The job itself waits for the time: its first round finds the record not yet due.
     const scheduled = sendAt === undefined ? {} : { sendAt };
-    const message = this.admit(this.templates.render(request));
+    const admitted = this.admit(this.templates.render(request));
     const route = this.routeOf(fallback, fallbackAfterSeconds);
     const id = randomUUID();
     const claim: IdempotencyClaim = {
@@ -254,7 +243,28 @@ export class NotificationAcceptance {
       id,
     };
     const caller = `queue:${this.config.queue.name}`;
-    const found = await this.claim(claim);
+    const screened = await this.screen(admitted, claim);
+    const found =
+      'kind' in screened
+        ? screened
+        : // Claim, record and completion in one transaction, the job being this one: 'new'
+          // means all of it landed.
+          await this.store.accept(
+            this.transaction(
+              {
+                id,
+                caller,
+                message: screened.message,
+                job: jobId,
+                ...scheduled,
+                ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
+                ...route,
+              },
+              claim,
+              JSON.stringify({ id }),
+              jobId,
+            ),
+          );
     switch (found.kind) {
       case 'completed':
         return { kind: 'replayed', id: found.id };
@@ -263,20 +273,21 @@ export class NotificationAcceptance {
       case 'reused':
         throw reusedKey();
       case 'owned': {
-        if (!found.completed) {
+        if (!found.completed && !('kind' in screened)) {
           // This job claimed the key, then stopped (a crash) before it finished accepting.
           const own = { ...claim, id: found.id };
           if (!(await this.records.get(found.id))) {
             await this.records.create({
               id: found.id,
               caller,
-              message,
+              message: screened.message,
               job: jobId,
               ...scheduled,
+              ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
               ...route,
             });
           }
-          await this.queueFirstTimer(found.id, sendAt, route);
+          await this.queueFirstTimer({ id: found.id, ...scheduled, ...route });
           await this.completeOrLog(own, JSON.stringify({ id: found.id }), sendAt);
         }
         return { kind: 'accepted', id: found.id };
@@ -284,14 +295,6 @@ export class NotificationAcceptance {
       case 'new':
         break;
     }
-    try {
-      await this.records.create({ id, caller, message, job: jobId, ...scheduled, ...route });
-      await this.queueFirstTimer(id, sendAt, route);
-    } catch (err) {
-      this.undo(claim, id);
-      throw err;
-    }
-    await this.completeOrLog(claim, JSON.stringify({ id }), sendAt);
     return { kind: 'accepted', id };
   }
 
@@ -319,16 +322,38 @@ export class NotificationAcceptance {
 
   /**
    * Queues the timer of the first step, when the notification has fallback steps and
-   * `fallbackAfterSeconds`: that long after it is due (now, or its `sendAt`).
+   * `fallbackAfterSeconds` (see {@link firstStepTimer}). Only for a record written outside the
+   * acceptance's transaction, which otherwise queues the timer itself; the timer's id is fixed,
+   * so queueing it again is a no-op.
    */
-  private async queueFirstTimer(
-    id: string,
-    sendAt: string | undefined,
-    route: { fallback?: readonly unknown[]; fallbackAfterSeconds?: number },
-  ): Promise<void> {
-    if (route.fallback === undefined || route.fallbackAfterSeconds === undefined) return;
-    const dueInMs = sendAt === undefined ? 0 : Math.max(0, Date.parse(sendAt) - Date.now());
-    await this.fallbackSteps.queueTimer(id, 0, dueInMs + route.fallbackAfterSeconds * 1000);
+  private async queueFirstTimer(input: Omit<NewNotification, 'caller' | 'message'>): Promise<void> {
+    const timer = firstStepTimer(input);
+    if (timer) await this.fallbackSteps.queueTimer(input.id, timer.step, timer.delayMs);
+  }
+
+  /**
+   * Screens `message` against the suppression list (see SuppressionScreen). Runs before the
+   * acceptance's one transaction, since what that writes is final. A refusal must not break
+   * idempotency: a key that was completed before its recipient was suppressed still replays, so
+   * on a refusal the key is claimed to find out what it holds; one that nobody had accepted (new,
+   * or this job's own unfinished claim) is freed again and the refusal thrown.
+   */
+  private async screen<M extends NotificationMessage>(
+    message: M,
+    claim: IdempotencyClaim | undefined,
+  ): Promise<ScreenedMessage<M> | Exclude<IdempotencyOutcome, { kind: 'new' }>> {
+    try {
+      return await this.suppression.screen(message);
+    } catch (err) {
+      if (claim === undefined || !(err instanceof HeraldError)) throw err;
+      if (err.code !== 'recipient_suppressed') throw err;
+      const found = await this.idempotency.begin(claim);
+      if (found.kind === 'new' || (found.kind === 'owned' && !found.completed)) {
+        await this.idempotency.release(claim);
+        throw err;
+      }
+      return found;
+    }
   }
 
   /** Throws `validation_failed` naming `sendAt` when it is outside its window (see sendAtProblems). */
@@ -376,42 +401,50 @@ export class NotificationAcceptance {
   }
 
   /**
-   * Writes the record and queues its delivery; on failure, removes both. The removal is sent even
-   * when a write seemed to fail: a write that timed out may still run once Redis answers again,
-   * and the removal, sent after it on the same connection, runs after it.
+   * Writes the record and queues its delivery, with the idempotency claim and its completion
+   * when keyed, in one transaction (see NotificationAcceptanceStore): answers `new` when all of
+   * it landed, else what the claim found. On failure the store takes all of it back.
    */
-  private async write(input: NewNotification & { createdAt: string }): Promise<void> {
-    try {
-      await this.records.create(input);
-      await this.enqueue(
-        input.id,
-        input.id,
-        input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
-      );
-      await withDeadline(
-        this.queueFirstTimer(input.id, input.sendAt, input),
-        QUEUE_WRITE_DEADLINE_MS,
-      );
-    } catch (err) {
-      this.bestEffort('remove an unqueued notification', () =>
-        Promise.all([
-          this.records.remove(input.id),
-          this.queue.remove(input.id),
-          this.fallbackSteps.withdrawTimer(input.id, 0),
-        ]),
-      );
-      throw err;
-    }
+  private async write(
+    input: NewNotification & { createdAt: string },
+    claim?: IdempotencyClaim,
+    answer?: string,
+  ): Promise<IdempotencyOutcome> {
+    return this.store.accept(this.transaction(input, claim, answer));
   }
 
-  /** Claims an idempotency key; if the claim fails it is released, in case it landed after all. */
-  private async claim(claim: IdempotencyClaim) {
-    try {
-      return await this.idempotency.begin(claim);
-    } catch (err) {
-      this.undo(claim);
-      throw err;
-    }
+  /**
+   * What the store writes for `input`: its record row and job (or, with `carriedBy`, the job
+   * that already carries it), with the claim and the answer it keeps when keyed, and the first
+   * step's `fallbackAfterSeconds` timer when it has one.
+   */
+  private transaction(
+    input: NewNotification,
+    claim?: IdempotencyClaim,
+    answer?: string,
+    carriedBy?: string,
+  ): AcceptanceWrite {
+    const row = this.records.newRow(input);
+    const timer = firstStepTimer(input);
+    return {
+      id: input.id,
+      row,
+      delayMs: dueInMs(input.sendAt),
+      ...(input.skipFirstStep ? { step: 1 } : {}),
+      ...(timer ? { timer } : {}),
+      ...(carriedBy === undefined ? {} : { carriedBy }),
+      ...(claim === undefined
+        ? {}
+        : {
+            claim: {
+              entryKey: this.idempotency.entryKey(claim.scope, claim.key),
+              fingerprint: claim.fingerprint,
+              owner: claim.owner,
+              answer: answer ?? '',
+              ttlSeconds: this.config.idempotency.ttlSeconds + scheduleDelaySeconds(input.sendAt),
+            },
+          }),
+    };
   }
 
   /**
@@ -466,19 +499,6 @@ export class NotificationAcceptance {
     }
   }
 
-  /**
-   * Frees the key of a failed acceptance (and removes the record `recordId`, if given) in the
-   * background: the caller's answer must not wait on a Redis that may not answer.
-   */
-  private undo(claim: IdempotencyClaim, recordId?: string): void {
-    this.bestEffort('release an idempotency key', () =>
-      Promise.all([
-        this.idempotency.release(claim),
-        recordId === undefined ? undefined : this.records.remove(recordId),
-      ]),
-    );
-  }
-
   private bestEffort(what: string, work: () => Promise<unknown>): void {
     work().catch((err: unknown) =>
       this.logger.warn(
@@ -502,6 +522,25 @@ function splitBatchItem(item: unknown): { message: unknown; key?: string } {
   return { message, key: idempotencyKey };
 }
 
+/** Milliseconds until a notification is due: now, or its `sendAt`. */
+function dueInMs(sendAt: string | undefined): number {
+  return sendAt === undefined ? 0 : Math.max(0, Date.parse(sendAt) - Date.now());
+}
+
+/**
+ * The `fallbackAfterSeconds` timer of the step a new notification starts at (0, or 1 when its
+ * own step is skipped), due that long after the notification is; none without fallback steps,
+ * without `fallbackAfterSeconds`, or when the first step is the last.
+ */
+function firstStepTimer(
+  input: Pick<NewNotification, 'sendAt' | 'fallback' | 'fallbackAfterSeconds' | 'skipFirstStep'>,
+): { step: number; delayMs: number } | undefined {
+  const step = input.skipFirstStep ? 1 : 0;
+  const steps = input.fallback?.length ?? 0;
+  if (input.fallbackAfterSeconds === undefined || step >= steps) return undefined;
+  return { step, delayMs: dueInMs(input.sendAt) + input.fallbackAfterSeconds * 1000 };
+}
+
 /** An intake error of fallback step `index`, its fields named after the step. */
 function inStep(err: HeraldError, index: number): HeraldError {
   const at = `fallback.${index}`;
@@ -518,29 +557,52 @@ function fieldOf(err: HeraldError): string {
   return err.code.startsWith('template_') ? 'template' : 'to';
 }
 
+/**
+ * The answer an idempotency entry keeps to replay, without the id it holds anyway:
+ * `status|channel|createdAt[|sendAt]`. Short, so the entry stays a compact hash in Redis (a
+ * value over 64 bytes turns every field of it into a separate allocation).
+ */
+function storedAnswer(answer: AcceptedNotification): string {
+  // Rare, so kept whole rather than packed: the answer that left addresses out.
+  if (answer.suppressed !== undefined) return JSON.stringify(answer);
+  const fields = [answer.status, answer.channel, answer.createdAt];
+  if (answer.sendAt !== undefined) fields.push(answer.sendAt);
+  return fields.join('|');
+}
+
+/** The answer {@link storedAnswer} kept (or the JSON an earlier Herald kept) for notification `id`. */
+function replayedAnswer(stored: string, id: string): AcceptedNotification {
+  if (stored.startsWith('{')) return JSON.parse(stored) as AcceptedNotification;
+  const [status, channel, createdAt, sendAt] = stored.split('|');
+  return {
+    id,
+    status: status as AcceptedNotification['status'],
+    channel: channel as ChannelKind,
+    createdAt: createdAt!,
+    ...(sendAt === undefined ? {} : { sendAt }),
+  };
+}
+
+/** The answer to a keyed request whose key was already taken: a replay, or why not. */
+function requestReplay(found: Exclude<IdempotencyOutcome, { kind: 'new' }>): RequestAcceptance {
+  switch (found.kind) {
+    case 'completed':
+      return { answer: replayedAnswer(found.answer, found.id), replayed: true };
+    case 'reused':
+      throw reusedKey();
+    case 'in_flight':
+    case 'owned':
+      throw new HeraldError(
+        'idempotency_key_in_flight',
+        'A request with this Idempotency-Key is still being accepted; retry shortly.',
+        { retryAfterSeconds: 1 },
+      );
+  }
+}
+
 function reusedKey(): HeraldError {
   return new HeraldError(
     'idempotency_key_reused',
     'This Idempotency-Key was already used with another body.',
   );
-}
-
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new HeraldError('redis_unavailable', 'Redis did not answer in time.', {
-            retryAfterSeconds: 1,
-          }),
-        ),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

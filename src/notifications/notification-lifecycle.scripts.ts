@@ -1,3 +1,6 @@
+import { CALLER_EVENT_KEYS, CALLER_EVENT_STATUSES } from '../contracts/caller-event';
+import { INDEX_RETENTION_STEP_SECONDS } from './record-index';
+
 /**
  * The Lua scripts behind {@link NotificationLifecycle}: every change of a record's status is one
  * of these, run atomically by Redis, conditional on the state it expects and on the token of the
@@ -38,27 +41,82 @@ end
 local IF_FIELDS = {'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil'}
 -- Keeps the list indexes (see record-index.ts) in step with a status change, in the same
 -- script: the record moves from its current status's sets to status 'to', and every index
--- holding it lives at least as long as the record (ttl s). Call before writing the status.
+-- holding it lives at least as long as the record (ttl s); a caller-visible status also goes
+-- to the caller-events outbox. Call before writing the status.
 -- The index keys are derived from the record's key, so they are not declared in KEYS: Herald
--- runs on one Redis, not a cluster.
-local function keep_ttl(key, ttl)
-  redis.call('EXPIRE', key, ttl, 'NX')
-  redis.call('EXPIRE', key, ttl, 'GT')
+-- runs on one Redis, not a cluster. The record's 'ixUntil' (epoch s) is the expiry its indexes
+-- were given; only once the record would outlive it are they all lengthened, by a step
+-- (INDEX_RETENTION_STEP_SECONDS), so most transitions check one key's TTL per scope.
+local INDEX_STEP_S = ${INDEX_RETENTION_STEP_SECONDS}
+local function keep_until(key, at, now_s)
+  local left = redis.call('TTL', key)
+  if left == -2 or (left >= 0 and now_s + left >= at) then return end
+  redis.call('EXPIREAT', key, at)
+end
+-- A move into a status the caller hears about is also an event for its caller: one entry in
+-- the caller-events outbox (see contracts/caller-event.ts), written in this same script so an
+-- event is neither lost nor invented. Skipped when the caller has no event endpoint.
+local CALLER_EVENT_STATUSES = ',${CALLER_EVENT_STATUSES.join(',')},'
+local function caller_event(prefix, f, to)
+  if f[3] == to or not string.find(CALLER_EVENT_STATUSES, ',' .. to .. ',', 1, true) then return end
+  if redis.call('EXISTS', prefix .. ':${CALLER_EVENT_KEYS.endpoint}:' .. f[2]) == 0 then return end
+  redis.call('XADD', prefix .. ':${CALLER_EVENT_KEYS.outbox}', '*',
+    'n', f[1], 'c', f[2], 's', to, 't', tostring(now_ms()))
 end
 local function reindex(rkey, to, ttl)
-  local f = redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel')
+  local f = redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel', 'ixUntil')
   if not f[4] then return end
-  local base = string.match(rkey, '^(.*):ntf:[^:]+$') .. ':nidx:'
+  local prefix = string.match(rkey, '^(.*):ntf:[^:]+$')
+  caller_event(prefix, f, to)
+  local base = prefix .. ':nidx:'
+  local now_s = math.floor(now_ms() / 1000)
+  local at = tonumber(f[6] or '0')
+  local all = at < now_s + tonumber(ttl)
+  if all then
+    at = now_s + tonumber(ttl) + INDEX_STEP_S
+    redis.call('HSET', rkey, 'ixUntil', at)
+  end
   for _, scope in ipairs({'c:' .. f[2], 'all'}) do
     local idx = base .. scope
     if f[3] ~= to then
       redis.call('ZREM', idx .. ':s:' .. f[3], f[1])
       redis.call('ZADD', idx .. ':s:' .. to, f[4], f[1])
     end
-    for _, key in ipairs({idx, idx .. ':s:' .. to, idx .. ':ch:' .. f[5]}) do
-      keep_ttl(key, ttl)
+    keep_until(idx .. ':s:' .. to, at, now_s)
+    if all then
+      keep_until(idx, at, now_s)
+      keep_until(idx .. ':ch:' .. f[5], at, now_s)
     end
   end
+end
+-- Once a provider has the message nothing sends it again: its body and the round's owner are
+-- dropped, and the hash is written afresh, since Redis keeps a hash compact (one allocation for
+-- all fields) only if it never held a value over 64 bytes, as the message is. Call last: the
+-- fields written before are kept.
+-- A notification with fallback steps keeps the messages of the steps after the current one (a
+-- bounce may still start them); those of the steps already started are dropped, and the whole
+-- 'fallback' field once no step follows.
+local DEAD_AFTER_SEND = {message = true, owner = true, ownerLock = true}
+local function pending_fallback(raw, step)
+  local steps = cjson.decode(raw)
+  if step >= #steps then return nil end
+  for i = 1, step do steps[i].message = nil end
+  return cjson.encode(steps)
+end
+local function compact_after_send(rkey)
+  local all = redis.call('HGETALL', rkey)
+  local kept = {}
+  local step = tonumber(redis.call('HGET', rkey, 'step') or '0')
+  for i = 1, #all, 2 do
+    local value = all[i + 1]
+    if all[i] == 'fallback' then value = pending_fallback(value, step) end
+    if value and not DEAD_AFTER_SEND[all[i]] then
+      kept[#kept + 1] = all[i]
+      kept[#kept + 1] = value
+    end
+  end
+  redis.call('DEL', rkey)
+  redis.call('HSET', rkey, unpack(kept))
 end
 local function interrupted_attempt(f, detail)
   return cjson.encode({provider = f[2], at = f[4], outcome = 'failed', detail = detail,
@@ -126,11 +184,16 @@ end
 
 /**
  * Starts a round for `token`. KEYS: record, attempts, this job's lock.
- * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail, the job's step.
+ * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail, the job's
+ * step, and optionally the first call the owner would make now: 'channel=provider=leaseMs;…'
+ * (one entry per channel whose first provider it may call at once; '' for none).
+ * When the message's first provider is that channel's entry and `token` holds the job's lock,
+ * the round's first in-flight marker is written here, as BEGIN_CALL would write it (at = now),
+ * saving the owner that round trip.
  * Returns {'gone'} | {'other_step', step, status} (the job is for a step that is not current) |
  *   {'final', status} | {'busy', waitMs} |
  *   {'not_startable', status} | {'not_yet', waitMs} |
- *   {'started', round, budgetFrom, message, previous, interrupted}.
+ *   {'started', round, budgetFrom, message, previous, interrupted, begun provider or ''}.
  */
 export const START_ROUND = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom', 'message')
@@ -165,7 +228,21 @@ redis.call('HSET', KEYS[1], 'status', 'sending', 'owner', ARGV[1], 'ownerLock', 
 redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
-return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupted}
+local begun = ''
+if ARGV[8] and ARGV[8] ~= '' and f[6] and redis.call('GET', KEYS[3]) == ARGV[1] then
+  local ok, m = pcall(cjson.decode, f[6])
+  if ok and type(m) == 'table' and type(m.channel) == 'string' then
+    local provider, lease = string.match(';' .. ARGV[8], ';' .. m.channel .. '=([^=;]+)=(%d+)')
+    local first = provider
+    if type(m.providers) == 'table' then first = m.providers[1] end
+    if provider and first == provider then
+      redis.call('HSET', KEYS[1], 'ifOwner', ARGV[1], 'ifProvider', provider, 'ifRound', rounds,
+        'ifAt', ARGV[2], 'ifUntil', tostring(now + tonumber(lease)))
+      begun = provider
+    end
+  end
+end
+return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupted, begun}
 `;
 
 /**
@@ -203,8 +280,10 @@ return 1
 /**
  * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
  * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
- * from states, accepted states, notification id, step. Writes `sentAt` (and `deliveredAt` when the
- * acceptance is the delivery, as for chat).
+ * from states, accepted states, notification id, step. Writes `sentAt` (and `deliveredAt` when
+ * the acceptance is the delivery, as for chat), and drops what no later step needs (the message,
+ * the round's owner, the started steps' messages) so the record is kept compact for the rest of
+ * its retention.
  * Also from `failed` when the job was failed while this very call was still in flight (its
  * marker is the owner's): the provider's answer is the truth. Returns 1 (written now or
  * earlier by this token), or 0 when `token` does not own the record.
@@ -221,6 +300,7 @@ redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMes
 if ARGV[2] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
 redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step_of(KEYS[1])))
+compact_after_send(KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
@@ -353,16 +433,20 @@ return {'cancelled'}
 
 /**
  * Records a provider event once. KEYS: record, events, the event id's de-duplication key,
- * attempts. ARGV: event JSON, to status ('' when the event moves nothing), from states, now
- * (ISO), ttl, event time (ISO), provider, provider message id (bare), statuses that end a step
- * when a fallback step follows, next-step from states, next-step status. An event id seen before (within the record's retention) does
- * nothing. The event is always appended. The status moves only from a `from` state, never for
- * an event older than the one that set the current status (`eventAt`): events may arrive out of
- * order; and, on a record with fallback steps, only for an event about the current step's
- * message (an earlier step's is recorded, naming its step). An event that ends the current step
- * starts the next one. Returns {'gone'} | {'duplicate', status, step} | {'moved', status} |
- * {'kept', status} | {'advanced', status, from channel, to channel, next step, more,
- * fallbackAfterMs}.
+ * attempts, the suppression list the event adds to ('' for none).
+ * ARGV: event JSON, to status ('' when the event moves nothing), from states, now (ISO), ttl,
+ * event time (ISO), provider, provider message id (bare), statuses that end a step when a
+ * fallback step follows, next-step from states, next-step status, then suppression field/entry
+ * pairs. An event id seen before (within the record's retention) does nothing.
+ * The event is always appended, and its recipients put on the suppression list unless there
+ * already (in the same step, so a stored event never misses its suppression and a repeated
+ * one never adds twice). The status moves only from a `from` state, and never for an event
+ * older than the one that set the current status (`eventAt`): events may arrive out of order;
+ * and, on a record with fallback steps, only for an event about the current step's message (an
+ * earlier step's is recorded, naming its step). An event that ends the current step starts the
+ * next one. Returns {'gone'} | {'duplicate', status, step} | {'moved', status, added} |
+ * {'kept', status, added} | {'advanced', status, added, from channel, to channel, next step,
+ * more, fallbackAfterMs}.
  */
 export const APPLY_EVENT = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt', 'step', 'provider', 'providerMessageId')
@@ -385,12 +469,16 @@ if f[3] then
 end
 redis.call('RPUSH', KEYS[2], event)
 redis.call('EXPIRE', KEYS[2], ARGV[5])
+local added = 0
+if KEYS[5] ~= '' then
+  for i = 12, #ARGV, 2 do added = added + redis.call('HSETNX', KEYS[5], ARGV[i], ARGV[i + 1]) end
+end
 local status = f[1]
 local moved = 'kept'
 if current and ARGV[2] ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= ARGV[6]) then
   if member(ARGV[2], ARGV[9]) then
     local next = advance(KEYS[1], KEYS[4], ARGV[2], ARGV[2], ARGV[4], ARGV[5], '', ARGV[10], ARGV[11])
-    if next then return {'advanced', 'queued', unpack(next)} end
+    if next then return {'advanced', ARGV[11], added, unpack(next)} end
   end
   status = ARGV[2]
   moved = 'moved'
@@ -400,5 +488,5 @@ if current and ARGV[2] ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <
 end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
-return {moved, status}
+return {moved, status, added}
 `;

@@ -126,12 +126,16 @@ export type EventApplied =
       readonly status: NotificationStatus;
       readonly step: number;
     }
-  /** Recorded; `status` is the record's status after it. */
+  /**
+   * Recorded; `status` is the record's status after it; `suppressed`: recipients it put on a
+   * suppression list (not there before).
+   */
   | {
       readonly kind: 'applied';
       readonly notificationId: string;
       readonly status: NotificationStatus;
       readonly moved: boolean;
+      readonly suppressed: number;
       /** The event ended the step: the next fallback step started. */
       readonly advanced?: StepAdvance;
     };
@@ -150,6 +154,12 @@ export type StepFailure =
   | { readonly kind: 'lost' }
   | { readonly kind: 'failed' }
   | { readonly kind: 'advanced'; readonly advanced: StepAdvance };
+
+/** Suppression entries an event writes with itself: the list's key and field/entry pairs. */
+export interface EventSuppression {
+  readonly key: string;
+  readonly fields: readonly { readonly field: string; readonly value: string }[];
+}
 
 /** Detail of an attempt whose call started but whose answer was never recorded. */
 export const INTERRUPTED_DETAIL =
@@ -188,7 +198,24 @@ export type RoundStart =
       readonly previous: NotificationStatus;
       /** The provider of a call an earlier owner left unrecorded (now an ambiguous attempt). */
       readonly interrupted?: ProviderName;
+      /**
+       * The round's first call, already begun by this start (its in-flight marker written, at
+       * `at`): the owner calls it without {@link NotificationLifecycle.beginCall}. See
+       * {@link FirstCalls}.
+       */
+      readonly begun?: { readonly provider: ProviderName; readonly at: string };
     };
+
+/**
+ * The first call an owner would make now for a message of each channel (a provider its
+ * breaker, cool-down and ceiling let through at once) and that call's lease, in ms: starting a
+ * round with it also begins that call when it is the message's first provider.
+ */
+export type FirstCalls = ReadonlyArray<{
+  readonly channel: ChannelKind;
+  readonly provider: ProviderName;
+  readonly leaseMs: number;
+}>;
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -221,7 +248,7 @@ export class NotificationLifecycle {
       orphan: define('heraldLcOrphan', 3, FAIL_ORPHAN),
       redrive: define('heraldLcRedrive', 2, REDRIVE),
       cancel: define('heraldLcCancel', 1, CANCEL),
-      event: define('heraldLcEvent', 4, APPLY_EVENT),
+      event: define('heraldLcEvent', 5, APPLY_EVENT),
     };
   }
 
@@ -233,20 +260,30 @@ export class NotificationLifecycle {
     return recordKeys(this.redis, id);
   }
 
-  /** Starts a round for `owner`, unless accepted already, failed, or owned by a live round. */
-  async startRound(id: string, owner: RoundOwner): Promise<RoundStart> {
+  /**
+   * Starts a round for `owner`, unless accepted already, failed, or owned by a live round. With
+   * `firstCalls`, also begins the round's first call when the message's first provider is
+   * among them (see `begun`).
+   */
+  async startRound(
+    id: string,
+    owner: RoundOwner,
+    firstCalls: FirstCalls = [],
+  ): Promise<RoundStart> {
     const k = this.keys(id);
+    const at = now();
     const r = (await this.scripts.start!(
       k.record,
       k.attempts,
       owner.lockKey,
       owner.token,
-      now(),
+      at,
       this.ttl,
       list(TRANSITIONS.startRound.from),
       list(ACCEPTED_STATES),
       INTERRUPTED_DETAIL,
       owner.step,
+      firstCalls.map((c) => `${c.channel}=${c.provider}=${Math.ceil(c.leaseMs)}`).join(';'),
     )) as [string, ...(string | number)[]];
     switch (r[0]) {
       case 'gone':
@@ -262,7 +299,7 @@ export class NotificationLifecycle {
       case 'not_yet':
         return { kind: 'not_yet', waitMs: Math.max(1, Number(r[1])) };
       default: {
-        const [, round, budgetFrom, message, previous, interrupted] = r;
+        const [, round, budgetFrom, message, previous, interrupted, begun] = r;
         return {
           kind: 'started',
           round: Number(round),
@@ -270,6 +307,7 @@ export class NotificationLifecycle {
           ...(message ? { message: JSON.parse(String(message)) as NotificationMessage } : {}),
           previous: previous as NotificationStatus,
           ...(interrupted ? { interrupted: interrupted as ProviderName } : {}),
+          ...(begun ? { begun: { provider: begun as ProviderName, at } } : {}),
         };
       }
     }
@@ -359,13 +397,15 @@ export class NotificationLifecycle {
   /**
    * Records a provider event on the notification its provider message id names: appended to
    * the record's events, and the status moved forward when the event allows it (an event never
-   * takes a record back: `delivered` after `bounced` is recorded but changes nothing).
+   * takes a record back: `delivered` after `bounced` is recorded but changes nothing). With
+   * `suppression`, the event's recipients join that list in the same step, once.
    */
   async applyEvent(
     provider: ProviderName,
     providerMessageId: string,
     eventId: string,
     event: ProviderEvent,
+    suppression?: EventSuppression,
   ): Promise<EventApplied> {
     const index = providerMessageKey(this.redis, provider, providerMessageId);
     const id = await this.redis.client.get(index);
@@ -380,6 +420,7 @@ export class NotificationLifecycle {
       k.events,
       this.redis.key('pevt', provider, eventId),
       k.attempts,
+      suppression?.key ?? '',
       JSON.stringify(event),
       transition?.to ?? '',
       list(transition?.from ?? []),
@@ -390,7 +431,8 @@ export class NotificationLifecycle {
       providerMessageId.replace(/^<(.*)>$/, '$1'),
       list(STEP_ENDING_EVENTS),
       ...nextStep(),
-    )) as [string, ...string[]];
+      ...(suppression?.fields ?? []).flatMap((f) => [f.field, f.value]),
+    )) as [string, ...(string | number)[]];
     if (r[0] === 'gone') return { kind: 'unknown' };
     if (r[0] === 'duplicate') {
       return {
@@ -404,9 +446,10 @@ export class NotificationLifecycle {
       return {
         kind: 'applied',
         notificationId: id,
-        status: 'queued',
+        status: r[1] as NotificationStatus,
         moved: true,
-        advanced: stepAdvance(r.slice(2), event.type as FallbackReason),
+        suppressed: Number(r[2]),
+        advanced: stepAdvance(r.slice(3).map(String), event.type as FallbackReason),
       };
     }
     return {
@@ -414,6 +457,7 @@ export class NotificationLifecycle {
       notificationId: id,
       status: r[1] as NotificationStatus,
       moved: r[0] === 'moved',
+      suppressed: Number(r[2] ?? 0),
     };
   }
 

@@ -13,7 +13,7 @@ import type {
   RedriveMarker,
   RouteStep,
 } from '../contracts/notification-record';
-import { indexesOfNewRecord } from './record-index';
+import { IndexExpiries, indexesOfNewRecord } from './record-index';
 import { recordKeys } from './record-keys';
 
 /** What the records store when a notification is accepted. */
@@ -36,15 +36,33 @@ export interface NewNotification {
    * step 1, step 0 ended `suppressed`.
    */
   readonly skipFirstStep?: boolean;
+  /** E-mail addresses intake left out as suppressed, masked. */
+  readonly suppressed?: readonly string[];
+}
+
+/** See {@link NotificationRecordsRepository.newRow}. */
+export interface NewRecordRow {
+  readonly key: string;
+  readonly fields: Record<string, string>;
+  /** Seconds. */
+  readonly ttl: number;
+  /** Creation time, epoch ms: the record's score in its indexes. */
+  readonly score: number;
+  readonly indexes: string[];
+  /** Epoch seconds to give the indexes as their expiry, or 0 when they already outlive the record. */
+  readonly indexExpiry: number;
 }
 
 /**
  * Notification records in Redis: a hash per notification (fields and the message to send)
  * and a list of its attempts. Every write refreshes the retention (`HERALD_RECORD_TTL_SECONDS`).
- * The message is kept so a failed notification can be re-driven; it is never returned by the API.
+ * The message is kept until a provider accepts it (so a failed notification can be re-driven);
+ * it is never returned by the API.
  */
 @Injectable()
 export class NotificationRecordsRepository {
+  private readonly indexExpiries = new IndexExpiries();
+
   constructor(
     private readonly redis: RedisService,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
@@ -60,6 +78,25 @@ export class NotificationRecordsRepository {
   }
 
   async create(input: NewNotification): Promise<NotificationRecord> {
+    const row = this.newRow(input);
+    const tx = this.redis.client.multi().hset(row.key, row.fields).expire(row.key, row.ttl);
+    for (const index of row.indexes) {
+      tx.zadd(index, row.score, input.id);
+      // An index outlives every record in it: set when new, else only lengthened.
+      if (row.indexExpiry > 0) {
+        tx.expireat(index, row.indexExpiry, 'NX').expireat(index, row.indexExpiry, 'GT');
+      }
+    }
+    await tx.exec().then(throwOnError);
+    return toRecord(row.fields, []);
+  }
+
+  /**
+   * What creating `input` writes: the record hash's key and fields, its retention (s), the
+   * indexes it joins and its score in them. {@link create} writes it; the REST acceptance
+   * writes the same row inside its one transaction (notification-acceptance.store.ts).
+   */
+  newRow(input: NewNotification): NewRecordRow {
     const now = input.createdAt ?? new Date().toISOString();
     const [key] = this.keys(input.id);
     const fields: Record<string, string> = {
@@ -75,22 +112,25 @@ export class NotificationRecordsRepository {
       message: JSON.stringify(input.message),
       ...(input.message.metadata ? { metadata: JSON.stringify(input.message.metadata) } : {}),
       ...(input.job !== undefined ? { job: input.job } : {}),
+      ...(input.suppressed?.length ? { suppressed: JSON.stringify(input.suppressed) } : {}),
       ...(input.sendAt !== undefined
         ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
         : {}),
       ...routeFields(input, now),
     };
-    const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
-    const tx = this.redis.client.multi().hset(key, fields).expire(key, ttl);
     const indexed = { caller: input.caller, status: fields.status!, channel: fields.channel! };
-    for (const index of indexesOfNewRecord(this.redis, indexed)) {
-      // An index outlives every record in it: set when new, else only lengthened.
-      tx.zadd(index, fields.createdAtMs!, input.id)
-        .expire(index, ttl, 'NX')
-        .expire(index, ttl, 'GT');
-    }
-    await tx.exec().then(throwOnError);
-    return toRecord(fields, []);
+    const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
+    const indexes = indexesOfNewRecord(this.redis, indexed);
+    const expiry = this.indexExpiries.plan(indexes, ttl);
+    fields.ixUntil = String(expiry.until);
+    return {
+      key,
+      fields,
+      ttl,
+      score: Number(fields.createdAtMs),
+      indexes,
+      indexExpiry: expiry.set,
+    };
   }
 
   async get(id: string): Promise<NotificationRecord | undefined> {
@@ -104,7 +144,7 @@ export class NotificationRecordsRepository {
       .then(throwOnError);
     const fields = result[0] as Record<string, string>;
     if (!fields || !fields.id) return undefined;
-    const entries = (result[1] as string[]).map((a) => JSON.parse(a) as HistoryEntry);
+    const entries = (result[1] as string[]).map((a) => readEntry(JSON.parse(a) as HistoryEntry));
     const events = (result[2] as string[]).map((e) => JSON.parse(e) as ProviderEvent);
     return toRecord(
       fields,
@@ -191,6 +231,13 @@ function throwOnError(results: ExecResult): unknown[] {
 /** The attempts list also holds re-drive markers, in order. */
 type HistoryEntry = DeliveryAttempt | (RedriveMarker & { readonly redrive: true });
 
+/** An accepted call was written as outcome `delivered` before `sent` existed: it reads as `sent`. */
+function readEntry(entry: HistoryEntry): HistoryEntry {
+  return 'outcome' in entry && (entry.outcome as string) === 'delivered'
+    ? { ...entry, outcome: 'sent' }
+    : entry;
+}
+
 /** A record as a list shows it: without its attempts (read one record for those). */
 export type NotificationSummary = Omit<NotificationRecord, 'attempts' | 'redrives'>;
 
@@ -222,6 +269,7 @@ function toRecord(
       ? { redrives: redrives.map(({ at, afterRound }) => ({ at, afterRound })) }
       : {}),
     ...(f.metadata ? { metadata: JSON.parse(f.metadata) as Record<string, string> } : {}),
+    ...(f.suppressed ? { suppressed: JSON.parse(f.suppressed) as string[] } : {}),
     ...(f.failure ? { failure: JSON.parse(f.failure) as NotificationFailure } : {}),
     createdAt: f.createdAt!,
     updatedAt: f.updatedAt!,

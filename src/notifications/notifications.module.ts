@@ -3,7 +3,9 @@ import { FallbackSteps } from '../fallback/fallback-steps';
 import { RecentFallbacks } from '../fallback/recent-fallbacks';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
+import { SuppressionModule } from '../suppression/suppression.module';
 import { NotificationAcceptance } from './notification-acceptance';
+import { NotificationAcceptanceStore } from './notification-acceptance.store';
 import { NotificationLifecycle } from './notification-lifecycle';
 import { NotificationRecordsRepository } from './notification-records.repository';
 
@@ -13,13 +15,14 @@ import { NotificationRecordsRepository } from './notification-records.repository
  * their service) lives in `NotificationsApiModule` (api role only).
  */
 @Module({
-  imports: [QueueModule, IdempotencyModule],
+  imports: [QueueModule, IdempotencyModule, SuppressionModule],
   providers: [
     NotificationRecordsRepository,
     NotificationLifecycle,
     NotificationAcceptance,
     FallbackSteps,
     RecentFallbacks,
+    NotificationAcceptanceStore,
   ],
   exports: [
     NotificationRecordsRepository,
@@ -28,6 +31,7 @@ import { NotificationRecordsRepository } from './notification-records.repository
     FallbackSteps,
     RecentFallbacks,
     QueueModule,
+    SuppressionModule,
   ],
 })
 export class NotificationsModule {}

@@ -8,6 +8,11 @@ import type { RedisService } from '../redis/redis.service';
  * changes (the Lua `reindex` derives these names from the record's key: keep both in step).
  * Each index lives at least as long as the newest record in it; members whose record expired
  * are dropped when a read meets them.
+ *
+ * Retention without an EXPIRE per write: an index is given an expiry {@link INDEX_RETENTION_STEP_SECONDS}
+ * beyond what the record being written needs, so the writes of the next step need none; each
+ * record keeps in its `ixUntil` field (epoch s) the expiry its indexes were known to have, and a
+ * lifecycle transition lengthens them only once the record would outlive that.
  */
 export function recordIndexKey(
   redis: RedisService,
@@ -31,4 +36,41 @@ export function indexesOfNewRecord(
     recordIndexKey(redis, caller, { status: record.status }),
     recordIndexKey(redis, caller, { channel: record.channel }),
   ]);
+}
+
+/**
+ * Seconds an index's expiry is set beyond what the record being written needs: the indexes'
+ * expiries are lengthened at most once per step and index (per process), and outlive their
+ * records by at most this much.
+ */
+export const INDEX_RETENTION_STEP_SECONDS = 3_600;
+
+/**
+ * The expiries this process gave the indexes, so a write sends none while they already outlive
+ * the record it writes. Only ever an underestimate of an index's real expiry (expiries are only
+ * lengthened), except after an index was deleted by hand: then it is re-created without one and
+ * gets one within a step. Kept in memory (one entry per index key: callers × statuses ×
+ * channels), as a per-write EXPIRE is most of an acceptance's Redis work otherwise.
+ */
+export class IndexExpiries {
+  private readonly until = new Map<string, number>();
+
+  /**
+   * For a record written now with `ttl` s to live: `set`, the expiry (epoch s) to give
+   * `indexes` (0 when every one already outlives the record), and `until`, the expiry they are
+   * known to have afterwards (the record's `ixUntil`).
+   */
+  plan(
+    indexes: readonly string[],
+    ttl: number,
+    nowMs = Date.now(),
+  ): { set: number; until: number } {
+    const wanted = Math.ceil(nowMs / 1000) + ttl;
+    let until = Infinity;
+    for (const key of indexes) until = Math.min(until, this.until.get(key) ?? 0);
+    if (until >= wanted) return { set: 0, until };
+    const set = wanted + INDEX_RETENTION_STEP_SECONDS;
+    for (const key of indexes) this.until.set(key, Math.max(set, this.until.get(key) ?? 0));
+    return { set, until: set };
+  }
 }

@@ -10,6 +10,7 @@ interface MailgunPayload {
     readonly severity?: unknown;
     readonly timestamp?: unknown;
     readonly reason?: unknown;
+    readonly recipient?: unknown;
     readonly message?: { headers?: { 'message-id'?: unknown } };
     readonly 'delivery-status'?: { code?: unknown };
   };
@@ -82,6 +83,7 @@ export class MailgunEventVerifier {
             },
           }
         : {}),
+      ...(type ? suppressionOf(type, data.recipient) : {}),
     };
     return {
       ok: true,
@@ -97,9 +99,28 @@ function typeOf(event: unknown, severity: unknown): ProviderEventType | undefine
       return 'delivered';
     case 'complained':
       return 'complained';
+    case 'unsubscribed':
+      return 'unsubscribed';
     case 'failed':
       return severity === 'permanent' ? 'bounced' : 'deferred';
     default:
       return undefined;
   }
+}
+
+/** A permanent failure, a complaint or an unsubscribe suppresses its recipient. */
+function suppressionOf(
+  type: ProviderEventType,
+  recipient: unknown,
+): Pick<VerifiedEvent, 'suppress'> {
+  if (typeof recipient !== 'string' || recipient === '') return {};
+  const reason =
+    type === 'bounced'
+      ? 'hard_bounce'
+      : type === 'complained'
+        ? 'complaint'
+        : type === 'unsubscribed'
+          ? 'unsubscribe'
+          : undefined;
+  return reason ? { suppress: { reason, recipients: [recipient] } } : {};
 }

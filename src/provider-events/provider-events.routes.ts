@@ -4,13 +4,13 @@ import { Logger } from '@nestjs/common';
 import type { ErrorCode } from '../errors/error-code';
 import { fromFastify, statusOf, sendProblem } from '../errors/problem.filter';
 import { isRedisUnavailable } from '../redis/redis-errors';
-import { ProviderEventsService, isEventProvider } from './provider-events.service';
+import { EVENT_PROVIDERS, ProviderEventsService } from './provider-events.service';
 
 /** Largest webhook body accepted, bytes: a SendGrid batch of events fits well within it. */
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * `POST /v1/provider-events/:provider`. Registered on Fastify itself, in a scope of its own whose
+ * `POST /v1/provider-events/{sendgrid,mailgun,ses,twilio}`. Registered on Fastify itself, in a scope of its own whose
  * only body parser keeps the raw bytes of any content type: each signature covers the body (or
  * its form parameters) exactly as sent, which a parsed-and-reserialised body would not be.
  * Public (see route-policy.ts): the provider's signature is the authentication.
@@ -41,17 +41,10 @@ export async function registerProviderEventRoutes(app: NestFastifyApplication): 
       { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES },
       (_request, body, done) => done(null, body),
     );
-    scope.post<{ Params: { provider: string } }>(
-      '/v1/provider-events/:provider',
-      async (request, reply) => {
-        const provider = request.params.provider;
-        if (!isEventProvider(provider)) {
-          return sendProblem(reply, {
-            ...statusOf('not_found'),
-            code: 'not_found',
-            detail: `provider: no events are received from ${provider.slice(0, 40)}`,
-          });
-        }
+    // One route per provider, so each is its own operation in the OpenAPI document; any other
+    // provider name meets the router's 404.
+    for (const provider of EVENT_PROVIDERS) {
+      scope.post(`/v1/provider-events/${provider}`, async (request, reply) => {
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const outcome = await service.receive({
           provider,
@@ -67,7 +60,7 @@ export async function registerProviderEventRoutes(app: NestFastifyApplication): 
           });
         }
         return reply.status(200).send({ received: true });
-      },
-    );
+      });
+    }
   });
 }

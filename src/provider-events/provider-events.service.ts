@@ -1,22 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ProviderName } from '../config/config.schema';
+import { PROVIDER_KIND, type ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { FallbackSteps } from '../fallback/fallback-steps';
 import { MetricsService } from '../metrics/metrics.service';
+import type { ProviderEvent } from '../contracts/notification-record';
 import { type EventApplied, NotificationLifecycle } from '../notifications/notification-lifecycle';
 import { RedisService } from '../redis/redis.service';
+import { DeliveryEventRates } from '../providers-status/delivery-event-rates';
+import { SuppressionList } from '../suppression/suppression-list';
 import { MailgunEventVerifier } from './mailgun-event.verifier';
 import { SendgridEventVerifier } from './sendgrid-event.verifier';
 import { SesEventVerifier } from './ses-event.verifier';
 import { TwilioEventVerifier } from './twilio-event.verifier';
-import type { Verification, WebhookRequest } from './verified-event';
+import type { Verification, VerifiedEvent, WebhookRequest } from './verified-event';
 
 /** The providers whose delivery events Herald receives (`POST /v1/provider-events/:provider`). */
 export const EVENT_PROVIDERS = ['sendgrid', 'mailgun', 'ses', 'twilio'] as const;
 export type EventProvider = (typeof EVENT_PROVIDERS)[number];
-
-export const isEventProvider = (name: string): name is EventProvider =>
-  (EVENT_PROVIDERS as readonly string[]).includes(name);
 
 /** What the route answers: acknowledged once stored, or refused with nothing processed. */
 export type WebhookOutcome =
@@ -41,6 +41,8 @@ export class ProviderEventsService {
     private readonly lifecycle: NotificationLifecycle,
     private readonly metrics: MetricsService,
     private readonly fallbackSteps: FallbackSteps,
+    private readonly suppressions: SuppressionList,
+    private readonly rates: DeliveryEventRates,
   ) {
     const e = config.providerEvents;
     this.sendgrid = new SendgridEventVerifier(e.sendgridPublicKey, e.maxAgeSeconds);
@@ -60,21 +62,55 @@ export class ProviderEventsService {
       return { kind: 'refused', reason: verification.reason };
     }
     for (const verified of verification.events) {
-      const applied = verified.event
-        ? await this.lifecycle.applyEvent(
-            request.provider,
-            verified.providerMessageId,
-            verified.eventId,
-            verified.event,
-          )
-        : undefined;
-      this.metrics.providerEvents.inc({
-        provider: request.provider,
-        verdict: applied?.kind ?? 'ignored',
-      });
-      await this.followUp(applied);
+      const { event } = verified;
+      const verdict = event
+        ? await this.apply(request.provider, { ...verified, event })
+        : 'ignored';
+      this.metrics.providerEvents.inc({ provider: request.provider, verdict });
     }
     return { kind: 'acknowledged' };
+  }
+
+  /**
+   * Stores one event; a bounce, complaint or unsubscribe puts its recipients on the channel's
+   * suppression list in the same atomic step (see NotificationLifecycle.applyEvent).
+   */
+  private async apply(
+    provider: EventProvider,
+    verified: VerifiedEvent & { event: ProviderEvent },
+  ): Promise<EventApplied['kind']> {
+    const channel = PROVIDER_KIND[provider];
+    const write = verified.suppress
+      ? this.suppressions.writeFor(
+          channel,
+          verified.suppress.recipients,
+          verified.suppress.reason,
+          provider,
+          verified.event.at,
+        )
+      : undefined;
+    const applied = await this.lifecycle.applyEvent(
+      provider,
+      verified.providerMessageId,
+      verified.eventId,
+      verified.event,
+      write,
+    );
+    if (applied.kind === 'applied') {
+      if (write) this.suppressions.counted(channel, write.reason, applied.suppressed);
+      // Advisory (the status page's rates): the event is stored, so a failure here does not
+      // fail the request, which the provider would only retry as a duplicate.
+      this.rates
+        .count(provider, verified.event.type)
+        .catch((err: unknown) =>
+          this.logger.debug(
+            { err: { message: (err as Error).message } },
+            'could not count an event for the status rates',
+          ),
+        );
+    }
+    await this.followUp(applied);
+    return applied.kind;
   }
 
   /**
@@ -82,10 +118,10 @@ export class ProviderEventsService {
    * queued here. Should that fail, the request is not acknowledged and the provider sends the
    * event again; the repeat is a duplicate, and queues the step's job then.
    */
-  private async followUp(applied: EventApplied | undefined): Promise<void> {
-    if (applied?.kind === 'applied' && applied.advanced) {
+  private async followUp(applied: EventApplied): Promise<void> {
+    if (applied.kind === 'applied' && applied.advanced) {
       await this.fallbackSteps.started(applied.notificationId, applied.advanced);
-    } else if (applied?.kind === 'duplicate' && applied.step > 0 && applied.status === 'queued') {
+    } else if (applied.kind === 'duplicate' && applied.step > 0 && applied.status === 'queued') {
       await this.fallbackSteps.ensureCurrentStep(applied.notificationId);
     }
   }

@@ -16,7 +16,29 @@ const TYPE_OF: Readonly<Record<string, ProviderEventType>> = {
   dropped: 'bounced',
   deferred: 'deferred',
   spamreport: 'complained',
+  unsubscribe: 'unsubscribed',
+  group_unsubscribe: 'unsubscribed',
 };
+
+/**
+ * The suppression an event calls for: a `bounce` event of type `bounce` (a `blocked` one is
+ * soft: SendGrid's own classification), a spam report, an unsubscribe.
+ */
+function suppressionOf(raw: SendgridEvent): VerifiedEvent['suppress'] {
+  if (typeof raw.email !== 'string' || raw.email === '') return undefined;
+  const recipients = [raw.email];
+  switch (raw.event) {
+    case 'bounce':
+      return raw.type === 'blocked' ? undefined : { reason: 'hard_bounce', recipients };
+    case 'spamreport':
+      return { reason: 'complaint', recipients };
+    case 'unsubscribe':
+    case 'group_unsubscribe':
+      return { reason: 'unsubscribe', recipients };
+    default:
+      return undefined;
+  }
+}
 
 interface SendgridEvent {
   readonly event?: unknown;
@@ -25,6 +47,9 @@ interface SendgridEvent {
   readonly timestamp?: unknown;
   readonly reason?: unknown;
   readonly status?: unknown;
+  readonly email?: unknown;
+  /** Of a `bounce` event: `bounce` (hard) or `blocked` (soft). */
+  readonly type?: unknown;
 }
 
 /**
@@ -76,6 +101,7 @@ export class SendgridEventVerifier {
         .filter((v): v is string => typeof v === 'string')
         .join(' ')
         .slice(0, 200);
+      const suppress = type ? suppressionOf(raw) : undefined;
       events.push({
         eventId: raw.sg_event_id,
         providerMessageId,
@@ -89,6 +115,7 @@ export class SendgridEventVerifier {
               },
             }
           : {}),
+        ...(suppress ? { suppress } : {}),
       });
     }
     return { ok: true, events };

@@ -22,9 +22,18 @@ interface SesMessage {
   readonly notificationType?: string;
   readonly eventType?: string;
   readonly mail?: { messageId?: string };
-  readonly bounce?: { bounceType?: string; bounceSubType?: string; timestamp?: string };
+  readonly bounce?: {
+    bounceType?: string;
+    bounceSubType?: string;
+    timestamp?: string;
+    bouncedRecipients?: unknown;
+  };
   readonly delivery?: { timestamp?: string };
-  readonly complaint?: { timestamp?: string; complaintFeedbackType?: string };
+  readonly complaint?: {
+    timestamp?: string;
+    complaintFeedbackType?: string;
+    complainedRecipients?: unknown;
+  };
   readonly deliveryDelay?: { timestamp?: string; delayType?: string };
 }
 
@@ -110,6 +119,7 @@ function eventsOf(message: SnsMessage): VerifiedEvent[] {
   let type: ProviderEventType | undefined;
   let at: string | undefined;
   let detail: string | undefined;
+  let suppress: VerifiedEvent['suppress'];
   switch (kind) {
     case 'Delivery':
       type = 'delivered';
@@ -119,11 +129,18 @@ function eventsOf(message: SnsMessage): VerifiedEvent[] {
       type = ses.bounce?.bounceType === 'Permanent' ? 'bounced' : 'deferred';
       at = ses.bounce?.timestamp;
       detail = [ses.bounce?.bounceType, ses.bounce?.bounceSubType].filter(Boolean).join(' ');
+      if (type === 'bounced') {
+        suppress = { reason: 'hard_bounce', recipients: addresses(ses.bounce?.bouncedRecipients) };
+      }
       break;
     case 'Complaint':
       type = 'complained';
       at = ses.complaint?.timestamp;
       detail = ses.complaint?.complaintFeedbackType;
+      suppress = {
+        reason: 'complaint',
+        recipients: addresses(ses.complaint?.complainedRecipients),
+      };
       break;
     case 'DeliveryDelay':
       type = 'deferred';
@@ -149,6 +166,17 @@ function eventsOf(message: SnsMessage): VerifiedEvent[] {
             },
           }
         : {}),
+      ...(suppress && suppress.recipients.length > 0 ? { suppress } : {}),
     },
   ];
+}
+
+/** The addresses of SES's `bouncedRecipients` / `complainedRecipients` (at most 50, as SES sends). */
+function addresses(list: unknown): string[] {
+  return Array.isArray(list)
+    ? list
+        .map((r) => (r as { emailAddress?: unknown } | null)?.emailAddress)
+        .filter((a): a is string => typeof a === 'string' && a !== '')
+        .slice(0, 50)
+    : [];
 }

@@ -2,6 +2,9 @@ import twilio from 'twilio';
 import type { ProviderEventType } from '../contracts/notification-record';
 import { type Verification, type WebhookRequest, header, refuse } from './verified-event';
 
+/** Twilio's error code for a recipient who replied STOP: Herald suppresses the number. */
+export const TWILIO_UNSUBSCRIBED = '21610';
+
 const TYPE_OF: Readonly<Record<string, ProviderEventType>> = {
   sent: 'sent',
   delivered: 'delivered',
@@ -54,6 +57,9 @@ export class TwilioEventVerifier {
                   ...(params.ErrorCode ? { detail: `error ${params.ErrorCode.slice(0, 10)}` } : {}),
                 },
               }
+            : {}),
+          ...(params.ErrorCode === TWILIO_UNSUBSCRIBED && params.To
+            ? { suppress: { reason: 'unsubscribe' as const, recipients: [params.To] } }
             : {}),
         },
       ],

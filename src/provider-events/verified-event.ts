@@ -1,5 +1,6 @@
 import type { ProviderName } from '../config/config.schema';
 import type { ProviderEvent } from '../contracts/notification-record';
+import type { SuppressionReason } from '../suppression/suppression-entry';
 
 /** One provider event whose signature checked out, in Herald's terms. */
 export interface VerifiedEvent {
@@ -9,6 +10,14 @@ export interface VerifiedEvent {
   readonly providerMessageId: string;
   /** What is recorded; undefined for an event kind Herald does not track (acknowledged only). */
   readonly event?: ProviderEvent;
+  /**
+   * Recipients the event says must not be sent to again (a hard bounce, a complaint, an
+   * unsubscribe), as the provider names them. Never logged nor recorded in clear.
+   */
+  readonly suppress?: {
+    readonly reason: Exclude<SuppressionReason, 'manual'>;
+    readonly recipients: readonly string[];
+  };
 }
 
 /** A raw webhook request, as the route hands it to a verifier. */

@@ -82,6 +82,23 @@ export const workerSnapshotSchema = z.object({
 });
 export type WorkerSnapshot = z.infer<typeof workerSnapshotSchema>;
 
+/** Provider delivery events applied over the window, and the rates made of them. */
+export const deliveryEventCountsSchema = z
+  .object({
+    delivered: count,
+    bounced: count,
+    undelivered: count,
+    complained: count,
+    bouncePercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .describe('bounced ÷ (delivered + bounced + undelivered), in percent.'),
+    complaintPercent: z.number().min(0).max(100).describe('complained ÷ delivered, in percent.'),
+  })
+  .describe("The provider's delivery events applied over the window (from its webhooks).");
+export type DeliveryEventCounts = z.infer<typeof deliveryEventCountsSchema>;
+
 /** One provider in `GET /v1/providers`: its configuration, the combined view and each worker's. */
 export const providerStatusSchema = z.object({
   provider: z.enum(PROVIDER_NAMES),
@@ -116,6 +133,11 @@ export const providerStatusSchema = z.object({
     .describe("Each percentile is the highest of the workers' (an upper bound, not a merge)."),
   lastError: lastErrorSchema.nullable().describe("The most recent of the workers' last errors."),
   lastSuccessAt: isoTime.nullable(),
+  deliveryEvents: deliveryEventCountsSchema
+    .optional()
+    .describe(
+      'Delivery events applied over the window, every API process counted; absent when Redis does not answer.',
+    ),
   workers: z
     .array(workerProviderViewSchema.extend({ workerId: z.string() }))
     .describe("Each reporting worker's own view."),

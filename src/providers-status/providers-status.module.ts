@@ -5,6 +5,7 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { ProviderCooldowns } from '../delivery/provider-cooldowns';
 import { RecentFallbacks } from '../fallback/recent-fallbacks';
 import { MetricsEndpointModule } from '../metrics/metrics-endpoint.module';
+import { DeliveryEventRates } from './delivery-event-rates';
 import { LocalProviderView } from './local-provider-view';
 import { ProviderSnapshotPublisher } from './provider-snapshot.publisher';
 import { ProvidersStatusController } from './providers-status.controller';
@@ -26,7 +27,7 @@ export class ProvidersStatusModule {
     // The delivery engine exports the cool-downs where it runs; an api process reads them itself.
     if (delivers) providers.push(LocalProviderView, ProviderSnapshotPublisher);
     else providers.push(ProviderCooldowns);
-    if (serves) providers.push(ProvidersStatusService, RecentFallbacks);
+    if (serves) providers.push(ProvidersStatusService, DeliveryEventRates, RecentFallbacks);
     return {
       module: ProvidersStatusModule,
       imports: [

@@ -4,8 +4,13 @@ import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { ProviderCooldowns } from '../delivery/provider-cooldowns';
 import { isRedisUnavailable } from '../redis/redis-errors';
 import { combineProviderViews } from './combine-provider-views';
+import { DeliveryEventRates, withRates } from './delivery-event-rates';
 import { LocalProviderView } from './local-provider-view';
-import type { ProvidersStatus, WorkerSnapshot } from './provider-status.schema';
+import type {
+  DeliveryEventCounts,
+  ProvidersStatus,
+  WorkerSnapshot,
+} from './provider-status.schema';
 import { WorkerSnapshotsRepository } from './worker-snapshots.repository';
 
 /**
@@ -19,6 +24,7 @@ export class ProvidersStatusService {
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly snapshots: WorkerSnapshotsRepository,
     private readonly cooldowns: ProviderCooldowns,
+    private readonly eventRates: DeliveryEventRates,
     /** Present in roles that deliver (`all`); an `api` process has no breakers. */
     @Optional() private readonly local?: LocalProviderView,
   ) {}
@@ -28,11 +34,13 @@ export class ProvidersStatusService {
     const own = this.local ? await this.local.snapshot() : undefined;
     let published: WorkerSnapshot[] = [];
     let cooling = new Map<ProviderName, number>();
+    let events: Map<ProviderName, DeliveryEventCounts> | undefined;
     let redisReachable = true;
     try {
-      [published, cooling] = await Promise.all([
+      [published, cooling, events] = await Promise.all([
         this.snapshots.live(),
         this.cooldowns.untilAll(Object.values(this.config.order).flat()),
+        this.eventRates.counts(),
       ]);
     } catch (err) {
       if (own === undefined || !isRedisUnavailable(err)) throw err;
@@ -52,7 +60,13 @@ export class ProvidersStatusService {
         publishedAt: s.publishedAt,
         local: s.workerId === own?.workerId,
       })),
-      providers: combineProviderViews(this.config, workers, cooling),
+      providers: combineProviderViews(this.config, workers, cooling).map((p) =>
+        events && p.kind !== 'chat'
+          ? { ...p, deliveryEvents: events.get(p.provider) ?? withRates(NO_EVENTS) }
+          : p,
+      ),
     };
   }
 }
+
+const NO_EVENTS = { delivered: 0, bounced: 0, undelivered: 0, complained: 0 };

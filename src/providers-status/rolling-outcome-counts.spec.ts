@@ -29,7 +29,7 @@ describe(RollingOutcomeCounts.name, () => {
   it('maps each outcome of the send counter onto the operator counts', async () => {
     const inc = (outcome: string, n = 1) =>
       sends.inc({ provider: 'sendgrid', kind: 'email', outcome }, n);
-    inc('delivered', 3);
+    inc('sent', 3);
     inc('unavailable', 2);
     inc('timeout');
     inc('rejected');
@@ -49,9 +49,9 @@ describe(RollingOutcomeCounts.name, () => {
   });
 
   it('forgets what happened before the window', async () => {
-    sends.inc({ provider: 'mailgun', kind: 'email', outcome: 'delivered' }, 5);
+    sends.inc({ provider: 'mailgun', kind: 'email', outcome: 'sent' }, 5);
     await elapse(4_000);
-    sends.inc({ provider: 'mailgun', kind: 'email', outcome: 'delivered' }, 2);
+    sends.inc({ provider: 'mailgun', kind: 'email', outcome: 'sent' }, 2);
     await elapse(WINDOW_MS - 3_000);
     // The first five are now older than the window; the two are not.
     expect((await rolling.counts()).get('mailgun')?.sent).toBe(2);
@@ -60,9 +60,9 @@ describe(RollingOutcomeCounts.name, () => {
   });
 
   it('counts everything since start while the process is younger than the window', async () => {
-    sends.inc({ provider: 'twilio', kind: 'sms', outcome: 'delivered' });
+    sends.inc({ provider: 'twilio', kind: 'sms', outcome: 'sent' });
     await elapse(3_000);
-    sends.inc({ provider: 'twilio', kind: 'sms', outcome: 'delivered' });
+    sends.inc({ provider: 'twilio', kind: 'sms', outcome: 'sent' });
     expect((await rolling.counts()).get('twilio')?.sent).toBe(2);
   });
 });

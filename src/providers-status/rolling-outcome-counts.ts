@@ -62,7 +62,7 @@ export class RollingOutcomeCounts {
       const before = baseline.get(provider) ?? {};
       const d = (o: SendOutcome) => Math.max(0, (outcomes[o] ?? 0) - (before[o] ?? 0));
       result.set(provider, {
-        sent: d('delivered'),
+        sent: d('sent'),
         failed: {
           rejected: d('rejected'),
           throttled: d('throttled'),

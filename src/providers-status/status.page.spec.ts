@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load-config';
 import { combineProviderViews } from './combine-provider-views';
+import { withRates } from './delivery-event-rates';
 import type { ProvidersStatus, WorkerProviderView } from './provider-status.schema';
 import { emptyOutcomeCounts } from './rolling-outcome-counts';
 import { renderStatusPage, STATUS_REFRESH_SECONDS } from './status.page';
@@ -126,6 +127,43 @@ describe(renderStatusPage.name, () => {
     expect(row).toContain('<span class="rate bad">75%</span>');
     expect(row).toContain('12 / 250 ms');
     expect(row).toMatch(/<code>unavailable<\/code> HTTP 503 <small><time[^>]*>12 s ago<\/time>/);
+  });
+
+  it("shows each provider's bounce and complaint rates of the window", () => {
+    const page = status([{ provider: 'sendgrid' }, { provider: 'ses' }]);
+    const html = renderStatusPage({
+      generatedAt: NOW,
+      role: 'api',
+      status: {
+        ...page,
+        providers: page.providers.map((p) =>
+          p.provider === 'sendgrid'
+            ? {
+                ...p,
+                deliveryEvents: withRates({
+                  delivered: 95,
+                  bounced: 3,
+                  undelivered: 2,
+                  complained: 1,
+                }),
+              }
+            : p,
+        ),
+      },
+      queue,
+      problems: [],
+    });
+    const row = (provider: string) =>
+      new RegExp(`<tr class="provider" data-provider="${provider}"[^]*?</tr>`).exec(html)![0];
+    expect(row('sendgrid')).toContain(
+      '<td class="num bounces">3 <small class="rate warn">(3%)</small></td>',
+    );
+    // 1 in 95 delivered: far over the 0.1% a sender must stay under.
+    expect(row('sendgrid')).toContain(
+      '<td class="num complaints">1 <small class="rate bad">(1.1%)</small></td>',
+    );
+    // No events known (Redis did not answer, or chat): a dash, not a zero.
+    expect(row('ses')).toContain('<td class="num bounces">—</td>');
   });
 
   it('escapes every value it did not write itself', () => {

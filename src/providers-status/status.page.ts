@@ -78,6 +78,19 @@ function failedCell(p: ProviderStatus): string {
   return total === 0 ? '0' : `${total} <small>(${escapeHtml(byClass)})</small>`;
 }
 
+/**
+ * "3 (1.2%)": the window's bounces or complaints and their rate (see DeliveryEventRates); a
+ * rate at or above the level where SES reviews an account (5% bounces, 0.1% complaints) is red.
+ */
+function eventRateCell(p: ProviderStatus, kind: 'bounced' | 'complained'): string {
+  const events = p.deliveryEvents;
+  if (!events) return '—';
+  const rate = kind === 'bounced' ? events.bouncePercent : events.complaintPercent;
+  const alarm = kind === 'bounced' ? 5 : 0.1;
+  const tone = rate >= alarm ? 'bad' : rate > 0 ? 'warn' : 'ok';
+  return `${events[kind]} <small class="rate ${tone}">(${rate}%)</small>`;
+}
+
 function row(p: ProviderStatus, now: number): string {
   const rate = p.errorPercent;
   const rateTone = rate >= 50 ? 'bad' : rate > 0 ? 'warn' : 'ok';
@@ -96,6 +109,8 @@ function row(p: ProviderStatus, now: number): string {
 <td class="num">${failedCell(p)}</td>
 <td class="num"><span class="rate ${rateTone}">${rate}%</span></td>
 <td class="num">${escapeHtml(latency)}</td>
+<td class="num bounces">${eventRateCell(p, 'bounced')}</td>
+<td class="num complaints">${eventRateCell(p, 'complained')}</td>
 <td class="num">${p.counts.shortCircuited}</td>
 <td>${cooling}</td>
 <td class="error">${lastError}</td>
@@ -178,7 +193,7 @@ ${data.sandbox ? '<p class="sandbox" id="sandbox-banner"><strong>Sandbox mode</s
 ${
   status
     ? `<table id="providers">
-<thead><tr><th>Provider</th><th>Breaker</th><th>Workers</th><th class="num">Sent</th><th class="num">Failed</th><th class="num">Error rate</th><th class="num">p50 / p95</th><th class="num">Short-circuited</th><th>Cool-down</th><th>Last error</th><th>Last success</th></tr></thead>
+<thead><tr><th>Provider</th><th>Breaker</th><th>Workers</th><th class="num">Sent</th><th class="num">Failed</th><th class="num">Error rate</th><th class="num">p50 / p95</th><th class="num">Bounces</th><th class="num">Complaints</th><th class="num">Short-circuited</th><th>Cool-down</th><th>Last error</th><th>Last success</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

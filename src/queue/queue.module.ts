@@ -23,7 +23,9 @@ import { NOTIFICATIONS_QUEUE } from './queue.constants';
       useFactory: (redis: RedisService, config: HeraldConfig) => ({
         name: config.queue.name,
         prefix: config.queue.prefix,
-        // A producer must fail fast while Redis is away, so the API can answer 503 at once.
+        // A producer must fail fast while Redis is away, so the API can answer 503 at once. An
+        // acceptance writes its record and its job in one transaction on this connection
+        // (notification-acceptance.store.ts), so it must not auto-pipeline.
         connection: redis.connectionOptions({ enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
       }),
     }),

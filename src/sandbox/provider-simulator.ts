@@ -11,6 +11,8 @@ import {
   type WebhookView,
 } from './events/provider-events';
 import type { CapturedMessage, MessageFilter } from './captured-message';
+import { EventSink, type EventSinkSettings, type SinkEvent } from './event-sink';
+import { registerEventSinkRoutes } from './event-sink.routes';
 import { mailgunRoutes } from './mailgun.routes';
 import { MessageStore } from './message-store';
 import {
@@ -34,6 +36,7 @@ import { twilioRoutes } from './twilio.routes';
 export type { CapturedMessage, MessageFilter } from './captured-message';
 export type { ContractViolation } from './contracts/provider-contract';
 export type { LoggedRequest } from './request-log';
+export type { EventSinkSettings, SinkEvent } from './event-sink';
 export type { ProviderBehaviour, ResolvedBehaviour, SimulatedProvider } from './provider-behaviour';
 export { SIMULATED_PROVIDERS } from './provider-behaviour';
 export * from './sandbox-conventions';
@@ -71,6 +74,8 @@ export class ProviderSimulator implements SimulatorControl {
   private readonly log: RequestLog;
   private readonly credentials: SandboxCredentials;
   private readonly providerEvents: ProviderEvents;
+  /** A caller's endpoint for Herald's own events (`/_sandbox/event-sink`). */
+  private readonly eventSink: EventSink;
   private readonly states = Object.fromEntries(
     SIMULATED_PROVIDERS.map((p) => [p, new ProviderState()]),
   ) as Record<SimulatedProvider, ProviderState>;
@@ -82,6 +87,7 @@ export class ProviderSimulator implements SimulatorControl {
   constructor(options: ProviderSimulatorOptions = {}) {
     this.store = new MessageStore(options.maxMessages ?? 1000);
     this.log = new RequestLog(this.store.capacity);
+    this.eventSink = new EventSink(this.store.capacity);
     this.credentials = options.credentials ?? SANDBOX_CREDENTIALS;
     this.providerEvents = new ProviderEvents(this.credentials, options.events);
     this.allowedHosts = options.allowedHosts ?? [];
@@ -126,6 +132,7 @@ export class ProviderSimulator implements SimulatorControl {
     }
     registerSimulatorControlRoutes(app, this);
     registerEventControlRoutes(app, this.providerEvents);
+    registerEventSinkRoutes(app, this.eventSink);
     try {
       await app.listen({ port, host });
     } catch (err) {
@@ -169,6 +176,17 @@ export class ProviderSimulator implements SimulatorControl {
     this.store.clear();
     this.log.clear();
     this.providerEvents.reset();
+    this.eventSink.reset();
+  }
+
+  /** Sets the event sink's secret and answer status; throws a RangeError naming a bad field. */
+  configureEventSink(settings: EventSinkSettings): void {
+    this.eventSink.configure(settings);
+  }
+
+  /** The events Herald posted to the event sink, newest first. */
+  sinkEvents(): SinkEvent[] {
+    return this.eventSink.list();
   }
 
   /**

@@ -20,7 +20,7 @@ const isInterrupted = (r: NotificationRecord) =>
   r.attempts.some((a) => a.ambiguous && a.detail?.startsWith('interrupted:'));
 /** Any call that may have reached the provider although Herald saw no success. */
 const hasAmbiguousCall = (r: NotificationRecord) =>
-  r.attempts.some((a) => a.ambiguous && a.outcome !== 'delivered');
+  r.attempts.some((a) => a.ambiguous && a.outcome !== 'sent');
 
 describe(NotificationWorker.name, () => {
   let simulator: ProviderSimulator;

@@ -42,7 +42,7 @@ describe(DeliveryService.name, () => {
           ambiguous: false,
           round: 1,
         }),
-        expect.objectContaining({ provider: 'mailgun', outcome: 'delivered', round: 1 }),
+        expect.objectContaining({ provider: 'mailgun', outcome: 'sent', round: 1 }),
       ]);
       expect(simulator.requests('sendgrid')).toBe(1);
       expect(simulator.messages({ notificationId: id })).toEqual([
@@ -71,7 +71,7 @@ describe(DeliveryService.name, () => {
 
       expect(record).toMatchObject({ status: 'sent', provider: 'sendgrid' });
       expect(record.attempts).toHaveLength(1);
-      expect(record.attempts[0]).toMatchObject({ provider: 'sendgrid', outcome: 'delivered' });
+      expect(record.attempts[0]).toMatchObject({ provider: 'sendgrid', outcome: 'sent' });
       expect(simulator.requests('mailgun') + simulator.requests('ses')).toBe(0);
     });
   });
@@ -89,7 +89,7 @@ describe(DeliveryService.name, () => {
       expect(record).toMatchObject({ status: 'sent', provider: 'mailgun' });
       expect(record.attempts.map((a) => [a.provider, a.outcome])).toEqual([
         ['ses', 'failed'],
-        ['mailgun', 'delivered'],
+        ['mailgun', 'sent'],
       ]);
       expect(simulator.requests('sendgrid')).toBe(0);
     });

@@ -46,7 +46,7 @@ describe(NotificationLifecycle.name, () => {
       const record = await waitForRecord(herald.url, id, isFinal, 20_000);
       expect(record.status).toBe('sent');
       expect(record.attempts.slice(0, before.length).map((a) => a.round)).toEqual(before);
-      const delivered = record.attempts.find((a) => a.outcome === 'delivered')!;
+      const delivered = record.attempts.find((a) => a.outcome === 'sent')!;
       expect(delivered.round).toBeGreaterThan(2);
       expect(record.redrives).toEqual([{ at: expect.any(String), afterRound: 2 }]);
       expect(record.rounds).toBe(delivered.round);

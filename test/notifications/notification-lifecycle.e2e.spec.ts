@@ -7,6 +7,7 @@ import {
 } from '../../src/notifications/notification-lifecycle';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import { RedisService } from '../../src/redis/redis.service';
+import { SuppressionList } from '../../src/suppression/suppression-list';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
 
 const attempt = (outcome: DeliveryAttempt['outcome'], round = 1): DeliveryAttempt => ({
@@ -65,9 +66,9 @@ describe(NotificationLifecycle.name, () => {
       const found = await lifecycle.startRound(id, b);
       expect(found.kind).toBe('busy');
       // The late answer of the paused owner is still the owner's to write.
-      expect(
-        await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-1', attempt('delivered')),
-      ).toBe(true);
+      expect(await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-1', attempt('sent'))).toBe(
+        true,
+      );
       expect(await lifecycle.startRound(id, b)).toEqual({ kind: 'final', status: 'sent' });
     });
   });
@@ -96,16 +97,16 @@ describe(NotificationLifecycle.name, () => {
         kind: 'lost',
       });
       expect(await lifecycle.markWaiting(id, a, at)).toBe(false);
-      expect(
-        await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-a', attempt('delivered')),
-      ).toBe(false);
+      expect(await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-a', attempt('sent'))).toBe(
+        false,
+      );
 
       expect(
-        await lifecycle.markAccepted(id, b, 'email', 'mailgun', 'm-b', attempt('delivered', 2)),
+        await lifecycle.markAccepted(id, b, 'email', 'mailgun', 'm-b', attempt('sent', 2)),
       ).toBe(true);
       // Repeating the write after a lost reply is harmless.
       expect(
-        await lifecycle.markAccepted(id, b, 'email', 'mailgun', 'm-b', attempt('delivered', 2)),
+        await lifecycle.markAccepted(id, b, 'email', 'mailgun', 'm-b', attempt('sent', 2)),
       ).toBe(true);
       // Sent is never left for an earlier state.
       expect(await lifecycle.markFailed(id, b, { errorClass: 'rejected', detail: 'late' })).toEqual(
@@ -118,7 +119,7 @@ describe(NotificationLifecycle.name, () => {
       expect(record.providerMessageId).toBe('m-b');
       expect(record.attempts.map((x) => [x.outcome, x.ambiguous, x.round])).toEqual([
         ['failed', true, 1],
-        ['delivered', false, 2],
+        ['sent', false, 2],
       ]);
       expect(record.attempts[0]!.detail).toBe(INTERRUPTED_DETAIL);
     });
@@ -146,7 +147,7 @@ describe(NotificationLifecycle.name, () => {
       await lifecycle.startRound(id, a);
       const messageId = `<m-${randomUUID()}@herald.test>`;
       expect(
-        await lifecycle.markAccepted(id, a, channel, 'mailgun', messageId, attempt('delivered')),
+        await lifecycle.markAccepted(id, a, channel, 'mailgun', messageId, attempt('sent')),
       ).toBe(true);
       return { id, messageId };
     }
@@ -182,6 +183,7 @@ describe(NotificationLifecycle.name, () => {
         notificationId: id,
         status: 'sent',
         moved: false,
+        suppressed: 0,
       });
       expect(
         await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('delivered', 5)),
@@ -237,20 +239,34 @@ describe(NotificationLifecycle.name, () => {
       expect((await records.get(id))!.status).toBe('bounced');
     });
 
-    it('applies an event id once', async () => {
+    it('applies an event id once, with the suppression it brings', async () => {
       const { id, messageId } = await sent();
       const bounce = { type: 'bounced' as const, provider: 'mailgun' as const, at: at(1) };
-      expect(await lifecycle.applyEvent('mailgun', messageId, 'ev-1', bounce)).toMatchObject({
-        kind: 'applied',
-        moved: true,
-      });
-      expect(await lifecycle.applyEvent('mailgun', messageId, 'ev-1', bounce)).toEqual({
+      const list = herald.app.get(SuppressionList);
+      const recipient = `${randomUUID()}@example.com`;
+      const write = list.writeFor('email', [recipient], 'hard_bounce', 'mailgun', at(1));
+      expect(await lifecycle.applyEvent('mailgun', messageId, 'ev-1', bounce, write)).toMatchObject(
+        { kind: 'applied', moved: true, suppressed: 1 },
+      );
+      expect(await lifecycle.applyEvent('mailgun', messageId, 'ev-1', bounce, write)).toEqual({
         kind: 'duplicate',
         notificationId: id,
         status: 'bounced',
         step: 0,
       });
       expect((await records.get(id))!.events).toHaveLength(1);
+      expect(await list.get('email', recipient)).toEqual({
+        reason: 'hard_bounce',
+        provider: 'mailgun',
+        at: at(1),
+        recipient: expect.stringMatching(/^.\*\*\*@example\.com$/),
+      });
+      // Another event for an address on the list already keeps its first entry.
+      const later = list.writeFor('email', [recipient], 'complaint', 'mailgun', at(2));
+      expect(
+        await lifecycle.applyEvent('mailgun', messageId, 'ev-2', { ...bounce, at: at(2) }, later),
+      ).toMatchObject({ kind: 'applied', suppressed: 0 });
+      expect((await list.get('email', recipient))?.reason).toBe('hard_bounce');
     });
 
     it('answers unknown for a message id it never sent', async () => {
@@ -261,6 +277,13 @@ describe(NotificationLifecycle.name, () => {
           at: at(1),
         }),
       ).toEqual({ kind: 'unknown' });
+    });
+
+    it('reads an accepted attempt written before `sent` existed as sent', async () => {
+      const id = await newRecord();
+      const old = { ...attempt('sent'), outcome: 'delivered' };
+      await redis.client.rpush(`${redis.key('ntf', id)}:attempts`, JSON.stringify(old));
+      expect((await records.get(id))!.attempts.map((a) => a.outcome)).toEqual(['sent']);
     });
 
     it('reads a record accepted before `sent` existed as delivered', async () => {

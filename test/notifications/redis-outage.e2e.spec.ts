@@ -1,4 +1,7 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { NOTIFICATIONS_QUEUE } from '../../src/queue/queue.constants';
 import { RedisService } from '../../src/redis/redis.service';
 import { type RunningHerald, startHerald, startReadyHerald, testEnv } from '../support/herald';
 import { type RedisServer, freePort, startRedisServer } from '../support/redis-server';
@@ -77,8 +80,11 @@ describe('the notifications API when Redis fails while it runs', () => {
       }
 
       // The writes that timed out run once Redis answers again, and so do their removals, sent
-      // after them on the same connection: a PING there returns once all of them have run.
+      // after them on the same connection (the queue's): a read there returns once all of them
+      // have run.
       await herald.app.get(RedisService).client.ping();
+      const queue = herald.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+      await (await queue.getBackend().client).get('ping-after-the-hang');
       await probe.connect();
       expect(await countRecords(herald.config)).toBe(1);
       const claims = await probe.keys(`${herald.config.queue.prefix}:idem:*`);

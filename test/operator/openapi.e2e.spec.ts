@@ -12,6 +12,7 @@ import {
 } from '../../src/docs/response.schemas';
 import { messageFormsJsonSchema } from '../../src/notifications/notification-json-schema';
 import { notificationSchemas } from '../../src/notifications/notification-message.schema';
+import { EVENT_PROVIDERS } from '../../src/provider-events/provider-events.service';
 import { providersStatusSchema } from '../../src/providers-status/provider-status.schema';
 import { testEnv } from '../support/herald';
 
@@ -47,6 +48,12 @@ describe('GET /docs', () => {
         for (const m of methods) served.push(`${m} ${path}`);
       });
     await app.listen({ port: 0, host: '127.0.0.1' });
+    // The provider webhooks are registered while the app is created, before the hook above.
+    const fastify = app.getHttpAdapter().getInstance();
+    for (const provider of EVENT_PROVIDERS) {
+      const path = `/v1/provider-events/${provider}`;
+      if (fastify.hasRoute({ method: 'POST', url: path })) served.push(`POST ${path}`);
+    }
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   });
   afterAll(() => app?.close());
@@ -81,6 +88,32 @@ describe('GET /docs', () => {
     expect(served.length).toBeGreaterThan(0);
     expect(documented(doc).sort()).toEqual([...new Set(served)].sort());
     expect(Object.keys(OPERATIONS).sort()).toEqual([...new Set(served)].sort());
+  });
+
+  it('documents the provider webhooks with their signature headers and no API key', async () => {
+    const doc = await documentOf();
+    const twilio = doc.paths['/v1/provider-events/twilio']!.post!;
+    expect(twilio.security).toBeUndefined();
+    expect(twilio.parameters).toContainEqual(
+      expect.objectContaining({ name: 'X-Twilio-Signature', in: 'header', required: true }),
+    );
+    expect((twilio.requestBody as { content: object }).content).toHaveProperty([
+      'application/x-www-form-urlencoded',
+    ]);
+    expect(Object.keys(twilio.responses as object).sort()).toEqual([
+      '200',
+      '401',
+      '413',
+      '414',
+      '503',
+    ]);
+    const sendgrid = doc.paths['/v1/provider-events/sendgrid']!.post!;
+    expect((sendgrid.parameters as { name: string }[]).map((p) => p.name)).toEqual([
+      'X-Twilio-Email-Event-Webhook-Signature',
+      'X-Twilio-Email-Event-Webhook-Timestamp',
+    ]);
+    // Admin routes are keyed as any /v1 route.
+    expect(doc.paths['/v1/suppressions']!.put!.security).toEqual([{ bearer: [] }]);
   });
 
   it('takes the POST /v1/notifications body schema from the zod schema that validates it', async () => {

@@ -51,6 +51,8 @@ describe(ProviderEventsService.name, () => {
           MAILGUN_WEBHOOK_SIGNING_KEY: simulator.webhooks().mailgun.signingKey,
           SES_SNS_TOPIC_ARNS: simulator.webhooks().ses.topicArn,
           SES_SNS_CERT_ORIGINS: new URL(simulator.url).origin,
+          // The status rates' window: long enough that no event of the spec leaves it.
+          HERALD_BREAKER_ROLLING_WINDOW_MS: '600000',
         }),
       );
     }
@@ -75,6 +77,13 @@ describe(ProviderEventsService.name, () => {
   const count = (p: Provider, verdict: string) =>
     metricValue(herald(p).app, 'herald_provider_events_total', { provider: p, verdict });
 
+  /** The admin API's answer for an e-mail address (authentication is off: anonymous is admin). */
+  const suppression = async (p: Provider, recipient: string) =>
+    (await (
+      await fetch(
+        `${herald(p).url}/v1/suppressions?${new URLSearchParams({ channel: 'email', recipient })}`,
+      )
+    ).json()) as Record<string, unknown>;
   const sendEmail = (p: 'sendgrid' | 'mailgun' | 'ses', to: string) =>
     postNotification(herald(p).url, emailTo(to));
   const sendSms = (to: string) =>
@@ -103,16 +112,40 @@ describe(ProviderEventsService.name, () => {
       ]);
     });
 
-    it('a bounce ends bounced', async () => {
+    it('a bounce ends bounced and suppresses the address', async () => {
       const id = await sendEmail(p, 'bounce@simulator.herald.test');
       const record = await waitForRecord(herald(p).url, id, settled('bounced'));
       expect(record.events!.map((e) => e.type)).toEqual(['bounced']);
+      expect(await suppression(p, 'bounce@simulator.herald.test')).toMatchObject({
+        suppressed: true,
+        reason: 'hard_bounce',
+        provider: p,
+      });
     });
 
-    it('a complaint after delivery is recorded', async () => {
+    it('a complaint after delivery is recorded and suppresses the address', async () => {
       const id = await sendEmail(p, 'complaint@simulator.herald.test');
       const record = await waitForRecord(herald(p).url, id, settled('complained'));
       expect(record.events!.map((e) => e.type)).toEqual(['delivered', 'complained']);
+      expect(await suppression(p, 'complaint@simulator.herald.test')).toMatchObject({
+        suppressed: true,
+        reason: 'complaint',
+        provider: p,
+      });
+    });
+
+    it("counts the bounce and the complaint in the window's rates", async () => {
+      const res = await fetch(`${herald(p).url}/v1/providers`);
+      const { providers } = (await res.json()) as {
+        providers: { provider: string; deliveryEvents?: Record<string, number> }[];
+      };
+      const events = providers.find((v) => v.provider === p)!.deliveryEvents!;
+      expect(events).toMatchObject({ bounced: 1, complained: 1 });
+      expect(events.delivered).toBeGreaterThanOrEqual(2);
+      expect(events.bouncePercent).toBeGreaterThan(0);
+      expect(events.complaintPercent).toBeGreaterThan(0);
+      const page = await (await fetch(`${herald(p).url}/status`)).text();
+      expect(page).toMatch(new RegExp(`data-provider="${p}"[^]*?<td class="num bounces">1 <small`));
     });
 
     it('applies the same event posted three times once', async () => {

@@ -62,8 +62,9 @@ export async function startHerald(
 export async function startReadyHerald(
   env: Record<string, string | undefined>,
   ms = 10_000,
+  options: { logDestination?: DestinationStream } = {},
 ): Promise<RunningHerald> {
-  const herald = await startHerald(env);
+  const herald = await startHerald(env, options);
   try {
     await until(
       async () => (await fetch(`${herald.url}/health/ready`)).status === 200,

@@ -46,6 +46,8 @@ export async function startRedisServer(
      * should run: a server started again on the same directory comes back with every write.
      */
     appendOnlyDir?: string;
+    /** More redis-server arguments, after Herald's defaults (a later one wins), e.g. `--replicaof`. */
+    args?: readonly string[];
   } = {},
 ): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
@@ -65,6 +67,7 @@ export async function startRedisServer(
       ...persistence,
       '--maxmemory-policy',
       'noeviction',
+      ...(options.args ?? []),
     ],
     { stdio: 'ignore' },
   );

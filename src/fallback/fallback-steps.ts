@@ -49,6 +49,30 @@ export class FallbackSteps {
    * step follows it and the notification has `fallbackAfterSeconds`, its timer.
    */
   async started(notificationId: string, advanced: StepAdvance): Promise<void> {
+    const labels = await this.counted(notificationId, advanced);
+    await this.queueStep(
+      notificationId,
+      advanced.step,
+      advanced.more ? advanced.fallbackAfterMs : undefined,
+    );
+    // Only the status page reads it: a Redis that blinks here costs a line of it, not the step.
+    await this.noted(notificationId, labels);
+  }
+
+  /**
+   * Intake started a notification at fallback step `advanced.step` (its own recipients are
+   * suppressed): counts it and notes it for the status page. Its job and timer were queued with
+   * the acceptance.
+   */
+  async begunAtIntake(notificationId: string, advanced: StepAdvance): Promise<void> {
+    await this.noted(notificationId, await this.counted(notificationId, advanced));
+  }
+
+  /** Counts and logs a move to step `advanced.step`; answers its metric labels. */
+  private async counted(
+    notificationId: string,
+    advanced: StepAdvance,
+  ): Promise<{ from_channel: string; to_channel: string; reason: string }> {
     const labels = {
       from_channel: advanced.fromChannel,
       to_channel: advanced.toChannel,
@@ -59,12 +83,14 @@ export class FallbackSteps {
       { notificationId, step: advanced.step, ...labels },
       `notification ${notificationId} falls back to step ${advanced.step} (${advanced.toChannel}): ${advanced.reason}`,
     );
-    await this.queueStep(
-      notificationId,
-      advanced.step,
-      advanced.more ? advanced.fallbackAfterMs : undefined,
-    );
-    // Only the status page reads it: a Redis that blinks here costs a line of it, not the step.
+    return labels;
+  }
+
+  /** Notes a fallback for the status page, best effort. */
+  private async noted(
+    notificationId: string,
+    labels: { from_channel: string; to_channel: string; reason: string },
+  ): Promise<void> {
     await this.recent
       .note(labels)
       .catch((err: unknown) =>

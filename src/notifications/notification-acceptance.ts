@@ -38,8 +38,16 @@ import {
 import {
   type NewNotification,
   NotificationRecordsRepository,
+  firstStepOf,
+  nextOpenStep,
   scheduleDelaySeconds,
 } from './notification-records.repository';
+
+/** A submission's fallback steps as the record keeps them (see NewNotification). */
+type Route = Pick<
+  NewNotification,
+  'fallback' | 'fallbackAfterSeconds' | 'skipFirstStep' | 'suppressedSteps'
+>;
 
 /** The answer to an accepted `POST /v1/notifications`. */
 export interface AcceptedNotification {
@@ -143,7 +151,7 @@ export class NotificationAcceptance {
             owner: id,
             id,
           };
-    const screened = await this.screen(admitted, claim);
+    const screened = await this.screenRoute(admitted, route, claim);
     if ('kind' in screened) return requestReplay(screened);
     const { message, suppressed } = screened;
     const answer: AcceptedNotification = {
@@ -161,11 +169,13 @@ export class NotificationAcceptance {
       createdAt,
       ...(sendAt === undefined ? {} : { sendAt }),
       ...(suppressed.length > 0 ? { suppressed } : {}),
-      ...route,
+      ...screened.route,
     };
     // Claim, record and job in one transaction: 'new' means all of it landed.
     const found = await this.write(input, claim, claim && storedAnswer(answer));
-    return found.kind === 'new' ? { answer, replayed: false } : requestReplay(found);
+    if (found.kind !== 'new') return requestReplay(found);
+    await this.begunAtFallback(input);
+    return { answer, replayed: false };
   }
 
   /**
@@ -243,7 +253,7 @@ export class NotificationAcceptance {
       id,
     };
     const caller = `queue:${this.config.queue.name}`;
-    const screened = await this.screen(admitted, claim);
+    const screened = await this.screenRoute(admitted, route, claim);
     const found =
       'kind' in screened
         ? screened
@@ -258,7 +268,7 @@ export class NotificationAcceptance {
                 job: jobId,
                 ...scheduled,
                 ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
-                ...route,
+                ...screened.route,
               },
               claim,
               JSON.stringify({ id }),
@@ -284,15 +294,18 @@ export class NotificationAcceptance {
               job: jobId,
               ...scheduled,
               ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
-              ...route,
+              ...screened.route,
             });
           }
-          await this.queueFirstTimer({ id: found.id, ...scheduled, ...route });
+          await this.queueFirstTimer({ id: found.id, ...scheduled, ...screened.route });
           await this.completeOrLog(own, JSON.stringify({ id: found.id }), sendAt);
         }
         return { kind: 'accepted', id: found.id };
       }
       case 'new':
+        if (!('kind' in screened)) {
+          await this.begunAtFallback({ id, message: screened.message, ...screened.route });
+        }
         break;
     }
     return { kind: 'accepted', id };
@@ -329,6 +342,63 @@ export class NotificationAcceptance {
   private async queueFirstTimer(input: Omit<NewNotification, 'caller' | 'message'>): Promise<void> {
     const timer = firstStepTimer(input);
     if (timer) await this.fallbackSteps.queueTimer(input.id, timer.step, timer.delayMs);
+  }
+
+  /**
+   * {@link screen} for a message with fallback steps: each step is screened as its own message
+   * would be (an e-mail step loses its suppressed addresses; a step left with no recipient is
+   * marked, and the route passes over it with reason `suppressed`). When the message's own
+   * recipients are suppressed but a step is left, it is accepted starting at that step
+   * (`skipFirstStep`); only when every step's recipients are suppressed is it refused.
+   */
+  private async screenRoute<M extends NotificationMessage>(
+    message: M,
+    route: Route,
+    claim: IdempotencyClaim | undefined,
+  ): Promise<
+    (ScreenedMessage<M> & { route: Route }) | Exclude<IdempotencyOutcome, { kind: 'new' }>
+  > {
+    const steps = route.fallback ?? [];
+    if (steps.length > 0) {
+      const cleared = await Promise.all(
+        steps.map((step) => this.suppression.screen(step).then((s) => s.message, unlessSuppressed)),
+      );
+      const suppressedSteps = cleared.flatMap((s, i) => (s === undefined ? [i + 1] : []));
+      route = {
+        ...route,
+        fallback: cleared.map((s, i) => s ?? steps[i]!),
+        ...(suppressedSteps.length > 0 ? { suppressedSteps } : {}),
+      };
+      if (suppressedSteps.length < steps.length) {
+        const own = await this.suppression.screen(message).catch(unlessSuppressed);
+        return own
+          ? { ...own, route }
+          : { message, suppressed: [], route: { ...route, skipFirstStep: true } };
+      }
+    }
+    const screened = await this.screen(message, claim);
+    return 'kind' in screened ? screened : { ...screened, route };
+  }
+
+  /**
+   * A notification accepted at a fallback step because its own recipients are suppressed:
+   * counted as a fallback (reason `suppressed`). Its step's job and timer were queued with it.
+   */
+  private async begunAtFallback(
+    input: Route & { id: string; message: NotificationMessage },
+  ): Promise<void> {
+    if (!input.skipFirstStep || !input.fallback) return;
+    const step = firstStepOf(input);
+    await this.fallbackSteps.begunAtIntake(input.id, {
+      fromChannel: input.message.channel,
+      toChannel: input.fallback[step - 1]!.channel,
+      step,
+      more: nextOpenStep(input, step + 1) <= input.fallback.length,
+      ...(input.fallbackAfterSeconds === undefined
+        ? {}
+        : { fallbackAfterMs: input.fallbackAfterSeconds * 1000 }),
+      reason: 'suppressed',
+    });
   }
 
   /**
@@ -430,7 +500,7 @@ export class NotificationAcceptance {
       id: input.id,
       row,
       delayMs: dueInMs(input.sendAt),
-      ...(input.skipFirstStep ? { step: 1 } : {}),
+      ...(input.skipFirstStep ? { step: firstStepOf(input) } : {}),
       ...(timer ? { timer } : {}),
       ...(carriedBy === undefined ? {} : { carriedBy }),
       ...(claim === undefined
@@ -522,6 +592,12 @@ function splitBatchItem(item: unknown): { message: unknown; key?: string } {
   return { message, key: idempotencyKey };
 }
 
+/** A step's screening: its cleared message, or undefined when its recipients are suppressed. */
+function unlessSuppressed(err: unknown): undefined {
+  if (err instanceof HeraldError && err.code === 'recipient_suppressed') return undefined;
+  throw err;
+}
+
 /** Milliseconds until a notification is due: now, or its `sendAt`. */
 function dueInMs(sendAt: string | undefined): number {
   return sendAt === undefined ? 0 : Math.max(0, Date.parse(sendAt) - Date.now());
@@ -533,11 +609,14 @@ function dueInMs(sendAt: string | undefined): number {
  * without `fallbackAfterSeconds`, or when the first step is the last.
  */
 function firstStepTimer(
-  input: Pick<NewNotification, 'sendAt' | 'fallback' | 'fallbackAfterSeconds' | 'skipFirstStep'>,
+  input: Pick<NewNotification, 'sendAt' | 'fallbackAfterSeconds'> & Route,
 ): { step: number; delayMs: number } | undefined {
-  const step = input.skipFirstStep ? 1 : 0;
+  const step = firstStepOf(input);
   const steps = input.fallback?.length ?? 0;
-  if (input.fallbackAfterSeconds === undefined || step >= steps) return undefined;
+  // None when no step the route would not pass over follows this one.
+  if (input.fallbackAfterSeconds === undefined || nextOpenStep(input, step + 1) > steps) {
+    return undefined;
+  }
   return { step, delayMs: dueInMs(input.sendAt) + input.fallbackAfterSeconds * 1000 };
 }
 

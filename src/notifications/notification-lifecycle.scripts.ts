@@ -140,8 +140,15 @@ local function bare_id(pmid)
   return (string.gsub(pmid, '^<(.*)>$', '%1'))
 end
 local ABANDONED = 'abandoned: the step was superseded by its fallback; the provider may have accepted it'
+-- The first step from index \`from\` on whose recipients intake did not find suppressed, and it.
+local function next_open(steps, from)
+  local n = from
+  while steps[n] and steps[n].suppressed do n = n + 1 end
+  return n, steps[n]
+end
 -- Ends the record's current step (its route entry takes status \`ended\` and \`reason\`) and
--- starts the next one, \`queued\` with its own message and a fresh round budget. A call still in
+-- starts the next one, \`queued\` with its own message and a fresh round budget; steps whose
+-- recipients are suppressed are passed over, their route entries ended \`suppressed\`. A call still in
 -- flight is recorded as an ambiguous attempt of the ended step and its marker cleared, so its
 -- late answer finds neither its owner nor its step. \`from\` and \`to\` are the transition's
 -- (TRANSITIONS.nextStep). Returns nil when the step is the last (or the status is not one a
@@ -153,7 +160,7 @@ local function advance(rkey, akey, ended, reason, now, ttl, failure, from, to)
   if not f[2] or not member(f[9], from) then return nil end
   local step = tonumber(f[1] or '0')
   local steps = cjson.decode(f[2])
-  local nxt = steps[step + 1]
+  local n, nxt = next_open(steps, step + 1)
   if not nxt then return nil end
   local route = cjson.decode(f[3])
   local cur = route[#route]
@@ -164,21 +171,25 @@ local function advance(rkey, akey, ended, reason, now, ttl, failure, from, to)
   if f[5] then cur.providerMessageId = f[5] end
   if f[6] then cur.sentAt = f[6] end
   if failure ~= '' then cur.failure = cjson.decode(failure) end
-  route[#route + 1] = {step = step + 1, channel = nxt.channel, to = nxt.to, startedAt = now}
+  for i = step + 1, n - 1 do
+    route[#route + 1] = {step = i, channel = steps[i].channel, to = steps[i].to,
+      status = 'suppressed', reason = 'suppressed', startedAt = now, endedAt = now}
+  end
+  route[#route + 1] = {step = n, channel = nxt.channel, to = nxt.to, startedAt = now}
   local inflight = redis.call('HMGET', rkey, 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
   if inflight[1] then
     redis.call('RPUSH', akey, stepped(interrupted_attempt(inflight, ABANDONED), tostring(step)))
   end
   reindex(rkey, to, ttl)
-  redis.call('HSET', rkey, 'status', to, 'step', tostring(step + 1), 'message', nxt.message,
+  redis.call('HSET', rkey, 'status', to, 'step', tostring(n), 'message', nxt.message,
     'route', cjson.encode(route), 'budgetFrom', f[7] or '0', 'updatedAt', now)
   redis.call('HDEL', rkey, 'owner', 'ownerLock', 'provider', 'providerMessageId', 'sentAt',
     'deliveredAt', 'failure', 'failedAt', 'nextAttemptAt', 'eventAt', 'deliveredBy',
     unpack(IF_FIELDS))
   redis.call('EXPIRE', rkey, ttl)
   redis.call('EXPIRE', akey, ttl)
-  return {cur.channel, nxt.channel, tostring(step + 1), steps[step + 2] and '1' or '0',
-    f[8] or ''}
+  local _, later = next_open(steps, n + 1)
+  return {cur.channel, nxt.channel, tostring(n), later and '1' or '0', f[8] or ''}
 end
 `;
 

@@ -564,13 +564,14 @@ export class NotificationLifecycle {
     );
     if (!status) return undefined;
     const at = Number(step ?? 0);
-    const steps = fallback ? (JSON.parse(fallback) as unknown[]).length : 0;
+    const steps = fallback ? (JSON.parse(fallback) as { suppressed?: boolean }[]) : [];
     const entries = route ? (JSON.parse(route) as { step: number; startedAt: string }[]) : [];
     const startedAt = entries.find((e) => e.step === at)?.startedAt;
     return {
       step: at,
       status: status as NotificationStatus,
-      more: at < steps,
+      // A later step intake found suppressed is passed over (see advance in the scripts).
+      more: steps.slice(at).some((s) => !s.suppressed),
       ...(fallbackAfterMs ? { fallbackAfterMs: Number(fallbackAfterMs) } : {}),
       ...(startedAt ? { startedAt } : {}),
     };

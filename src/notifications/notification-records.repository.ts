@@ -36,6 +36,11 @@ export interface NewNotification {
    * step 1, step 0 ended `suppressed`.
    */
   readonly skipFirstStep?: boolean;
+  /**
+   * Fallback steps (numbered from 1) whose recipients are suppressed: never sent, the route
+   * passes over them with reason `suppressed`.
+   */
+  readonly suppressedSteps?: readonly number[];
   /** E-mail addresses intake left out as suppressed, masked. */
   readonly suppressed?: readonly string[];
 }
@@ -180,8 +185,31 @@ export function scheduleDelaySeconds(sendAt: string | undefined, now = Date.now(
 }
 
 /**
+ * The step a new notification starts at: 0, or, when its own step is skipped, the first
+ * fallback step whose recipients are not suppressed (past the last one when none is left).
+ */
+export function firstStepOf(
+  input: Pick<NewNotification, 'fallback' | 'skipFirstStep' | 'suppressedSteps'>,
+): number {
+  return input.skipFirstStep ? nextOpenStep(input, 1) : 0;
+}
+
+/** The first fallback step from `from` on whose recipients are not suppressed (may be past the last). */
+export function nextOpenStep(
+  input: Pick<NewNotification, 'fallback' | 'suppressedSteps'>,
+  from: number,
+): number {
+  let step = from;
+  while (input.suppressedSteps?.includes(step)) step++;
+  return step;
+}
+
+/**
  * The record fields of a notification with fallback steps (none without): its step, the later
  * steps' messages, the route so far and the step deadline (see notification-lifecycle.scripts).
+ * A step whose recipients are suppressed keeps no message, only its mark; when the message's
+ * own step is skipped, the route starts at the first step left, the skipped ones ended
+ * `suppressed`.
  */
 function routeFields(input: NewNotification, now: string): Record<string, string> {
   if (!input.fallback || input.fallback.length === 0) return {};
@@ -193,27 +221,42 @@ function routeFields(input: NewNotification, now: string): Record<string, string
     status: 'queued',
     startedAt,
   };
-  const steps = input.fallback.map((message) => ({
-    channel: message.channel,
-    to: maskRecipient(message),
-    message: JSON.stringify(message),
-  }));
+  const steps = input.fallback.map(
+    (message, i): { channel: string; to: string; message?: string; suppressed?: true } => ({
+      channel: message.channel,
+      to: maskRecipient(message),
+      ...(input.suppressedSteps?.includes(i + 1)
+        ? { suppressed: true }
+        : { message: JSON.stringify(message) }),
+    }),
+  );
   const after: Record<string, string> =
     input.fallbackAfterSeconds === undefined
       ? {}
       : { fallbackAfterMs: String(input.fallbackAfterSeconds * 1000) };
-  if (!input.skipFirstStep) {
+  const start = firstStepOf(input);
+  const current = steps[start - 1];
+  if (start === 0 || !current?.message) {
     return { step: '0', fallback: JSON.stringify(steps), route: JSON.stringify([first]), ...after };
   }
-  const second = steps[0]!;
+  const skipped = steps.slice(0, start - 1).map((s, i) => ({
+    step: i + 1,
+    channel: s.channel,
+    to: s.to,
+    status: 'suppressed',
+    reason: 'suppressed',
+    startedAt,
+    endedAt: now,
+  }));
   return {
-    step: '1',
+    step: String(start),
     fallback: JSON.stringify(steps),
     route: JSON.stringify([
       { ...first, status: 'suppressed', reason: 'suppressed', endedAt: now },
-      { step: 1, channel: second.channel, to: second.to, startedAt },
+      ...skipped,
+      { step: start, channel: current.channel, to: current.to, startedAt },
     ]),
-    message: second.message,
+    message: current.message,
     ...after,
   };
 }

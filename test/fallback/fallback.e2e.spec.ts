@@ -582,4 +582,115 @@ describe(FallbackSteps.name, () => {
       expect(await accepted('twilio', '+14155550152')).toHaveLength(0);
     });
   });
+
+  describe("when the message's own recipient is suppressed", () => {
+    /** Puts `recipient` on `channel`'s suppression list through the admin API. */
+    async function suppress(channel: string, recipient: string): Promise<void> {
+      const res = await fetch(`${herald.url}/v1/suppressions`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ channel, recipient }),
+      });
+      expect(res.status).toBe(201);
+    }
+
+    it('sends the SMS fallback at once, and the record shows step 0 suppressed', async () => {
+      await suppress('chat', 'C0SUPPRESS16');
+      const before = await fallbacks({
+        from_channel: 'chat',
+        to_channel: 'sms',
+        reason: 'suppressed',
+      });
+      const id = await postNotification(herald.url, {
+        channel: 'chat',
+        to: 'C0SUPPRESS16',
+        text: 'Backup failed',
+        fallback: [{ channel: 'sms', to: '+14155550153', text: 'Backup failed' }],
+      });
+
+      const record = await waitForRecord(herald.url, id, smsOut);
+      expect(await accepted('twilio', '+14155550153')).toHaveLength(1);
+      expect(await accepted('slack', 'C0SUPPRESS16')).toHaveLength(0);
+      expect(record).toMatchObject({ channel: 'chat', step: 1, provider: 'twilio' });
+      expect(record.route).toEqual([
+        expect.objectContaining({
+          step: 0,
+          channel: 'chat',
+          status: 'suppressed',
+          reason: 'suppressed',
+        }),
+        expect.objectContaining({ step: 1, channel: 'sms', provider: 'twilio' }),
+      ]);
+      expect(record.attempts.map((a) => [a.step, a.provider])).toEqual([[1, 'twilio']]);
+      expect(
+        await fallbacks({ from_channel: 'chat', to_channel: 'sms', reason: 'suppressed' }),
+      ).toBe(before + 1);
+    });
+
+    it('passes over a suppressed fallback step to the next one', async () => {
+      await suppress('chat', 'C0SUPPRESS17');
+      await suppress('sms', '+14155550154');
+      const id = await postNotification(herald.url, {
+        channel: 'chat',
+        to: 'C0SUPPRESS17',
+        text: 'Backup failed',
+        fallback: [
+          { channel: 'sms', to: '+14155550154', text: 'Backup failed' },
+          { channel: 'email', to: ['oncall-16@example.com'], subject: 'Backup', text: 'Failed' },
+        ],
+      });
+
+      const record = await waitForRecord(
+        herald.url,
+        id,
+        (r) => r.step === 2 && r.status !== 'queued' && r.status !== 'sending',
+      );
+      expect(record.status).toMatch(/^(sent|delivered)$/);
+      expect(record.route!.map((r) => [r.step, r.channel, r.status, r.reason])).toEqual([
+        [0, 'chat', 'suppressed', 'suppressed'],
+        [1, 'sms', 'suppressed', 'suppressed'],
+        [2, 'email', record.status, undefined],
+      ]);
+      expect(await accepted('twilio', '+14155550154')).toHaveLength(0);
+    });
+
+    it('passes over a suppressed step when an earlier step fails for good', async () => {
+      await control('PUT', '/_sandbox/providers/slack', { mode: 'fail' });
+      await suppress('sms', '+14155550155');
+      const id = await postNotification(herald.url, {
+        channel: 'chat',
+        to: 'C0123456789',
+        text: 'Backup failed',
+        fallback: [
+          { channel: 'sms', to: '+14155550155', text: 'Backup failed' },
+          { channel: 'email', to: ['oncall-17@example.com'], subject: 'Backup', text: 'Failed' },
+        ],
+      });
+
+      const record = await waitForRecord(
+        herald.url,
+        id,
+        (r) => r.step === 2 && r.status !== 'queued' && r.status !== 'sending',
+      );
+      expect(record.route!.map((r) => [r.step, r.status, r.reason])).toEqual([
+        [0, 'failed', 'failed'],
+        [1, 'suppressed', 'suppressed'],
+        [2, record.status, undefined],
+      ]);
+      expect(await accepted('twilio', '+14155550155')).toHaveLength(0);
+    });
+
+    it('refuses it with 422 when every step is suppressed too', async () => {
+      await suppress('chat', 'C0SUPPRESS18');
+      await suppress('sms', '+14155550156');
+      const res = await post({
+        channel: 'chat',
+        to: 'C0SUPPRESS18',
+        text: 'Backup failed',
+        fallback: [{ channel: 'sms', to: '+14155550156', text: 'Backup failed' }],
+      });
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ code: 'recipient_suppressed' });
+    });
+  });
 });

@@ -42,6 +42,8 @@ export interface ProviderEvent {
   readonly at: string;
   /** Short and safe: a provider's code or reason, never a recipient nor the body. */
   readonly detail?: string;
+  /** The route step whose message it is about (only on a notification with fallback steps). */
+  readonly step?: number;
 }
 
 /**
@@ -74,6 +76,38 @@ export interface DeliveryAttempt {
   readonly ambiguous: boolean;
   /** Delivery round (1-based); each retry of the whole order is a new round. */
   readonly round: number;
+  /** The route step it delivered (only on a notification with fallback steps). */
+  readonly step?: number;
+}
+
+/** Why a route step ended and the next fallback step started. */
+export type RouteStepReason = 'failed' | 'bounced' | 'undelivered' | 'timeout' | 'suppressed';
+
+/**
+ * One step of a notification's route: the message itself (step 0) or one of its fallback
+ * messages, in the order tried.
+ */
+export interface RouteStep {
+  readonly step: number;
+  readonly channel: ChannelKind;
+  /** Masked, as the record's `to`. */
+  readonly to: string;
+  /**
+   * The step's status: the notification's while it is the current step; once it ended, the
+   * status it ended in (`failed`, `bounced`, `undelivered`, `suppressed`, or the unsent status
+   * it was in when its time ran out).
+   */
+  readonly status: NotificationStatus | 'suppressed';
+  /** Why the route moved on from it; absent on the current step. */
+  readonly reason?: RouteStepReason;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly provider?: ProviderName;
+  readonly providerMessageId?: string;
+  readonly sentAt?: string;
+  /** Why it failed, when it did. */
+  readonly failure?: NotificationFailure;
 }
 
 /** Why a notification failed for good. */
@@ -130,4 +164,11 @@ export interface NotificationRecord {
   readonly sendAt?: string;
   /** When the next delivery round starts, while waiting out a backoff. */
   readonly nextAttemptAt?: string;
+  /**
+   * On a notification with fallback steps: the step being delivered (0 is the message
+   * itself), and the route so far, one entry per step started. `status`, `provider`,
+   * `providerMessageId`, `sentAt` and `failure` are the current step's.
+   */
+  readonly step?: number;
+  readonly route?: readonly RouteStep[];
 }

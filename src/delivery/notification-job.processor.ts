@@ -4,8 +4,13 @@ import type { ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { HeraldError } from '../errors/herald-error';
 import { MetricsService } from '../metrics/metrics.service';
+import { FallbackSteps } from '../fallback/fallback-steps';
 import { NotificationAcceptance } from '../notifications/notification-acceptance';
-import { NotificationLifecycle, type RoundOwner } from '../notifications/notification-lifecycle';
+import {
+  NotificationLifecycle,
+  type RoundOwner,
+  type StepFailure,
+} from '../notifications/notification-lifecycle';
 import type {
   NotificationFailure,
   NotificationRecord,
@@ -16,8 +21,10 @@ import {
   ACCEPTED_SEND_JOB_FIELD,
   DELIVER_JOB,
   type DeliverJobData,
+  FALLBACK_TIMER_JOB,
   jobLockKey,
   SEND_JOB,
+  type StepJobData,
 } from '../queue/queue.constants';
 import { isRedisUnavailable } from '../redis/redis-errors';
 import { DeliveryService } from './delivery.service';
@@ -79,6 +86,7 @@ export class NotificationJobProcessor {
     private readonly acceptance: NotificationAcceptance,
     private readonly delivery: DeliveryService,
     private readonly metrics: MetricsService,
+    private readonly fallbackSteps: FallbackSteps,
   ) {}
 
   async process(job: Job, token: string | undefined): Promise<DeliveryJobResult> {
@@ -88,6 +96,8 @@ export class NotificationJobProcessor {
           return await this.deliverJob(job, token);
         case SEND_JOB:
           return await this.sendJob(job, token);
+        case FALLBACK_TIMER_JOB:
+          return await this.timerJob(job);
         default:
           throw new UnrecoverableError(
             `unknown job name "${job.name}": Herald's queue takes "${SEND_JOB}" jobs`,
@@ -102,8 +112,15 @@ export class NotificationJobProcessor {
   /** The notification a job delivers, once known: for a failed job's record (see the worker). */
   notificationOf(job: Job): string | undefined {
     const data = (job.data ?? {}) as Record<string, unknown>;
-    const id = job.name === DELIVER_JOB ? data.notificationId : data[ACCEPTED_SEND_JOB_FIELD];
+    const ownJob = job.name === DELIVER_JOB || job.name === FALLBACK_TIMER_JOB;
+    const id = ownJob ? data.notificationId : data[ACCEPTED_SEND_JOB_FIELD];
     return typeof id === 'string' && id !== '' ? id : undefined;
+  }
+
+  /** The fallback step a delivery job delivers: 0, the message itself, unless it says another. */
+  private stepOf(job: Job): number {
+    const step = ((job.data ?? {}) as Partial<DeliverJobData>).step;
+    return job.name === DELIVER_JOB && Number.isInteger(step) ? step! : 0;
   }
 
   /**
@@ -113,15 +130,48 @@ export class NotificationJobProcessor {
   async failOrphan(job: Job, reason: string): Promise<void> {
     const id = this.notificationOf(job);
     if (!id || !job.id) return;
-    const failed = await this.lifecycle.failOrphan(id, this.lockKey(job.id), {
-      errorClass: 'exhausted',
-      detail: `the delivery job failed: ${reason}`,
-    });
-    if (failed) {
-      this.logger.warn(
-        { notificationId: id, jobId: job.id },
-        `notification ${id} failed with its job`,
+    if (job.name !== FALLBACK_TIMER_JOB) {
+      const outcome = await this.lifecycle.failOrphan(
+        id,
+        this.lockKey(job.id),
+        { errorClass: 'exhausted', detail: `the delivery job failed: ${reason}` },
+        this.stepOf(job),
       );
+      if (outcome.kind === 'advanced') {
+        await this.fallbackSteps.started(id, outcome.advanced);
+      } else if (outcome.kind === 'failed') {
+        this.logger.warn(
+          { notificationId: id, jobId: job.id },
+          `notification ${id} failed with its job`,
+        );
+      }
+    }
+    // The job may have failed between starting a fallback step and queueing its delivery.
+    await this.fallbackSteps.ensureCurrentStep(id);
+  }
+
+  /**
+   * A step's `fallbackAfterSeconds` ran out: the next step supersedes it unless it was sent (or
+   * ended) in time. Run again after a crash, it finds the next step started and makes sure
+   * that step's job exists.
+   */
+  private async timerJob(job: Job): Promise<DeliveryJobResult> {
+    const { notificationId: id, step } = (job.data ?? {}) as Partial<StepJobData>;
+    if (typeof id !== 'string' || id === '' || !Number.isInteger(step)) {
+      throw new UnrecoverableError('fallback timer job without a notificationId and step');
+    }
+    const outcome = await this.lifecycle.stepTimeout(id, step!);
+    switch (outcome.kind) {
+      case 'gone':
+        return { id, status: 'cancelled' };
+      case 'advanced':
+        await this.fallbackSteps.started(id, outcome.advanced);
+        return { id, status: 'queued' };
+      case 'other_step':
+        if (outcome.step > step!) await this.fallbackSteps.ensureCurrentStep(id);
+        return { id, status: outcome.status };
+      case 'kept':
+        return { id, status: outcome.status };
     }
   }
 
@@ -134,7 +184,7 @@ export class NotificationJobProcessor {
     if (typeof notificationId !== 'string' || notificationId === '') {
       throw new UnrecoverableError('deliver job without a notificationId');
     }
-    return this.deliver(notificationId, job, token);
+    return this.deliver(notificationId, job, token, this.stepOf(job));
   }
 
   private async sendJob(job: Job, token: string | undefined): Promise<DeliveryJobResult> {
@@ -168,6 +218,7 @@ export class NotificationJobProcessor {
           acceptance.id,
           job,
           token,
+          0,
           job.updateData({ [ACCEPTED_SEND_JOB_FIELD]: acceptance.id }),
         );
       case 'replayed': {
@@ -190,13 +241,14 @@ export class NotificationJobProcessor {
     id: string,
     job: Job,
     token: string | undefined,
+    step = 0,
     jobWrite?: Promise<unknown>,
   ): Promise<DeliveryJobResult> {
     if (token === undefined || !job.id) {
       await jobWrite;
       throw new UnrecoverableError('job without a lock token');
     }
-    const owner: RoundOwner = { token, lockKey: this.lockKey(job.id) };
+    const owner: RoundOwner = { token, lockKey: this.lockKey(job.id), step };
     const [start] = await Promise.all([
       this.lifecycle.startRound(id, owner, this.delivery.firstCalls()),
       jobWrite,
@@ -206,6 +258,11 @@ export class NotificationJobProcessor {
         throw new UnrecoverableError(
           `notification ${id} not found: its record expired or was removed`,
         );
+      case 'other_step':
+        // Its step ended (failed over to the next, or superseded): that step's job delivers.
+        // This run may follow a crash between starting the step and queueing its job.
+        await this.fallbackSteps.ensureCurrentStep(id);
+        return resultOf((await this.records.get(id))!);
       case 'final':
         // A job that ran again (crash, stalled lock, manual retry) after a provider accepted it.
         return resultOf((await this.records.get(id))!);
@@ -262,6 +319,10 @@ export class NotificationJobProcessor {
         };
       }
       case 'lost':
+        // Superseded by the next fallback step (its time ran out): that step's job delivers.
+        if ((await this.lifecycle.currentStep(id))?.step !== step) {
+          return resultOf((await this.records.get(id))!);
+        }
         throw new OwnershipLostError(id);
       case 'rejected':
         return this.fail(id, owner, message.channel, {
@@ -293,10 +354,19 @@ export class NotificationJobProcessor {
     owner: RoundOwner,
     kind: NotificationRecord['channel'] | undefined,
     failure: NotificationFailure,
-  ): Promise<never> {
-    if (!(await this.lifecycle.markFailed(id, owner, failure))) throw new OwnershipLostError(id);
-    if (kind) this.metrics.notifications.inc({ kind, status: 'failed' });
-    throw new UnrecoverableError(reasonOf(failure));
+  ): Promise<DeliveryJobResult> {
+    const outcome: StepFailure = await this.lifecycle.markFailed(id, owner, failure);
+    switch (outcome.kind) {
+      case 'lost':
+        throw new OwnershipLostError(id);
+      case 'advanced':
+        // The step failed, and its fallback step takes over: this job's work is done.
+        await this.fallbackSteps.started(id, outcome.advanced);
+        return { id, status: 'queued' };
+      case 'failed':
+        if (kind) this.metrics.notifications.inc({ kind, status: 'failed' });
+        throw new UnrecoverableError(reasonOf(failure));
+    }
   }
 
   /**

@@ -77,6 +77,39 @@ const deliveryAttemptSchema = z.object({
     .boolean()
     .describe('True when the request may have reached the provider although Herald saw a failure.'),
   round: z.number().int().min(1).describe('Delivery round (1-based).'),
+  step: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('The route step it delivered (on a notification with fallback steps).'),
+});
+
+const failureSchema = z.object({
+  errorClass: z.enum([...CHANNEL_ERROR_CLASSES, 'exhausted', 'invalid']),
+  detail: z.string(),
+});
+
+const routeStepSchema = z.object({
+  step: z.number().int().min(0).describe('0: the message itself; then its fallback steps.'),
+  channel: z.enum(CHANNEL_KINDS),
+  to: z.string().describe('Masked recipient.'),
+  status: z
+    .enum([...NOTIFICATION_STATUSES, 'suppressed'])
+    .describe(
+      "The current step's: the notification's status. An ended step's: the status it ended in " +
+        '(failed, bounced, undelivered, suppressed, or the unsent one its time ran out in).',
+    ),
+  reason: z
+    .enum(['failed', 'bounced', 'undelivered', 'timeout', 'suppressed'])
+    .optional()
+    .describe('Why the route moved on from it; absent on the current step.'),
+  startedAt: isoTime,
+  endedAt: isoTime.optional(),
+  provider: z.enum(PROVIDER_NAMES).optional(),
+  providerMessageId: z.string().optional(),
+  sentAt: isoTime.optional(),
+  failure: failureSchema.optional(),
 });
 
 export const notificationRecordSchema = z
@@ -96,6 +129,12 @@ export const notificationRecordSchema = z
           provider: z.enum(PROVIDER_NAMES),
           at: isoTime,
           detail: z.string().optional(),
+          step: z
+            .number()
+            .int()
+            .min(0)
+            .optional()
+            .describe('The route step whose message it is about (with fallback steps).'),
         }),
       )
       .optional()
@@ -123,12 +162,7 @@ export const notificationRecordSchema = z
         'Each recipient of an e-mail to several, once sent. The status is bounced or ' +
           'undelivered as soon as one is, complained when one complains, delivered once all are.',
       ),
-    failure: z
-      .object({
-        errorClass: z.enum([...CHANNEL_ERROR_CLASSES, 'exhausted', 'invalid']),
-        detail: z.string(),
-      })
-      .optional(),
+    failure: failureSchema.optional(),
     createdAt: isoTime,
     updatedAt: isoTime,
     sentAt: isoTime.optional().describe('When a provider accepted it.'),
@@ -137,6 +171,19 @@ export const notificationRecordSchema = z
     cancelledAt: isoTime.optional(),
     sendAt: isoTime.optional(),
     nextAttemptAt: isoTime.optional(),
+    step: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('With fallback steps: the step being delivered (0 is the message itself).'),
+    route: z
+      .array(routeStepSchema)
+      .optional()
+      .describe(
+        'With fallback steps: each step started, in order. The status, provider and failure ' +
+          "at the record's top level are the current step's.",
+      ),
   })
   .describe('A notification: its status and every delivery attempt (never its message).');
 

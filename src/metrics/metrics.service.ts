@@ -82,6 +82,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** A notification moved on to its next fallback step (another channel or recipient). */
+  readonly fallbacks = new Counter({
+    name: 'herald_fallbacks_total',
+    help: 'Notifications that moved on to their next fallback step, by channels and reason (failed, bounced, undelivered, timeout, suppressed).',
+    labelNames: ['from_channel', 'to_channel', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   /** Notifications reaching a final status. */
   readonly notifications = new Counter({
     name: 'herald_notifications_total',

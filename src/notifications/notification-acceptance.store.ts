@@ -9,7 +9,14 @@ import {
   type IdempotencyOutcome,
   outcomeOf,
 } from '../idempotency/idempotency.store';
-import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import { STEP_JOB_RETENTION, timerJobId } from '../fallback/fallback-steps';
+import {
+  DELIVER_JOB,
+  type DeliverJobData,
+  FALLBACK_TIMER_JOB,
+  NOTIFICATIONS_QUEUE,
+  type StepJobData,
+} from '../queue/queue.constants';
 import {
   CLAIM_AND_WRITE,
   COMPLETE_QUEUED,
@@ -42,6 +49,13 @@ export interface AcceptanceWrite {
   readonly row: NewRecordRow;
   /** Milliseconds the job waits before its first round (a scheduled notification). */
   readonly delayMs: number;
+  /** The fallback step the job delivers when not the message's own (its recipients suppressed). */
+  readonly step?: number;
+  /**
+   * The `fallbackAfterSeconds` timer of that step: queued in the same transaction, so an
+   * accepted notification never lacks it.
+   */
+  readonly timer?: { readonly step: number; readonly delayMs: number };
   /**
    * The id of the job that already carries the notification (a producer's `send` job being
    * accepted, which is running): no `deliver` job is added.
@@ -105,6 +119,7 @@ interface AcceptancePlan {
   readonly keys: string[];
   readonly writeArgs: (string | number)[];
   readonly job?: Job;
+  readonly timer?: Job;
   readonly complete?: [
     entry: string,
     job: string,
@@ -157,7 +172,9 @@ export class NotificationAcceptanceStore {
         : new Job(
             this.queue,
             DELIVER_JOB,
-            { notificationId: id } as DeliverJobData,
+            (write.step
+              ? { notificationId: id, step: write.step }
+              : { notificationId: id }) as DeliverJobData,
             {
               ...this.queue.defaultJobOptions,
               jobId: id,
@@ -166,6 +183,22 @@ export class NotificationAcceptanceStore {
             },
             id,
           );
+    const timer =
+      write.timer === undefined
+        ? undefined
+        : new Job(
+            this.queue,
+            FALLBACK_TIMER_JOB,
+            { notificationId: id, step: write.timer.step } as StepJobData,
+            {
+              ...this.queue.defaultJobOptions,
+              jobId: timerJobId(id, write.timer.step),
+              delay: Math.max(0, Math.round(write.timer.delayMs)),
+              ...STEP_JOB_RETENTION,
+            },
+            timerJobId(id, write.timer.step),
+          );
+    const added: Added = { job: job !== undefined, timer: timer?.id };
 
     const plan: AcceptancePlan = {
       keys,
@@ -182,6 +215,7 @@ export class NotificationAcceptanceStore {
         ...fields,
       ],
       ...(job ? { job } : {}),
+      ...(timer ? { timer } : {}),
       ...(claim
         ? {
             complete: [
@@ -202,32 +236,35 @@ export class NotificationAcceptanceStore {
         ? await this.sendPipelined(client, plan)
         : await this.sendCommands(client, plan);
     } catch (err) {
-      this.undo(client, keys, claim?.owner ?? '', id, job !== undefined);
+      this.undo(client, keys, claim?.owner ?? '', id, added);
       throw err;
     }
-    const [written, added, completed] = job ? results : [results[0], undefined, results[1]];
-    const failure = [written, added, completed].find((r): r is Error => r instanceof Error);
+    // EXEC's replies, in the order queued: the write, the job, the timer, the completion.
+    const [written, ...rest] = results;
+    const queued = rest.slice(0, (job ? 1 : 0) + (timer ? 1 : 0));
+    const completed = plan.complete ? rest[queued.length] : undefined;
+    const failure = [written, ...queued, completed].find((r): r is Error => r instanceof Error);
     if (failure && !retried && /NOSCRIPT/.test(failure.message)) {
       // A script is missing where the transaction ran (a restart, a failover, a flush, a load
       // Redis refused): inside a MULTI, ioredis cannot load it and resend as it does for a
       // lone command. Once the partial write is taken back (awaited, so it cannot remove what
       // the retry adds), every script of the connection is loaded and it is all sent again.
-      await this.takeBack(client, keys, claim?.owner ?? '', id, job !== undefined);
+      await this.takeBack(client, keys, claim?.owner ?? '', id, added);
       await this.loadScripts(client);
       return this.send(write, true);
     }
     if (failure || !Array.isArray(written)) {
-      this.undo(client, keys, claim?.owner ?? '', id, job !== undefined);
+      this.undo(client, keys, claim?.owner ?? '', id, added);
       throw failure ?? new Error('Redis transaction aborted');
     }
     const outcome = outcomeOf(written as string[]);
-    if (outcome.kind !== 'new' && job) {
-      // The key was not this request's: the job queued beside the claim has no record. Removed
+    if (outcome.kind !== 'new' && (job || timer)) {
+      // The key was not this request's: the jobs queued beside the claim have no record. Removed
       // before answering (a replay is rare), so nothing of this request outlives its answer; if
-      // Redis fails now, the job finds no record and fails alone.
-      await this.queue.remove(id).catch(() => undefined);
+      // Redis fails now, each job finds no record and ends alone.
+      await removeJobs(this.queue, id, added).catch(() => undefined);
     } else if (outcome.kind === 'new' && claim && completed !== 1) {
-      this.undo(client, keys, claim.owner, id, job !== undefined);
+      this.undo(client, keys, claim.owner, id, added);
       throw new Error('the idempotency claim could not be completed with its job');
     }
     return outcome;
@@ -253,6 +290,9 @@ export class NotificationAcceptanceStore {
     ];
     // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
     if (plan.job) queued.push(plan.job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
+    if (plan.timer) {
+      queued.push(plan.timer.addJob(client as unknown as Parameters<Job['addJob']>[0]));
+    }
     if (plan.complete) queued.push(client.heraldAcceptComplete(...plan.complete));
     const executed = client.call('EXEC') as Promise<unknown[] | null>;
     // Their answers are QUEUED; a refusal (OOM, say) makes EXEC fail with EXECABORT, which
@@ -272,6 +312,7 @@ export class NotificationAcceptanceStore {
     tx.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]]));
     // Queues BullMQ's add on the transaction (the command is queued before this resolves).
     if (plan.job) await plan.job.addJob(tx as unknown as Parameters<Job['addJob']>[0]);
+    if (plan.timer) await plan.timer.addJob(tx as unknown as Parameters<Job['addJob']>[0]);
     if (plan.complete) tx.heraldAcceptComplete(...plan.complete);
     const rows = await withDeadline(tx.exec(), QUEUE_WRITE_DEADLINE_MS);
     if (rows === null) throw new Error('Redis transaction aborted');
@@ -293,26 +334,26 @@ export class NotificationAcceptanceStore {
     keys: string[],
     owner: string,
     id: string,
-    addedJob: boolean,
+    added: Added,
   ): Promise<void> {
     await Promise.all([
       client.heraldAcceptUndo(keys.length, ...keys, owner, id),
-      addedJob ? this.queue.remove(id) : undefined,
+      removeJobs(this.queue, id, added),
     ]);
   }
 
-  /** Takes back an acceptance: its claim, record and index entries, and the job it added. */
+  /** Takes back an acceptance: its claim, record and index entries, and the jobs it added. */
   private undo(
     client: TransactionClient,
     keys: string[],
     owner: string,
     id: string,
-    addedJob: boolean,
+    added: Added,
   ): void {
     this.bestEffort(() =>
       Promise.all([
         client.heraldAcceptUndo(keys.length, ...keys, owner, id),
-        addedJob ? this.queue.remove(id) : undefined,
+        removeJobs(this.queue, id, added),
       ]),
     );
   }
@@ -339,6 +380,21 @@ export class NotificationAcceptanceStore {
     }
     return client;
   }
+}
+
+/** The jobs an acceptance's transaction adds: its `deliver` job (id: the notification's) and timer. */
+interface Added {
+  readonly job: boolean;
+  /** The fallback timer job's id. */
+  readonly timer?: string;
+}
+
+/** Removes the jobs `added` names. */
+async function removeJobs(queue: Queue, id: string, added: Added): Promise<unknown> {
+  return Promise.all([
+    added.job ? queue.remove(id) : undefined,
+    added.timer === undefined ? undefined : queue.remove(added.timer),
+  ]);
 }
 
 /** `work`, or `redis_unavailable` after `ms`. */

@@ -6,6 +6,7 @@ import type { ChannelKind } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { z } from 'zod';
 import { HeraldError } from '../errors/herald-error';
+import { FallbackSteps } from '../fallback/fallback-steps';
 import { problemBody, problemOf } from '../errors/problem.filter';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
 import { fingerprint } from '../idempotency/canonical-json';
@@ -26,6 +27,7 @@ import {
   withDeadline,
 } from './notification-acceptance.store';
 import {
+  type NotificationJobData,
   type NotificationMessage,
   type NotificationRequest,
   type NotificationSchemas,
@@ -36,8 +38,16 @@ import {
 import {
   type NewNotification,
   NotificationRecordsRepository,
+  firstStepOf,
+  nextOpenStep,
   scheduleDelaySeconds,
 } from './notification-records.repository';
+
+/** A submission's fallback steps as the record keeps them (see NewNotification). */
+type Route = Pick<
+  NewNotification,
+  'fallback' | 'fallbackAfterSeconds' | 'skipFirstStep' | 'suppressedSteps'
+>;
 
 /** The answer to an accepted `POST /v1/notifications`. */
 export interface AcceptedNotification {
@@ -97,6 +107,7 @@ export class NotificationAcceptance {
     private readonly idempotency: IdempotencyStore,
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
     private readonly templates: TemplatesService,
+    private readonly fallbackSteps: FallbackSteps,
     private readonly store: NotificationAcceptanceStore,
     private readonly suppression: SuppressionScreen,
   ) {
@@ -122,10 +133,11 @@ export class NotificationAcceptance {
   ): Promise<RequestAcceptance> {
     assertJsonDepth(body);
     const request = parseOrThrow(this.schemas.message, body);
-    const { sendAt, ...unscheduled } = request;
+    const { sendAt, fallback, fallbackAfterSeconds, ...unscheduled } = request;
     this.assertSendAt(sendAt, Date.now());
     // A templated request is rendered here, once: retries and failover send the stored bytes.
     const admitted = this.admit(this.templates.render(unscheduled as NotificationRequest));
+    const route = this.routeOf(fallback, fallbackAfterSeconds);
     const id = randomUUID();
     const createdAt = new Date().toISOString();
     const claim: IdempotencyClaim | undefined =
@@ -139,7 +151,7 @@ export class NotificationAcceptance {
             owner: id,
             id,
           };
-    const screened = await this.screen(admitted, claim);
+    const screened = await this.screenRoute(admitted, route, claim);
     if ('kind' in screened) return requestReplay(screened);
     const { message, suppressed } = screened;
     const answer: AcceptedNotification = {
@@ -157,10 +169,13 @@ export class NotificationAcceptance {
       createdAt,
       ...(sendAt === undefined ? {} : { sendAt }),
       ...(suppressed.length > 0 ? { suppressed } : {}),
+      ...screened.route,
     };
     // Claim, record and job in one transaction: 'new' means all of it landed.
     const found = await this.write(input, claim, claim && storedAnswer(answer));
-    return found.kind === 'new' ? { answer, replayed: false } : requestReplay(found);
+    if (found.kind !== 'new') return requestReplay(found);
+    await this.begunAtFallback(input);
+    return { answer, replayed: false };
   }
 
   /**
@@ -214,25 +229,31 @@ export class NotificationAcceptance {
    */
   async acceptJob(data: unknown, jobId: string, addedAtMs = Date.now()): Promise<JobAcceptance> {
     assertJsonDepth(data);
-    const parsed = parseOrThrow(this.schemas.job, data);
-    const { idempotencyKey, sendAt, ...rest } = parsed;
+    const parsed: NotificationJobData = parseOrThrow(this.schemas.job, data);
+    const { idempotencyKey, sendAt, fallback, fallbackAfterSeconds, ...rest } = parsed;
     this.assertSendAt(sendAt, addedAtMs);
     const request = rest as NotificationRequest;
     // The job itself waits for the time: its first round finds the record not yet due.
     const scheduled = sendAt === undefined ? {} : { sendAt };
     const admitted = this.admit(this.templates.render(request));
+    const route = this.routeOf(fallback, fallbackAfterSeconds);
     const id = randomUUID();
     const claim: IdempotencyClaim = {
       // A job without a key is keyed by its id in a scope of its own: no producer's explicit
       // key can ever name it.
       scope: `${idempotencyKey === undefined ? 'queue-job' : 'queue'}:${this.config.queue.name}`,
       key: idempotencyKey ?? jobId,
-      fingerprint: fingerprint({ ...request, ...scheduled }),
+      fingerprint: fingerprint({
+        ...request,
+        ...scheduled,
+        ...(fallback === undefined ? {} : { fallback }),
+        ...(fallbackAfterSeconds === undefined ? {} : { fallbackAfterSeconds }),
+      }),
       owner: jobId,
       id,
     };
     const caller = `queue:${this.config.queue.name}`;
-    const screened = await this.screen(admitted, claim);
+    const screened = await this.screenRoute(admitted, route, claim);
     const found =
       'kind' in screened
         ? screened
@@ -247,6 +268,7 @@ export class NotificationAcceptance {
                 job: jobId,
                 ...scheduled,
                 ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
+                ...screened.route,
               },
               claim,
               JSON.stringify({ id }),
@@ -272,16 +294,111 @@ export class NotificationAcceptance {
               job: jobId,
               ...scheduled,
               ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
+              ...screened.route,
             });
           }
+          await this.queueFirstTimer({ id: found.id, ...scheduled, ...screened.route });
           await this.completeOrLog(own, JSON.stringify({ id: found.id }), sendAt);
         }
         return { kind: 'accepted', id: found.id };
       }
       case 'new':
+        if (!('kind' in screened)) {
+          await this.begunAtFallback({ id, message: screened.message, ...screened.route });
+        }
         break;
     }
     return { kind: 'accepted', id };
+  }
+
+  /**
+   * The fallback steps of a submission, each rendered and admitted as its own message would be;
+   * a problem is named after its step (`fallback.1.data.order.id`).
+   */
+  private routeOf(
+    fallback: readonly NotificationRequest[] | undefined,
+    fallbackAfterSeconds: number | undefined,
+  ): { fallback?: NotificationMessage[]; fallbackAfterSeconds?: number } {
+    if (fallback === undefined) return {};
+    const steps = fallback.map((step, i) => {
+      try {
+        return this.admit(this.templates.render(step));
+      } catch (err) {
+        throw err instanceof HeraldError ? inStep(err, i) : err;
+      }
+    });
+    return {
+      fallback: steps,
+      ...(fallbackAfterSeconds === undefined ? {} : { fallbackAfterSeconds }),
+    };
+  }
+
+  /**
+   * Queues the timer of the first step, when the notification has fallback steps and
+   * `fallbackAfterSeconds` (see {@link firstStepTimer}). Only for a record written outside the
+   * acceptance's transaction, which otherwise queues the timer itself; the timer's id is fixed,
+   * so queueing it again is a no-op.
+   */
+  private async queueFirstTimer(input: Omit<NewNotification, 'caller' | 'message'>): Promise<void> {
+    const timer = firstStepTimer(input);
+    if (timer) await this.fallbackSteps.queueTimer(input.id, timer.step, timer.delayMs);
+  }
+
+  /**
+   * {@link screen} for a message with fallback steps: each step is screened as its own message
+   * would be (an e-mail step loses its suppressed addresses; a step left with no recipient is
+   * marked, and the route passes over it with reason `suppressed`). When the message's own
+   * recipients are suppressed but a step is left, it is accepted starting at that step
+   * (`skipFirstStep`); only when every step's recipients are suppressed is it refused.
+   */
+  private async screenRoute<M extends NotificationMessage>(
+    message: M,
+    route: Route,
+    claim: IdempotencyClaim | undefined,
+  ): Promise<
+    (ScreenedMessage<M> & { route: Route }) | Exclude<IdempotencyOutcome, { kind: 'new' }>
+  > {
+    const steps = route.fallback ?? [];
+    if (steps.length > 0) {
+      const cleared = await Promise.all(
+        steps.map((step) => this.suppression.screen(step).then((s) => s.message, unlessSuppressed)),
+      );
+      const suppressedSteps = cleared.flatMap((s, i) => (s === undefined ? [i + 1] : []));
+      route = {
+        ...route,
+        fallback: cleared.map((s, i) => s ?? steps[i]!),
+        ...(suppressedSteps.length > 0 ? { suppressedSteps } : {}),
+      };
+      if (suppressedSteps.length < steps.length) {
+        const own = await this.suppression.screen(message).catch(unlessSuppressed);
+        return own
+          ? { ...own, route }
+          : { message, suppressed: [], route: { ...route, skipFirstStep: true } };
+      }
+    }
+    const screened = await this.screen(message, claim);
+    return 'kind' in screened ? screened : { ...screened, route };
+  }
+
+  /**
+   * A notification accepted at a fallback step because its own recipients are suppressed:
+   * counted as a fallback (reason `suppressed`). Its step's job and timer were queued with it.
+   */
+  private async begunAtFallback(
+    input: Route & { id: string; message: NotificationMessage },
+  ): Promise<void> {
+    if (!input.skipFirstStep || !input.fallback) return;
+    const step = firstStepOf(input);
+    await this.fallbackSteps.begunAtIntake(input.id, {
+      fromChannel: input.message.channel,
+      toChannel: input.fallback[step - 1]!.channel,
+      step,
+      more: nextOpenStep(input, step + 1) <= input.fallback.length,
+      ...(input.fallbackAfterSeconds === undefined
+        ? {}
+        : { fallbackAfterMs: input.fallbackAfterSeconds * 1000 }),
+      reason: 'suppressed',
+    });
   }
 
   /**
@@ -359,14 +476,7 @@ export class NotificationAcceptance {
    * it landed, else what the claim found. On failure the store takes all of it back.
    */
   private async write(
-    input: {
-      id: string;
-      caller: string;
-      message: NotificationMessage;
-      createdAt: string;
-      sendAt?: string;
-      suppressed?: readonly string[];
-    },
+    input: NewNotification & { createdAt: string },
     claim?: IdempotencyClaim,
     answer?: string,
   ): Promise<IdempotencyOutcome> {
@@ -375,7 +485,8 @@ export class NotificationAcceptance {
 
   /**
    * What the store writes for `input`: its record row and job (or, with `carriedBy`, the job
-   * that already carries it), with the claim and the answer it keeps when keyed.
+   * that already carries it), with the claim and the answer it keeps when keyed, and the first
+   * step's `fallbackAfterSeconds` timer when it has one.
    */
   private transaction(
     input: NewNotification,
@@ -384,10 +495,13 @@ export class NotificationAcceptance {
     carriedBy?: string,
   ): AcceptanceWrite {
     const row = this.records.newRow(input);
+    const timer = firstStepTimer(input);
     return {
       id: input.id,
       row,
-      delayMs: input.sendAt === undefined ? 0 : Math.max(0, Date.parse(input.sendAt) - Date.now()),
+      delayMs: dueInMs(input.sendAt),
+      ...(input.skipFirstStep ? { step: firstStepOf(input) } : {}),
+      ...(timer ? { timer } : {}),
       ...(carriedBy === undefined ? {} : { carriedBy }),
       ...(claim === undefined
         ? {}
@@ -403,9 +517,12 @@ export class NotificationAcceptance {
     };
   }
 
-  /** Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id). */
-  async enqueue(notificationId: string, jobId: string, delayMs = 0): Promise<void> {
-    const data: DeliverJobData = { notificationId };
+  /**
+   * Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id,
+   * for the fallback step it is at).
+   */
+  async enqueue(notificationId: string, jobId: string, delayMs = 0, step = 0): Promise<void> {
+    const data: DeliverJobData = step === 0 ? { notificationId } : { notificationId, step };
     await withDeadline(
       this.queue.add(DELIVER_JOB, data, {
         jobId,
@@ -473,6 +590,50 @@ function splitBatchItem(item: unknown): { message: unknown; key?: string } {
     });
   }
   return { message, key: idempotencyKey };
+}
+
+/** A step's screening: its cleared message, or undefined when its recipients are suppressed. */
+function unlessSuppressed(err: unknown): undefined {
+  if (err instanceof HeraldError && err.code === 'recipient_suppressed') return undefined;
+  throw err;
+}
+
+/** Milliseconds until a notification is due: now, or its `sendAt`. */
+function dueInMs(sendAt: string | undefined): number {
+  return sendAt === undefined ? 0 : Math.max(0, Date.parse(sendAt) - Date.now());
+}
+
+/**
+ * The `fallbackAfterSeconds` timer of the step a new notification starts at (0, or 1 when its
+ * own step is skipped), due that long after the notification is; none without fallback steps,
+ * without `fallbackAfterSeconds`, or when the first step is the last.
+ */
+function firstStepTimer(
+  input: Pick<NewNotification, 'sendAt' | 'fallbackAfterSeconds'> & Route,
+): { step: number; delayMs: number } | undefined {
+  const step = firstStepOf(input);
+  const steps = input.fallback?.length ?? 0;
+  // None when no step the route would not pass over follows this one.
+  if (input.fallbackAfterSeconds === undefined || nextOpenStep(input, step + 1) > steps) {
+    return undefined;
+  }
+  return { step, delayMs: dueInMs(input.sendAt) + input.fallbackAfterSeconds * 1000 };
+}
+
+/** An intake error of fallback step `index`, its fields named after the step. */
+function inStep(err: HeraldError, index: number): HeraldError {
+  const at = `fallback.${index}`;
+  const errors = err.extra.errors?.map((e) => ({ field: `${at}.${e.field}`, message: e.message }));
+  return new HeraldError(err.code, `${at}: ${err.message}`, {
+    ...err.extra,
+    errors: errors ?? [{ field: `${at}.${fieldOf(err)}`, message: err.message }],
+  });
+}
+
+/** The field an intake error without field problems is about. */
+function fieldOf(err: HeraldError): string {
+  if (err.code === 'channel_not_configured') return 'channel';
+  return err.code.startsWith('template_') ? 'template' : 'to';
 }
 
 /**

@@ -65,12 +65,20 @@ export class NotificationIntakeService {
       case 'requeued':
         break;
     }
+    let step = 0;
     try {
-      await this.acceptance.enqueue(id, `${id}-r${Date.now()}`);
+      // A notification with fallback steps is re-driven at the step it failed at, its last.
+      step = (await this.lifecycle.currentStep(id))?.step ?? 0;
+      await this.acceptance.enqueue(id, `${id}-r${Date.now()}`, 0, step);
     } catch (err) {
       // Without its job a `queued` record would wait forever: fail it again, re-drivable.
       await this.lifecycle
-        .failOrphan(id, '', { errorClass: 'exhausted', detail: 'the re-drive could not be queued' })
+        .failOrphan(
+          id,
+          '',
+          { errorClass: 'exhausted', detail: 'the re-drive could not be queued' },
+          step,
+        )
         .catch(() => undefined);
       throw err;
     }

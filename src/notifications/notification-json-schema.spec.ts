@@ -60,6 +60,8 @@ describe(notificationJsonSchema.name, () => {
   });
 });
 
+const FUTURE = '2099-01-01T00:00:00Z';
+
 describe('the published schema and the validator', () => {
   const limits = {
     maxRecipients: 3,
@@ -119,6 +121,23 @@ describe('the published schema and the validator', () => {
       ),
       true,
     ],
+    ['an SMS falling back to a chat message', { ...sms, fallback: [chat] }, true],
+    [
+      'a templated fallback step with a deadline',
+      {
+        ...chat,
+        fallback: [{ channel: 'sms', to: '+14155550100', template: 'oncall-alert' }],
+        fallbackAfterSeconds: 30,
+      },
+      true,
+    ],
+    ['fallbackAfterSeconds without fallback', { ...chat, fallbackAfterSeconds: 30 }, false],
+    ['fallbackAfterSeconds of 0', { ...chat, fallback: [sms], fallbackAfterSeconds: 0 }, false],
+    ['an empty fallback', { ...chat, fallback: [] }, false],
+    ['four fallback steps', { ...chat, fallback: [sms, sms, sms, sms] }, false],
+    ['a nested fallback', { ...chat, fallback: [{ ...sms, fallback: [email] }] }, false],
+    ['a fallback step with sendAt', { ...chat, fallback: [{ ...sms, sendAt: FUTURE }] }, false],
+    ['an invalid fallback step', { ...chat, fallback: [{ ...sms, to: '12345' }] }, false],
   ])('agree on %s', (_, message, allowed) => {
     // As a body arrives: `undefined` fields gone, a `__proto__` key kept as an own property.
     const m = JSON.parse(JSON.stringify(message)) as unknown;

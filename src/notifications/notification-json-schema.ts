@@ -36,7 +36,8 @@ export function notificationJsonSchema(limits: MessageLimits): Record<string, un
       'a `sendAt` must be in the future and at most ' +
       `${limits.maxScheduleAheadSeconds} s ahead when Herald accepts the message. ` +
       'Instead of its content a message may name a `template` with its `data` (and a `locale`): ' +
-      "Herald checks the data against the template's own schema (GET /v1/templates) and renders the content.",
+      "Herald checks the data against the template's own schema (GET /v1/templates) and renders the content. " +
+      'Each message of `fallback` obeys the same rules as the message itself.',
     ...rest,
   };
 }

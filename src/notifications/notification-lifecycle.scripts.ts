@@ -16,6 +16,12 @@ import { INDEX_RETENTION_STEP_SECONDS } from './record-index';
  * - `deliveredBy`: the token that wrote `delivered`, so its writer may repeat the write safely.
  * - `budgetFrom`: the round count at the last re-drive; the round budget counts from it.
  * - `sendAtMs`: a `scheduled` notification's send time (epoch ms); no round starts before it.
+ * - `step`, `fallback`, `route`, `fallbackAfterMs`: only on a notification with fallback steps.
+ *   `step` is the index of the step being delivered (0: the message itself); `fallback` the
+ *   JSON list of the later steps (`{channel, to, message}`, `to` masked, `message` the JSON the
+ *   step sends); `route` the JSON list of the steps started so far. Every owner check compares
+ *   the step too, so a worker of an earlier step can never write into a later one, and the
+ *   attempts and events such a record gains name their step.
  *
  * State lists (`ARGV` "a,b") come from the transition table in notification-lifecycle.ts.
  */
@@ -87,14 +93,26 @@ end
 -- dropped, and the hash is written afresh, since Redis keeps a hash compact (one allocation for
 -- all fields) only if it never held a value over 64 bytes, as the message is. Call last: the
 -- fields written before are kept.
+-- A notification with fallback steps keeps the messages of the steps after the current one (a
+-- bounce may still start them); those of the steps already started are dropped, and the whole
+-- 'fallback' field once no step follows.
 local DEAD_AFTER_SEND = {message = true, owner = true, ownerLock = true}
+local function pending_fallback(raw, step)
+  local steps = cjson.decode(raw)
+  if step >= #steps then return nil end
+  for i = 1, step do steps[i].message = nil end
+  return cjson.encode(steps)
+end
 local function compact_after_send(rkey)
   local all = redis.call('HGETALL', rkey)
   local kept = {}
+  local step = tonumber(redis.call('HGET', rkey, 'step') or '0')
   for i = 1, #all, 2 do
-    if not DEAD_AFTER_SEND[all[i]] then
+    local value = all[i + 1]
+    if all[i] == 'fallback' then value = pending_fallback(value, step) end
+    if value and not DEAD_AFTER_SEND[all[i]] then
       kept[#kept + 1] = all[i]
-      kept[#kept + 1] = all[i + 1]
+      kept[#kept + 1] = value
     end
   end
   redis.call('DEL', rkey)
@@ -104,17 +122,87 @@ local function interrupted_attempt(f, detail)
   return cjson.encode({provider = f[2], at = f[4], outcome = 'failed', detail = detail,
     latencyMs = 0, ambiguous = true, round = tonumber(f[3])})
 end
+
+-- The step a record is at: nil for a record without fallback steps (step 0 by definition).
+local function step_of(rkey)
+  return redis.call('HGET', rkey, 'step')
+end
+-- Whether \`step\` (a job's or an owner's) is the record's current step.
+local function at_step(rkey, step)
+  return (step_of(rkey) or '0') == step
+end
+-- An attempt or event JSON naming its step, on a record with fallback steps (others unchanged).
+local function stepped(json, step)
+  if not step then return json end
+  return '{"step":' .. step .. ',' .. string.sub(json, 2)
+end
+local function bare_id(pmid)
+  return (string.gsub(pmid, '^<(.*)>$', '%1'))
+end
+local ABANDONED = 'abandoned: the step was superseded by its fallback; the provider may have accepted it'
+-- The first step from index \`from\` on whose recipients intake did not find suppressed, and it.
+local function next_open(steps, from)
+  local n = from
+  while steps[n] and steps[n].suppressed do n = n + 1 end
+  return n, steps[n]
+end
+-- Ends the record's current step (its route entry takes status \`ended\` and \`reason\`) and
+-- starts the next one, \`queued\` with its own message and a fresh round budget; steps whose
+-- recipients are suppressed are passed over, their route entries ended \`suppressed\`. A call still in
+-- flight is recorded as an ambiguous attempt of the ended step and its marker cleared, so its
+-- late answer finds neither its owner nor its step. \`from\` and \`to\` are the transition's
+-- (TRANSITIONS.nextStep). Returns nil when the step is the last (or the status is not one a
+-- step ends from), else {from channel, to channel, next step, '1' when a step follows it,
+-- fallbackAfterMs or ''}.
+local function advance(rkey, akey, ended, reason, now, ttl, failure, from, to)
+  local f = redis.call('HMGET', rkey, 'step', 'fallback', 'route', 'provider', 'providerMessageId',
+    'sentAt', 'rounds', 'fallbackAfterMs', 'status')
+  if not f[2] or not member(f[9], from) then return nil end
+  local step = tonumber(f[1] or '0')
+  local steps = cjson.decode(f[2])
+  local n, nxt = next_open(steps, step + 1)
+  if not nxt then return nil end
+  local route = cjson.decode(f[3])
+  local cur = route[#route]
+  cur.status = ended
+  cur.reason = reason
+  cur.endedAt = now
+  if f[4] then cur.provider = f[4] end
+  if f[5] then cur.providerMessageId = f[5] end
+  if f[6] then cur.sentAt = f[6] end
+  if failure ~= '' then cur.failure = cjson.decode(failure) end
+  for i = step + 1, n - 1 do
+    route[#route + 1] = {step = i, channel = steps[i].channel, to = steps[i].to,
+      status = 'suppressed', reason = 'suppressed', startedAt = now, endedAt = now}
+  end
+  route[#route + 1] = {step = n, channel = nxt.channel, to = nxt.to, startedAt = now}
+  local inflight = redis.call('HMGET', rkey, 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
+  if inflight[1] then
+    redis.call('RPUSH', akey, stepped(interrupted_attempt(inflight, ABANDONED), tostring(step)))
+  end
+  reindex(rkey, to, ttl)
+  redis.call('HSET', rkey, 'status', to, 'step', tostring(n), 'message', nxt.message,
+    'route', cjson.encode(route), 'budgetFrom', f[7] or '0', 'updatedAt', now)
+  redis.call('HDEL', rkey, 'owner', 'ownerLock', 'provider', 'providerMessageId', 'sentAt',
+    'deliveredAt', 'failure', 'failedAt', 'nextAttemptAt', 'eventAt', 'deliveredBy',
+    unpack(IF_FIELDS))
+  redis.call('EXPIRE', rkey, ttl)
+  redis.call('EXPIRE', akey, ttl)
+  local _, later = next_open(steps, n + 1)
+  return {cur.channel, nxt.channel, tostring(n), later and '1' or '0', f[8] or ''}
+end
 `;
 
 /**
  * Starts a round for `token`. KEYS: record, attempts, this job's lock.
- * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail, and
- * optionally the first call the owner would make now: 'channel=provider=leaseMs;…' (one entry
- * per channel whose first provider it may call at once; '' for none).
+ * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail, the job's
+ * step, and optionally the first call the owner would make now: 'channel=provider=leaseMs;…'
+ * (one entry per channel whose first provider it may call at once; '' for none).
  * When the message's first provider is that channel's entry and `token` holds the job's lock,
  * the round's first in-flight marker is written here, as BEGIN_CALL would write it (at = now),
  * saving the owner that round trip.
- * Returns {'gone'} | {'final', status} | {'busy', waitMs} |
+ * Returns {'gone'} | {'other_step', step, status} (the job is for a step that is not current) |
+ *   {'final', status} | {'busy', waitMs} |
  *   {'not_startable', status} | {'not_yet', waitMs} |
  *   {'started', round, budgetFrom, message, previous, interrupted, begun provider or ''}.
  */
@@ -122,6 +210,7 @@ export const START_ROUND = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom', 'message')
 local status, owner, ownerLock = f[1], f[2], f[3]
 if not status then return {'gone'} end
+if not at_step(KEYS[1], ARGV[7]) then return {'other_step', step_of(KEYS[1]) or '0', status} end
 if member(status, ARGV[5]) then return {'final', status} end
 local inflight = redis.call('HMGET', KEYS[1], 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
 local now = now_ms()
@@ -140,7 +229,7 @@ if status == 'scheduled' then
 end
 local interrupted = ''
 if inflight[1] then
-  redis.call('RPUSH', KEYS[2], interrupted_attempt(inflight, ARGV[6]))
+  redis.call('RPUSH', KEYS[2], stepped(interrupted_attempt(inflight, ARGV[6]), step_of(KEYS[1])))
   redis.call('HDEL', KEYS[1], unpack(IF_FIELDS))
   interrupted = inflight[2]
 end
@@ -151,10 +240,10 @@ redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 local begun = ''
-if ARGV[7] and ARGV[7] ~= '' and f[6] and redis.call('GET', KEYS[3]) == ARGV[1] then
+if ARGV[8] and ARGV[8] ~= '' and f[6] and redis.call('GET', KEYS[3]) == ARGV[1] then
   local ok, m = pcall(cjson.decode, f[6])
   if ok and type(m) == 'table' and type(m.channel) == 'string' then
-    local provider, lease = string.match(';' .. ARGV[7], ';' .. m.channel .. '=([^=;]+)=(%d+)')
+    local provider, lease = string.match(';' .. ARGV[8], ';' .. m.channel .. '=([^=;]+)=(%d+)')
     local first = provider
     if type(m.providers) == 'table' then first = m.providers[1] end
     if provider and first == provider then
@@ -170,10 +259,12 @@ return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupte
 /**
  * Before a provider call: checks that `token` still holds its job's lock and owns the record in
  * a sending state, and writes the in-flight marker. KEYS: record, lock.
- * ARGV: token, provider, round, at (ISO), lease (ms), sending states. Returns 1, or 0 when not the owner.
+ * ARGV: token, provider, round, at (ISO), lease (ms), sending states, step. Returns 1, or 0 when
+ * not the owner.
  */
 export const BEGIN_CALL = `${COMMON}
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+if not at_step(KEYS[1], ARGV[7]) then return 0 end
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
 if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) then return 0 end
 redis.call('HSET', KEYS[1], 'ifOwner', ARGV[1], 'ifProvider', ARGV[2], 'ifRound', ARGV[3],
@@ -183,13 +274,13 @@ return 1
 
 /**
  * Appends an attempt (a failed call or a skip) for the owner. KEYS: record, attempts.
- * ARGV: token, attempt JSON, clear in-flight marker (1|0), now (ISO), ttl, sending states.
- * Returns 1, or 0 when `token` does not own the record.
+ * ARGV: token, attempt JSON, clear in-flight marker (1|0), now (ISO), ttl, sending states, step.
+ * Returns 1, or 0 when `token` does not own the record at that step.
  */
 export const APPEND_ATTEMPT = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
-if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[2])
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) or not at_step(KEYS[1], ARGV[7]) then return 0 end
+redis.call('RPUSH', KEYS[2], stepped(ARGV[2], step_of(KEYS[1])))
 if ARGV[3] == '1' then redis.call('HDEL', KEYS[1], unpack(IF_FIELDS)) end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
@@ -200,14 +291,16 @@ return 1
 /**
  * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
  * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
- * from states, accepted states, notification id. Writes `sentAt` (and `deliveredAt` when the
- * acceptance is the delivery, as for chat), and drops what no later step needs (the message,
- * the round's owner) so the record is kept compact for the rest of its retention.
+ * from states, accepted states, notification id, step. Writes `sentAt` (and `deliveredAt` when
+ * the acceptance is the delivery, as for chat), and drops what no later step needs (the message,
+ * the round's owner, the started steps' messages) so the record is kept compact for the rest of
+ * its retention.
  * Also from `failed` when the job was failed while this very call was still in flight (its
  * marker is the owner's): the provider's answer is the truth. Returns 1 (written now or
  * earlier by this token), or 0 when `token` does not own the record.
  */
 export const MARK_ACCEPTED = `${COMMON}
+if not at_step(KEYS[1], ARGV[11]) then return 0 end
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ifOwner', 'deliveredBy')
 if member(f[1], ARGV[9]) then return f[4] == ARGV[1] and 1 or 0 end
 if f[2] ~= ARGV[1] then return 0 end
@@ -217,8 +310,8 @@ redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMes
   'sentAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
 if ARGV[2] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
+redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step_of(KEYS[1])))
 compact_after_send(KEYS[1])
-redis.call('RPUSH', KEYS[2], ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
@@ -227,42 +320,85 @@ return 1
 
 /**
  * Ends the owner's round: `waiting` (back to queued until `nextAttemptAt`) or `failed`.
- * KEYS: record. ARGV: token, to status, now (ISO), ttl, from states, then field/value pairs.
- * Returns 1, or 0 when `token` does not own the record.
+ * KEYS: record. ARGV: token, to status, now (ISO), ttl, from states, step, then field/value
+ * pairs. Returns 1, or 0 when `token` does not own the record at that step.
  */
 export const END_ROUND = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
-if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) then return 0 end
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) or not at_step(KEYS[1], ARGV[6]) then return 0 end
 reindex(KEYS[1], ARGV[2], ARGV[4])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
-for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HDEL', KEYS[1], 'owner', unpack(IF_FIELDS))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
 /**
+ * The owner's round fails its step for good (rejected, or rounds exhausted): the next fallback
+ * step starts, or, at the last step, the notification is `failed`. KEYS: record, attempts.
+ * ARGV: token, now (ISO), ttl, from states, failure JSON, step, next-step from states, next-step
+ * status. Returns {0} when `token` does not own the record at that step, {1} when failed, {2, from channel, to channel, next step,
+ * more, fallbackAfterMs} when the next step started.
+ */
+export const FAIL_STEP = `${COMMON}
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[4]) or not at_step(KEYS[1], ARGV[6]) then return {0} end
+local moved = advance(KEYS[1], KEYS[2], 'failed', 'failed', ARGV[2], ARGV[3], ARGV[5], ARGV[7], ARGV[8])
+if moved then return {2, unpack(moved)} end
+reindex(KEYS[1], 'failed', ARGV[3])
+redis.call('HSET', KEYS[1], 'status', 'failed', 'failure', ARGV[5], 'failedAt', ARGV[2], 'updatedAt', ARGV[2])
+redis.call('HDEL', KEYS[1], 'owner', unpack(IF_FIELDS))
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {1}
+`;
+
+/**
+ * A step's \`fallbackAfterSeconds\` ran out. KEYS: record, attempts. ARGV: step, now (ISO), ttl,
+ * states a step is still unsent in, next-step from states, next-step status. When the record is still at that step and not sent, the
+ * next step supersedes it (a call in flight becomes an ambiguous attempt whose late answer
+ * cannot write). Returns {'gone'} | {'other_step', step, status} | {'kept', status} |
+ * {'advanced', from channel, to channel, next step, more, fallbackAfterMs}.
+ */
+export const STEP_TIMEOUT = `${COMMON}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'gone'} end
+if not at_step(KEYS[1], ARGV[1]) then return {'other_step', step_of(KEYS[1]) or '0', status} end
+if not member(status, ARGV[4]) then return {'kept', status} end
+local moved = advance(KEYS[1], KEYS[2], status, 'timeout', ARGV[2], ARGV[3], '', ARGV[5], ARGV[6])
+if not moved then return {'kept', status} end
+return {'advanced', unpack(moved)}
+`;
+
+/**
  * A job failed for good outside a round's own decision (stalled too often, an unexpected
  * error): its record must not stay `queued` or `sending`. KEYS: record, attempts, the job's lock.
- * ARGV: failure JSON, now (ISO), ttl, from states, interrupted detail.
- * Only when the record is not owned by another job's round. A call still within its lease
- * keeps its marker, so its answer can still be written. Returns 1 when failed now, else 0.
+ * ARGV: failure JSON, now (ISO), ttl, from states, interrupted detail, the job's step,
+ * next-step from states, next-step status.
+ * Only when the record is not owned by another job's round and is at the job's step. A call
+ * still within its lease keeps its marker, so its answer can still be written, unless a
+ * fallback step follows: then the step ends, the next starts, and the call is abandoned.
+ * Returns {1} when failed now, {2, from channel, to channel, next step, more,
+ * fallbackAfterMs} when the next step started, else {0}.
  */
 export const FAIL_ORPHAN = `${COMMON}
 local f = redis.call('HMGET', KEYS[1], 'status', 'ownerLock')
-if not member(f[1], ARGV[4]) then return 0 end
-if f[2] and f[2] ~= KEYS[3] then return 0 end
+if not member(f[1], ARGV[4]) then return {0} end
+if f[2] and f[2] ~= KEYS[3] then return {0} end
+if not at_step(KEYS[1], ARGV[6]) then return {0} end
 local inflight = redis.call('HMGET', KEYS[1], 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
 if inflight[1] and tonumber(inflight[5]) <= now_ms() then
-  redis.call('RPUSH', KEYS[2], interrupted_attempt(inflight, ARGV[5]))
+  redis.call('RPUSH', KEYS[2], stepped(interrupted_attempt(inflight, ARGV[5]), step_of(KEYS[1])))
   redis.call('HDEL', KEYS[1], unpack(IF_FIELDS))
 end
+local moved = advance(KEYS[1], KEYS[2], 'failed', 'failed', ARGV[2], ARGV[3], ARGV[1], ARGV[7], ARGV[8])
+if moved then return {2, unpack(moved)} end
 reindex(KEYS[1], 'failed', ARGV[3])
 redis.call('HSET', KEYS[1], 'status', 'failed', 'failure', ARGV[1], 'failedAt', ARGV[2], 'updatedAt', ARGV[2])
 redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
-return 1
+return {1}
 `;
 
 /**
@@ -349,41 +485,66 @@ end
 `;
 
 /**
- * Records a provider event once. KEYS: record, events, the event id's de-duplication key, the
- * suppression list the event adds to ('' for none).
+ * Records a provider event once. KEYS: record, events, the event id's de-duplication key,
+ * attempts, the suppression list the event adds to ('' for none).
  * ARGV: event JSON, to status ('' when the event moves nothing), from states, now (ISO), ttl,
- * event time (ISO), the match keys of the recipients the event names (comma-separated, '' for
- * none), then suppression field/entry pairs. An event id seen before (within the record's
- * retention) does nothing. For an e-mail to several recipients, an event naming some of them
- * moves their states and the status follows them (see RECIPIENT_STATES).
+ * event time (ISO), provider, provider message id (bare), statuses that end a step when a
+ * fallback step follows, next-step from states, next-step status, the match keys of the
+ * recipients the event names (comma-separated, '' for none), then suppression field/entry
+ * pairs. An event id seen before (within the record's retention) does nothing. For an e-mail
+ * to several recipients, an event naming some of them moves their states and the status
+ * follows them (see RECIPIENT_STATES).
  * The event is always appended, and its recipients put on the suppression list unless there
  * already (in the same step, so a stored event never misses its suppression and a repeated
- * one never adds twice). The status moves only from a `from` state, and never for an
- * event older than the one that set the current status (`eventAt`): events may arrive out of
- * order. Returns {'gone'} | {'duplicate'} | {'moved', status, added} | {'kept', status, added}.
+ * one never adds twice). The status moves only from a `from` state, and never for an event
+ * older than the one that set the current status (`eventAt`): events may arrive out of order;
+ * and, on a record with fallback steps, only for an event about the current step's message (an
+ * earlier step's is recorded, naming its step). An event that ends the current step starts the
+ * next one. Returns {'gone'} | {'duplicate', status, step} | {'moved', status, added} |
+ * {'kept', status, added} | {'advanced', status, added, from channel, to channel, next step,
+ * more, fallbackAfterMs}.
  */
 export const APPLY_EVENT = `${COMMON}${RECIPIENT_STATES}
-local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt', 'recipients')
+local f = redis.call('HMGET', KEYS[1], 'status', 'eventAt', 'step', 'provider', 'providerMessageId', 'recipients')
 if not f[1] then return {'gone'} end
-if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[5]) then return {'duplicate'} end
-redis.call('RPUSH', KEYS[2], ARGV[1])
+if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[5]) then return {'duplicate', f[1], f[3] or '0'} end
+local event = ARGV[1]
+local current = true
+if f[3] then
+  local step = f[3]
+  if f[4] ~= ARGV[7] or not f[5] or bare_id(f[5]) ~= ARGV[8] then
+    current = false
+    step = '-1'
+    for _, r in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'route') or '[]')) do
+      if r.provider == ARGV[7] and r.providerMessageId and bare_id(r.providerMessageId) == ARGV[8] then
+        step = tostring(r.step)
+      end
+    end
+  end
+  event = stepped(event, step)
+end
+redis.call('RPUSH', KEYS[2], event)
 redis.call('EXPIRE', KEYS[2], ARGV[5])
+local added = 0
+if KEYS[5] ~= '' then
+  for i = 13, #ARGV, 2 do added = added + redis.call('HSETNX', KEYS[5], ARGV[i], ARGV[i + 1]) end
+end
 local status = f[1]
 local moved = 'kept'
 local to, at = ARGV[2], ARGV[6]
-if to ~= '' and f[3] and ARGV[7] ~= '' then
-  to, at = recipient_event(KEYS[1], f[3], ARGV[7], to, ARGV[3], at)
+if current and to ~= '' and f[6] and ARGV[12] ~= '' then
+  to, at = recipient_event(KEYS[1], f[6], ARGV[12], to, ARGV[3], at)
 end
-if to ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= at) then
+if current and to ~= '' and member(status, ARGV[3]) and (not f[2] or f[2] <= at) then
+  if member(to, ARGV[9]) then
+    local next = advance(KEYS[1], KEYS[4], to, to, ARGV[4], ARGV[5], '', ARGV[10], ARGV[11])
+    if next then return {'advanced', ARGV[11], added, unpack(next)} end
+  end
   status = to
   moved = 'moved'
   reindex(KEYS[1], status, ARGV[5])
   redis.call('HSET', KEYS[1], 'status', status, 'eventAt', at)
   if status == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', at) end
-end
-local added = 0
-if KEYS[4] ~= '' then
-  for i = 8, #ARGV, 2 do added = added + redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 1]) end
 end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])

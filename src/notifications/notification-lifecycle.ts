@@ -9,9 +9,11 @@ import {
   END_ROUND,
   CANCEL,
   FAIL_ORPHAN,
+  FAIL_STEP,
   MARK_ACCEPTED,
   REDRIVE,
   START_ROUND,
+  STEP_TIMEOUT,
 } from './notification-lifecycle.scripts';
 import type { NotificationMessage } from './notification-message.schema';
 import type { ChannelKind } from '../config/config.schema';
@@ -21,6 +23,7 @@ import type {
   NotificationStatus,
   ProviderEvent,
   ProviderEventType,
+  RouteStepReason,
 } from '../contracts/notification-record';
 import { providerMessageKey, recordKeys } from './record-keys';
 import { recipientKey } from './recipient-states';
@@ -54,6 +57,13 @@ export const TRANSITIONS = {
   eventBounced: { from: ['sent'], to: 'bounced' },
   eventUndelivered: { from: ['sent'], to: 'undelivered' },
   eventComplained: { from: ['sent', 'delivered'], to: 'complained' },
+  /**
+   * The current step ends and its next fallback step starts, `queued`: from a failed round
+   * (`sending`), a bounce or undelivered event (`sent`), or a step not sent in time.
+   */
+  nextStep: { from: ['queued', 'sending', 'scheduled', 'sent'], to: 'queued' },
+  /** A step not sent within `fallbackAfterSeconds` gives way to the next (see `nextStep`). */
+  stepTimedOut: { from: ['queued', 'sending', 'scheduled'], to: 'queued' },
 } as const satisfies Record<
   string,
   { from: readonly NotificationStatus[]; to: NotificationStatus }
@@ -81,22 +91,70 @@ export const EVENT_TRANSITION = {
   Record<ProviderEventType, { from: readonly NotificationStatus[]; to: NotificationStatus }>
 >;
 
+/** Statuses a provider event moves a step to that start its next fallback step, if any. */
+export const STEP_ENDING_EVENTS = [
+  'bounced',
+  'undelivered',
+] as const satisfies readonly NotificationStatus[];
+
+/** Why a notification moved on to its next fallback step. */
+export type FallbackReason = RouteStepReason;
+
+/** A transition that ended a step and started the next fallback step (`queued`). */
+export interface StepAdvance {
+  readonly fromChannel: ChannelKind;
+  readonly toChannel: ChannelKind;
+  /** The step that started. */
+  readonly step: number;
+  /** Whether a further step follows it. */
+  readonly more: boolean;
+  /** The notification's `fallbackAfterSeconds`, in ms, when it has one. */
+  readonly fallbackAfterMs?: number;
+  readonly reason: FallbackReason;
+}
+
 /** What applying a provider event did. */
 export type EventApplied =
   /** No notification with that provider message id (expired, or not ours). */
   | { readonly kind: 'unknown' }
-  /** This event (by the provider's event id) was recorded before: nothing done. */
-  | { readonly kind: 'duplicate' }
+  /**
+   * This event (by the provider's event id) was recorded before: nothing done. The record's
+   * current status and step, so a caller can finish what the first delivery began.
+   */
+  | {
+      readonly kind: 'duplicate';
+      readonly notificationId: string;
+      readonly status: NotificationStatus;
+      readonly step: number;
+    }
   /**
    * Recorded; `status` is the record's status after it; `suppressed`: recipients it put on a
    * suppression list (not there before).
    */
   | {
       readonly kind: 'applied';
+      readonly notificationId: string;
       readonly status: NotificationStatus;
       readonly moved: boolean;
       readonly suppressed: number;
+      /** The event ended the step: the next fallback step started. */
+      readonly advanced?: StepAdvance;
     };
+
+/** What a step's `fallbackAfterSeconds` running out did. */
+export type StepTimeout =
+  | { readonly kind: 'gone' }
+  /** The record is at another step (this one ended before, or a later one runs). */
+  | { readonly kind: 'other_step'; readonly step: number; readonly status: NotificationStatus }
+  /** The step was sent (or ended) in time: nothing to do. */
+  | { readonly kind: 'kept'; readonly status: NotificationStatus }
+  | { readonly kind: 'advanced'; readonly advanced: StepAdvance };
+
+/** What failing a step did: not the owner, the notification failed, or the next step started. */
+export type StepFailure =
+  | { readonly kind: 'lost' }
+  | { readonly kind: 'failed' }
+  | { readonly kind: 'advanced'; readonly advanced: StepAdvance };
 
 /** Suppression entries an event writes with itself: the list's key and field/entry pairs. */
 export interface EventSuppression {
@@ -108,16 +166,22 @@ export interface EventSuppression {
 export const INTERRUPTED_DETAIL =
   'interrupted: the worker stopped before the answer was recorded; the provider may have accepted it';
 
-/** Who runs a round: the job's BullMQ lock token and the Redis key of that lock. */
+/**
+ * Who runs a round: the job's BullMQ lock token, the Redis key of that lock, and the fallback
+ * step the job delivers (0 for the message itself).
+ */
 export interface RoundOwner {
   readonly token: string;
   readonly lockKey: string;
+  readonly step: number;
 }
 
 /** What starting a round found. */
 export type RoundStart =
   /** The record expired or was removed. */
   | { readonly kind: 'gone' }
+  /** The record is at another fallback step than the job's: the job has nothing to do. */
+  | { readonly kind: 'other_step'; readonly step: number; readonly status: NotificationStatus }
   /** A provider accepted it already: nothing to send. */
   | { readonly kind: 'final'; readonly status: NotificationStatus }
   /** Another owner is alive (its lock held, or its call within its lease): try again later. */
@@ -180,10 +244,12 @@ export class NotificationLifecycle {
       append: define('heraldLcAppend', 2, APPEND_ATTEMPT),
       accepted: define('heraldLcAccepted', 3, MARK_ACCEPTED),
       end: define('heraldLcEnd', 1, END_ROUND),
+      failStep: define('heraldLcFailStep', 2, FAIL_STEP),
+      timeout: define('heraldLcStepTimeout', 2, STEP_TIMEOUT),
       orphan: define('heraldLcOrphan', 3, FAIL_ORPHAN),
       redrive: define('heraldLcRedrive', 2, REDRIVE),
       cancel: define('heraldLcCancel', 1, CANCEL),
-      event: define('heraldLcEvent', 4, APPLY_EVENT),
+      event: define('heraldLcEvent', 5, APPLY_EVENT),
     };
   }
 
@@ -217,11 +283,14 @@ export class NotificationLifecycle {
       list(TRANSITIONS.startRound.from),
       list(ACCEPTED_STATES),
       INTERRUPTED_DETAIL,
+      owner.step,
       firstCalls.map((c) => `${c.channel}=${c.provider}=${Math.ceil(c.leaseMs)}`).join(';'),
     )) as [string, ...(string | number)[]];
     switch (r[0]) {
       case 'gone':
         return { kind: 'gone' };
+      case 'other_step':
+        return { kind: 'other_step', step: Number(r[1]), status: r[2] as NotificationStatus };
       case 'final':
         return { kind: 'final', status: r[1] as NotificationStatus };
       case 'busy':
@@ -263,6 +332,7 @@ export class NotificationLifecycle {
       call.at,
       Math.ceil(call.leaseMs),
       list(TRANSITIONS.call.from),
+      owner.step,
     );
     return r === 1;
   }
@@ -284,6 +354,7 @@ export class NotificationLifecycle {
       now(),
       this.ttl,
       list(TRANSITIONS.call.from),
+      owner.step,
     );
     return r === 1;
   }
@@ -319,6 +390,7 @@ export class NotificationLifecycle {
       list(transition.from),
       list(ACCEPTED_STATES),
       id,
+      owner.step,
     );
     return r === 1;
   }
@@ -351,6 +423,7 @@ export class NotificationLifecycle {
       k.record,
       k.events,
       this.redis.key('pevt', provider, eventId),
+      k.attempts,
       suppression?.key ?? '',
       JSON.stringify(event),
       transition?.to ?? '',
@@ -358,17 +431,66 @@ export class NotificationLifecycle {
       now(),
       this.ttl,
       event.at,
+      provider,
+      providerMessageId.replace(/^<(.*)>$/, '$1'),
+      list(STEP_ENDING_EVENTS),
+      ...nextStep(),
       recipients.map(recipientKey).join(','),
       ...(suppression?.fields ?? []).flatMap((f) => [f.field, f.value]),
-    )) as [string, string?, number?];
+    )) as [string, ...(string | number)[]];
     if (r[0] === 'gone') return { kind: 'unknown' };
-    if (r[0] === 'duplicate') return { kind: 'duplicate' };
+    if (r[0] === 'duplicate') {
+      return {
+        kind: 'duplicate',
+        notificationId: id,
+        status: r[1] as NotificationStatus,
+        step: Number(r[2]),
+      };
+    }
+    if (r[0] === 'advanced') {
+      return {
+        kind: 'applied',
+        notificationId: id,
+        status: r[1] as NotificationStatus,
+        moved: true,
+        suppressed: Number(r[2]),
+        advanced: stepAdvance(r.slice(3).map(String), event.type as FallbackReason),
+      };
+    }
     return {
       kind: 'applied',
+      notificationId: id,
       status: r[1] as NotificationStatus,
       moved: r[0] === 'moved',
       suppressed: Number(r[2] ?? 0),
     };
+  }
+
+  /**
+   * Step `step`'s `fallbackAfterSeconds` ran out: if the record is still at that step and not
+   * sent, the next step supersedes it (see STEP_TIMEOUT).
+   */
+  async stepTimeout(id: string, step: number): Promise<StepTimeout> {
+    const k = this.keys(id);
+    const r = (await this.scripts.timeout!(
+      k.record,
+      k.attempts,
+      step,
+      now(),
+      this.ttl,
+      list(TRANSITIONS.stepTimedOut.from),
+      ...nextStep(),
+    )) as string[];
+    switch (r[0]) {
+      case 'gone':
+        return { kind: 'gone' };
+      case 'other_step':
+        return { kind: 'other_step', step: Number(r[1]), status: r[2] as NotificationStatus };
+      case 'kept':
+        return { kind: 'kept', status: r[1] as NotificationStatus };
+      default:
+        return { kind: 'advanced', advanced: stepAdvance(r.slice(1), 'timeout') };
+    }
   }
 
   /** Back to `queued` until the next round at `nextAttemptAt` (ISO). False: not the owner. */
@@ -376,24 +498,42 @@ export class NotificationLifecycle {
     return this.endRound(id, owner, TRANSITIONS.waiting, ['nextAttemptAt', nextAttemptAt]);
   }
 
-  /** Fails the notification for good. False: not the owner. */
-  async markFailed(id: string, owner: RoundOwner, failure: NotificationFailure): Promise<boolean> {
-    const at = now();
-    return this.endRound(id, owner, TRANSITIONS.failed, [
-      'failure',
+  /**
+   * Fails the owner's step for good: its next fallback step starts, or, at the last step, the
+   * notification is `failed`.
+   */
+  async markFailed(
+    id: string,
+    owner: RoundOwner,
+    failure: NotificationFailure,
+  ): Promise<StepFailure> {
+    const k = this.keys(id);
+    const r = (await this.scripts.failStep!(
+      k.record,
+      k.attempts,
+      owner.token,
+      now(),
+      this.ttl,
+      list(TRANSITIONS.failed.from),
       JSON.stringify(failure),
-      'failedAt',
-      at,
-    ]);
+      owner.step,
+      ...nextStep(),
+    )) as [number, ...string[]];
+    return stepFailure(r);
   }
 
   /**
    * The job `lockKey` belongs to failed for good: a record it left `queued` or `sending` becomes
    * `failed` (re-drivable). True when it did.
    */
-  async failOrphan(id: string, lockKey: string, failure: NotificationFailure): Promise<boolean> {
+  async failOrphan(
+    id: string,
+    lockKey: string,
+    failure: NotificationFailure,
+    step = 0,
+  ): Promise<StepFailure> {
     const k = this.keys(id);
-    const r = await this.scripts.orphan!(
+    const r = (await this.scripts.orphan!(
       k.record,
       k.attempts,
       lockKey,
@@ -402,8 +542,44 @@ export class NotificationLifecycle {
       this.ttl,
       list(TRANSITIONS.orphaned.from),
       INTERRUPTED_DETAIL,
+      step,
+      ...nextStep(),
+    )) as [number, ...string[]];
+    return stepFailure(r);
+  }
+
+  /** The step a notification is at and its status; undefined when the record is gone. */
+  async currentStep(id: string): Promise<
+    | {
+        step: number;
+        status: NotificationStatus;
+        more: boolean;
+        fallbackAfterMs?: number;
+        startedAt?: string;
+      }
+    | undefined
+  > {
+    const [status, step, fallback, fallbackAfterMs, route] = await this.redis.client.hmget(
+      this.keys(id).record,
+      'status',
+      'step',
+      'fallback',
+      'fallbackAfterMs',
+      'route',
     );
-    return r === 1;
+    if (!status) return undefined;
+    const at = Number(step ?? 0);
+    const steps = fallback ? (JSON.parse(fallback) as { suppressed?: boolean }[]) : [];
+    const entries = route ? (JSON.parse(route) as { step: number; startedAt: string }[]) : [];
+    const startedAt = entries.find((e) => e.step === at)?.startedAt;
+    return {
+      step: at,
+      status: status as NotificationStatus,
+      // A later step intake found suppressed is passed over (see advance in the scripts).
+      more: steps.slice(at).some((s) => !s.suppressed),
+      ...(fallbackAfterMs ? { fallbackAfterMs: Number(fallbackAfterMs) } : {}),
+      ...(startedAt ? { startedAt } : {}),
+    };
   }
 
   /** `POST /retry`: a failed notification back to `queued`, a re-drive marker in its history. */
@@ -462,6 +638,7 @@ export class NotificationLifecycle {
       now(),
       this.ttl,
       list(transition.from),
+      owner.step,
       ...fields,
     );
     return r === 1;
@@ -469,4 +646,25 @@ export class NotificationLifecycle {
 }
 
 const now = () => new Date().toISOString();
+
+/** A script's `{from, to, step, more, fallbackAfterMs}` tail as a {@link StepAdvance}. */
+function stepAdvance(r: readonly string[], reason: FallbackReason): StepAdvance {
+  const [from, to, step, more, afterMs] = r;
+  return {
+    fromChannel: from as ChannelKind,
+    toChannel: to as ChannelKind,
+    step: Number(step),
+    more: more === '1',
+    ...(afterMs ? { fallbackAfterMs: Number(afterMs) } : {}),
+    reason,
+  };
+}
+
+function stepFailure(r: readonly [number, ...string[]]): StepFailure {
+  if (r[0] === 2)
+    return { kind: 'advanced', advanced: stepAdvance(r.slice(1) as string[], 'failed') };
+  return r[0] === 1 ? { kind: 'failed' } : { kind: 'lost' };
+}
 const list = (states: readonly string[]) => states.join(',');
+/** The script arguments of {@link TRANSITIONS}.nextStep: its from states and its status. */
+const nextStep = () => [list(TRANSITIONS.nextStep.from), TRANSITIONS.nextStep.to];

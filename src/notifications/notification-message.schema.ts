@@ -78,6 +78,11 @@ export function keepExamples(ctx: {
   if (examples !== undefined) ctx.jsonSchema.examples = examples;
 }
 
+/** Most fallback steps a notification may carry (its route is at most one longer). */
+export const MAX_FALLBACK_STEPS = 3;
+/** Longest `fallbackAfterSeconds`: a day, well within the record's retention. */
+export const MAX_FALLBACK_AFTER_SECONDS = 86_400;
+
 /** A template's name: its folder under HERALD_TEMPLATES_DIR. */
 export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -188,7 +193,6 @@ function buildSchemas(limits: MessageLimits) {
       replyTo: email.optional(),
       providers: providers(['sendgrid', 'mailgun', 'ses']),
       metadata,
-      sendAt,
     })
     .superRefine((m, ctx) => {
       if (m.text === undefined && m.html === undefined) {
@@ -232,7 +236,6 @@ function buildSchemas(limits: MessageLimits) {
         }),
       providers: providers(['twilio']),
       metadata,
-      sendAt,
     })
     .meta({ description: 'An SMS to an E.164 number.', examples: [SMS_EXAMPLE] });
 
@@ -252,7 +255,6 @@ function buildSchemas(limits: MessageLimits) {
         .describe('Slack Block Kit blocks.'),
       providers: providers(['slack']),
       metadata,
-      sendAt,
     })
     .superRefine((m, ctx) => {
       if (m.text === undefined && (m.blocks === undefined || m.blocks.length === 0)) {
@@ -299,7 +301,6 @@ function buildSchemas(limits: MessageLimits) {
       replyTo: email.optional(),
       providers: providers(['sendgrid', 'mailgun', 'ses']),
       metadata,
-      sendAt,
       ...templateFields,
     })
     .superRefine((m, ctx) => {
@@ -317,7 +318,6 @@ function buildSchemas(limits: MessageLimits) {
     to: smsMessage.shape.to,
     providers: providers(['twilio']),
     metadata,
-    sendAt,
     ...templateFields,
   });
   const chatTemplated = z.strictObject({
@@ -325,13 +325,90 @@ function buildSchemas(limits: MessageLimits) {
     to: chatMessage.shape.to,
     providers: providers(['slack']),
     metadata,
-    sendAt,
     ...templateFields,
   });
+  // A fallback step: a message of any channel, content or template, without the fields that
+  // belong to the whole notification (sendAt, fallback, fallbackAfterSeconds).
+  const fallbackStep = contentOrTemplate(
+    z.discriminatedUnion('channel', [emailMessage, smsMessage, chatMessage], {
+      error: 'must be one of email, sms, chat',
+    }),
+    z.discriminatedUnion('channel', [emailTemplated, smsTemplated, chatTemplated], {
+      error: 'must be one of email, sms, chat',
+    }),
+  );
+  const routing = {
+    sendAt,
+    fallback: z
+      .array(fallbackStep)
+      .min(1, 'must hold at least one message')
+      .max(MAX_FALLBACK_STEPS, `must hold at most ${MAX_FALLBACK_STEPS} messages`)
+      .optional()
+      .describe(
+        'Further messages (any channel, content or template; no sendAt and no fallback of their ' +
+          'own), tried in order when the one before failed, was suppressed, bounced, came back ' +
+          'undelivered, or was not sent within fallbackAfterSeconds. One notification: one id, ' +
+          'one idempotency key, one route.',
+      ),
+    fallbackAfterSeconds: z
+      .int('must be a whole number of seconds')
+      .min(1, 'must be at least 1')
+      .max(MAX_FALLBACK_AFTER_SECONDS, `must be at most ${MAX_FALLBACK_AFTER_SECONDS}`)
+      .optional()
+      .describe(
+        'Seconds each step but the last has to be sent (accepted by a provider) before the next ' +
+          'step supersedes it; needs fallback. Omitted: a step gives way only when it fails, ' +
+          'bounces or comes back undelivered.',
+      ),
+  };
+  /** A top-level form's check: `fallbackAfterSeconds` only beside `fallback`. */
+  const needsFallback = (
+    m: { fallback?: unknown; fallbackAfterSeconds?: unknown },
+    ctx: z.RefinementCtx,
+  ) => {
+    if (m.fallbackAfterSeconds !== undefined && m.fallback === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fallbackAfterSeconds'],
+        message: 'needs fallback: the messages to try after this one',
+      });
+    }
+  };
+  /** A top-level form's JSON Schema rules: its step's, and the one {@link needsFallback} checks. */
+  const wholeMeta = (form: z.ZodType) => ({
+    ...(form.meta() ?? {}),
+    dependentRequired: { fallbackAfterSeconds: ['fallback'] },
+  });
+  // Checks survive safeExtend; metadata (JSON Schema rules, examples) is per instance.
+  const wholeForms = (shape: typeof routing) =>
+    contentOrTemplate(
+      z.discriminatedUnion(
+        'channel',
+        [
+          emailMessage.safeExtend(shape).superRefine(needsFallback).meta(wholeMeta(emailMessage)),
+          smsMessage.safeExtend(shape).superRefine(needsFallback).meta(wholeMeta(smsMessage)),
+          chatMessage.safeExtend(shape).superRefine(needsFallback).meta(wholeMeta(chatMessage)),
+        ],
+        { error: 'must be one of email, sms, chat' },
+      ),
+      z.discriminatedUnion(
+        'channel',
+        [
+          emailTemplated
+            .safeExtend(shape)
+            .superRefine(needsFallback)
+            .meta(wholeMeta(emailTemplated)),
+          smsTemplated.safeExtend(shape).superRefine(needsFallback).meta(wholeMeta(smsTemplated)),
+          chatTemplated.safeExtend(shape).superRefine(needsFallback).meta(wholeMeta(chatTemplated)),
+        ],
+        { error: 'must be one of email, sms, chat' },
+      ),
+    );
+  const message = wholeForms(routing);
+  FALLBACK_STEPS.set(message, fallbackStep);
   const templated = z.discriminatedUnion('channel', [emailTemplated, smsTemplated, chatTemplated], {
     error: 'must be one of email, sms, chat',
   });
-  const message = contentOrTemplate(content, templated);
   /** The content fields of each channel, which a template's rendered output must pass. */
   const renderedContent = {
     email: z.strictObject({
@@ -348,28 +425,11 @@ function buildSchemas(limits: MessageLimits) {
     .optional()
     .describe('Same meaning as the REST Idempotency-Key header, scoped to the queue.');
   /** A queue job: the message plus an optional idempotency key. */
-  const job = contentOrTemplate(
-    z.discriminatedUnion(
-      'channel',
-      [
-        // Checks survive safeExtend; metadata (JSON Schema rules, examples) is per instance.
-        emailMessage.safeExtend({ idempotencyKey }).meta(emailMessage.meta() ?? {}),
-        smsMessage.safeExtend({ idempotencyKey }).meta(smsMessage.meta() ?? {}),
-        chatMessage.safeExtend({ idempotencyKey }).meta(chatMessage.meta() ?? {}),
-      ],
-      { error: 'must be one of email, sms, chat' },
-    ),
-    z.discriminatedUnion(
-      'channel',
-      [
-        emailTemplated.safeExtend({ idempotencyKey }),
-        smsTemplated.safeExtend({ idempotencyKey }),
-        chatTemplated.safeExtend({ idempotencyKey }),
-      ],
-      { error: 'must be one of email, sms, chat' },
-    ),
-  );
-  return { message, content, templated, renderedContent, job };
+  // (Typed as the message's shape: zod's safeExtend loses a generic shape's fields; the
+  // job's type adds the key below.)
+  const job = wholeForms({ ...routing, idempotencyKey } as typeof routing);
+  FALLBACK_STEPS.set(job, fallbackStep);
+  return { message, content, templated, fallbackStep, renderedContent, job };
 }
 
 export type NotificationSchemas = ReturnType<typeof buildSchemas>;
@@ -383,13 +443,15 @@ export const notificationSchemas = (limits: MessageLimits): NotificationSchemas 
 export type NotificationMessage = z.infer<NotificationSchemas['content']>;
 /** A message that names a template and its data instead of content. */
 export type TemplatedMessage = z.infer<NotificationSchemas['templated']>;
-/** What a caller may send: content, or a template and its data. */
+/** One message (content, or a template and its data), without the notification's own fields. */
 export type NotificationRequest = NotificationMessage | TemplatedMessage;
 export type EmailMessage = Extract<NotificationMessage, { channel: 'email' }>;
 export type SmsMessage = Extract<NotificationMessage, { channel: 'sms' }>;
 export type ChatMessage = Extract<NotificationMessage, { channel: 'chat' }>;
 /** What a producer puts on the queue: a message plus an optional idempotency key. */
-export type NotificationJobData = z.infer<NotificationSchemas['job']>;
+export type NotificationJobData = z.infer<NotificationSchemas['job']> & {
+  readonly idempotencyKey?: string;
+};
 
 /** Field problems of a failed parse, each naming its field as a dotted path (`to.0`, `subject`). */
 export function fieldProblems(error: z.ZodError, input: unknown): FieldProblem[] {
@@ -460,11 +522,50 @@ export function sendAtProblems(
   return [];
 }
 
+/** The fallback step schema of each top-level message schema (see {@link stepProblems}). */
+const FALLBACK_STEPS = new WeakMap<z.ZodType, z.ZodType>();
+
+/** Fields a fallback step may not carry, and why. */
+const NOT_IN_A_STEP: Readonly<Record<string, string>> = {
+  sendAt: 'a fallback step starts when the step before it ends; only the first message has sendAt',
+  fallback: 'a fallback step cannot have fallback steps of its own',
+  fallbackAfterSeconds: 'is set once, on the first message, for every step',
+  idempotencyKey: 'covers the whole notification: set it on the first message',
+};
+
+/**
+ * The problems of `input.fallback`, each step judged as the form it meant (content or template)
+ * and named `fallback.i.field`: zod would only say the union failed at `fallback.i`.
+ */
+function stepProblems(schema: z.ZodType, input: unknown): FieldProblem[] | undefined {
+  const step = FALLBACK_STEPS.get(schema);
+  const steps = (input as { fallback?: unknown } | null)?.fallback;
+  if (!step || !Array.isArray(steps)) return undefined;
+  return steps.slice(0, MAX_FALLBACK_STEPS).flatMap((item: unknown, i) => {
+    const result = step.safeParse(item);
+    if (result.success) return [];
+    return fieldProblems(formError(step, item) ?? result.error, item).map((p) => {
+      const key = p.field.split('.')[0]!;
+      return {
+        field: p.field === '(body)' ? `fallback.${i}` : `fallback.${i}.${p.field}`,
+        message:
+          p.message === 'is not a known field' && key === p.field && NOT_IN_A_STEP[key]
+            ? NOT_IN_A_STEP[key]
+            : p.message,
+      };
+    });
+  });
+}
+
 /** Parses with a schema or throws `validation_failed` naming every bad field. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const errors = fieldProblems(formError(schema, input) ?? result.error, input);
+  let errors = fieldProblems(formError(schema, input) ?? result.error, input);
+  const steps = stepProblems(schema, input);
+  if (steps !== undefined) {
+    errors = [...errors.filter((e) => !/^fallback\.\d/.test(e.field)), ...steps];
+  }
   throw new HeraldError(
     'validation_failed',
     `Invalid field${errors.length > 1 ? 's' : ''}: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`,

@@ -11,6 +11,7 @@ import type {
   NotificationStatus,
   ProviderEvent,
   RedriveMarker,
+  RouteStep,
 } from '../contracts/notification-record';
 import { IndexExpiries, indexesOfNewRecord } from './record-index';
 import { recordKeys } from './record-keys';
@@ -27,6 +28,20 @@ export interface NewNotification {
   readonly job?: string;
   /** ISO 8601: send no earlier than this; the notification is `scheduled` until then. */
   readonly sendAt?: string;
+  /** The messages to try in turn after this one (rendered), each a step of the route. */
+  readonly fallback?: readonly NotificationMessage[];
+  /** Seconds each step but the last has to be `sent` before the next supersedes it. */
+  readonly fallbackAfterSeconds?: number;
+  /**
+   * The message's own step never goes out (its recipients are suppressed): the route starts at
+   * step 1, step 0 ended `suppressed`.
+   */
+  readonly skipFirstStep?: boolean;
+  /**
+   * Fallback steps (numbered from 1) whose recipients are suppressed: never sent, the route
+   * passes over them with reason `suppressed`.
+   */
+  readonly suppressedSteps?: readonly number[];
   /** E-mail addresses intake left out as suppressed, masked. */
   readonly suppressed?: readonly string[];
 }
@@ -107,6 +122,7 @@ export class NotificationRecordsRepository {
       ...(input.sendAt !== undefined
         ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
         : {}),
+      ...routeFields(input, now),
     };
     const recipients = recipientsField(input.message);
     if (recipients !== undefined) fields[RECIPIENTS_FIELD] = recipients;
@@ -169,6 +185,83 @@ export class NotificationRecordsRepository {
  */
 export function scheduleDelaySeconds(sendAt: string | undefined, now = Date.now()): number {
   return sendAt === undefined ? 0 : Math.max(0, Math.ceil((Date.parse(sendAt) - now) / 1000));
+}
+
+/**
+ * The step a new notification starts at: 0, or, when its own step is skipped, the first
+ * fallback step whose recipients are not suppressed (past the last one when none is left).
+ */
+export function firstStepOf(
+  input: Pick<NewNotification, 'fallback' | 'skipFirstStep' | 'suppressedSteps'>,
+): number {
+  return input.skipFirstStep ? nextOpenStep(input, 1) : 0;
+}
+
+/** The first fallback step from `from` on whose recipients are not suppressed (may be past the last). */
+export function nextOpenStep(
+  input: Pick<NewNotification, 'fallback' | 'suppressedSteps'>,
+  from: number,
+): number {
+  let step = from;
+  while (input.suppressedSteps?.includes(step)) step++;
+  return step;
+}
+
+/**
+ * The record fields of a notification with fallback steps (none without): its step, the later
+ * steps' messages, the route so far and the step deadline (see notification-lifecycle.scripts).
+ * A step whose recipients are suppressed keeps no message, only its mark; when the message's
+ * own step is skipped, the route starts at the first step left, the skipped ones ended
+ * `suppressed`.
+ */
+function routeFields(input: NewNotification, now: string): Record<string, string> {
+  if (!input.fallback || input.fallback.length === 0) return {};
+  const startedAt = input.sendAt ?? now;
+  const first: RouteStep = {
+    step: 0,
+    channel: input.message.channel,
+    to: maskRecipient(input.message),
+    status: 'queued',
+    startedAt,
+  };
+  const steps = input.fallback.map(
+    (message, i): { channel: string; to: string; message?: string; suppressed?: true } => ({
+      channel: message.channel,
+      to: maskRecipient(message),
+      ...(input.suppressedSteps?.includes(i + 1)
+        ? { suppressed: true }
+        : { message: JSON.stringify(message) }),
+    }),
+  );
+  const after: Record<string, string> =
+    input.fallbackAfterSeconds === undefined
+      ? {}
+      : { fallbackAfterMs: String(input.fallbackAfterSeconds * 1000) };
+  const start = firstStepOf(input);
+  const current = steps[start - 1];
+  if (start === 0 || !current?.message) {
+    return { step: '0', fallback: JSON.stringify(steps), route: JSON.stringify([first]), ...after };
+  }
+  const skipped = steps.slice(0, start - 1).map((s, i) => ({
+    step: i + 1,
+    channel: s.channel,
+    to: s.to,
+    status: 'suppressed',
+    reason: 'suppressed',
+    startedAt,
+    endedAt: now,
+  }));
+  return {
+    step: String(start),
+    fallback: JSON.stringify(steps),
+    route: JSON.stringify([
+      { ...first, status: 'suppressed', reason: 'suppressed', endedAt: now },
+      ...skipped,
+      { step: start, channel: current.channel, to: current.to, startedAt },
+    ]),
+    message: current.message,
+    ...after,
+  };
 }
 
 type ExecResult = [error: Error | null, result: unknown][] | null;
@@ -235,5 +328,24 @@ function toRecord(
     ...(f.cancelledAt ? { cancelledAt: f.cancelledAt } : {}),
     ...(f.sendAt ? { sendAt: f.sendAt } : {}),
     ...(f.nextAttemptAt ? { nextAttemptAt: f.nextAttemptAt } : {}),
+    ...(f.route ? routeOf(f) : {}),
   };
+}
+
+/** The step and the route; the current step's status and outcome are the record's own. */
+function routeOf(f: Record<string, string>): Pick<NotificationRecord, 'step' | 'route'> {
+  const step = Number(f.step ?? 0);
+  const route = (JSON.parse(f.route!) as RouteStep[]).map((entry) =>
+    entry.step === step
+      ? {
+          ...entry,
+          status: f.status as NotificationStatus,
+          ...(f.provider ? { provider: f.provider as ProviderName } : {}),
+          ...(f.providerMessageId ? { providerMessageId: f.providerMessageId } : {}),
+          ...(f.sentAt ? { sentAt: f.sentAt } : {}),
+          ...(f.failure ? { failure: JSON.parse(f.failure) as NotificationFailure } : {}),
+        }
+      : entry,
+  );
+  return { step, route };
 }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { FallbackSteps } from '../fallback/fallback-steps';
+import { RecentFallbacks } from '../fallback/recent-fallbacks';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
 import { SuppressionModule } from '../suppression/suppression.module';
@@ -18,12 +20,16 @@ import { NotificationRecordsRepository } from './notification-records.repository
     NotificationRecordsRepository,
     NotificationLifecycle,
     NotificationAcceptance,
+    FallbackSteps,
+    RecentFallbacks,
     NotificationAcceptanceStore,
   ],
   exports: [
     NotificationRecordsRepository,
     NotificationLifecycle,
     NotificationAcceptance,
+    FallbackSteps,
+    RecentFallbacks,
     QueueModule,
     SuppressionModule,
   ],

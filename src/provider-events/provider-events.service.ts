@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROVIDER_KIND, type ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { FallbackSteps } from '../fallback/fallback-steps';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ProviderEvent } from '../contracts/notification-record';
 import { type EventApplied, NotificationLifecycle } from '../notifications/notification-lifecycle';
@@ -39,6 +40,7 @@ export class ProviderEventsService {
     private readonly redis: RedisService,
     private readonly lifecycle: NotificationLifecycle,
     private readonly metrics: MetricsService,
+    private readonly fallbackSteps: FallbackSteps,
     private readonly suppressions: SuppressionList,
     private readonly rates: DeliveryEventRates,
   ) {
@@ -108,7 +110,21 @@ export class ProviderEventsService {
           ),
         );
     }
+    await this.followUp(applied);
     return applied.kind;
+  }
+
+  /**
+   * An event that ended a step (a bounce, say) started the next fallback step: its job is
+   * queued here. Should that fail, the request is not acknowledged and the provider sends the
+   * event again; the repeat is a duplicate, and queues the step's job then.
+   */
+  private async followUp(applied: EventApplied): Promise<void> {
+    if (applied.kind === 'applied' && applied.advanced) {
+      await this.fallbackSteps.started(applied.notificationId, applied.advanced);
+    } else if (applied.kind === 'duplicate' && applied.step > 0 && applied.status === 'queued') {
+      await this.fallbackSteps.ensureCurrentStep(applied.notificationId);
+    }
   }
 
   private async verify(

@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import type { HeraldConfig } from '../config/herald-config';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { ProviderCooldowns } from '../delivery/provider-cooldowns';
+import { RecentFallbacks } from '../fallback/recent-fallbacks';
 import { MetricsEndpointModule } from '../metrics/metrics-endpoint.module';
 import { DeliveryEventRates } from './delivery-event-rates';
 import { LocalProviderView } from './local-provider-view';
@@ -26,7 +27,7 @@ export class ProvidersStatusModule {
     // The delivery engine exports the cool-downs where it runs; an api process reads them itself.
     if (delivers) providers.push(LocalProviderView, ProviderSnapshotPublisher);
     else providers.push(ProviderCooldowns);
-    if (serves) providers.push(ProvidersStatusService, DeliveryEventRates);
+    if (serves) providers.push(ProvidersStatusService, DeliveryEventRates, RecentFallbacks);
     return {
       module: ProvidersStatusModule,
       imports: [

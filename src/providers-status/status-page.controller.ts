@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject, Logger, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { RecentFallbacks } from '../fallback/recent-fallbacks';
 import { QueueDepthService, QueueDepthTimeoutError } from '../metrics/queue-depth.service';
 import { isRedisUnavailable } from '../redis/redis-errors';
 import { ProvidersStatusService } from './providers-status.service';
@@ -20,6 +21,7 @@ export class StatusPageController {
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly providers: ProvidersStatusService,
     private readonly queue: QueueDepthService,
+    private readonly fallbacks: RecentFallbacks,
   ) {}
 
   @Get()
@@ -29,7 +31,12 @@ export class StatusPageController {
   @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
   @Header('X-Content-Type-Options', 'nosniff')
   async page(): Promise<string> {
-    const [status, queue] = await Promise.allSettled([this.providers.status(), this.queue.depth()]);
+    const windowMs = this.config.breaker.rollingWindowMs;
+    const [status, queue, fallbacks] = await Promise.allSettled([
+      this.providers.status(),
+      this.queue.depth(),
+      this.fallbacks.counts(windowMs),
+    ]);
     const problems: string[] = [];
     if (status.status === 'rejected') {
       problems.push(this.describe(status.reason, "workers' provider views are unavailable"));
@@ -39,12 +46,18 @@ export class StatusPageController {
     if (queue.status === 'rejected') {
       problems.push(this.describe(queue.reason, 'queue depth is unavailable'));
     }
+    if (fallbacks.status === 'rejected') {
+      problems.push(this.describe(fallbacks.reason, 'recent fallbacks are unavailable'));
+    }
     return renderStatusPage({
       generatedAt: new Date().toISOString(),
       role: this.config.role,
       sandbox: this.config.sandbox.enabled,
       status: status.status === 'fulfilled' ? status.value : undefined,
       queue: queue.status === 'fulfilled' ? queue.value : undefined,
+      ...(fallbacks.status === 'fulfilled'
+        ? { fallbacks: fallbacks.value, fallbackWindowMs: windowMs }
+        : {}),
       problems,
     });
   }

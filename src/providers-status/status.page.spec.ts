@@ -54,6 +54,32 @@ describe(renderStatusPage.name, () => {
     );
   });
 
+  it('shows the fallbacks of the window, most frequent first, and says when there were none', () => {
+    const html = renderStatusPage({
+      generatedAt: NOW,
+      role: 'api',
+      problems: [],
+      fallbacks: [
+        { fromChannel: 'chat', toChannel: 'sms', reason: 'failed', count: 2 },
+        { fromChannel: 'email', toChannel: 'sms', reason: 'bounced', count: 5 },
+      ],
+      fallbackWindowMs: 60_000,
+    });
+    const table = html.slice(html.indexOf('<table id="fallbacks">'));
+    expect(table).toMatch(
+      /email → sms<\/td><td>bounced<\/td><td class="num">5<\/td>.*chat → sms<\/td><td>failed<\/td><td class="num">2</s,
+    );
+    expect(table).toContain('Notifications in the last 60 s');
+    const none = renderStatusPage({
+      generatedAt: NOW,
+      role: 'api',
+      problems: [],
+      fallbacks: [],
+      fallbackWindowMs: 60_000,
+    });
+    expect(none).toContain('No fallback in the last 60 s.');
+  });
+
   it('colours each breaker state', () => {
     const html = renderStatusPage({
       generatedAt: NOW,

@@ -1,3 +1,4 @@
+import type { FallbackCount } from '../fallback/recent-fallbacks';
 import type { QueueDepth } from '../metrics/queue-depth.service';
 import { QUEUE_STATES } from '../metrics/queue-depth.service';
 import { escapeHtml } from '../sandbox/inbox.page';
@@ -14,6 +15,10 @@ export interface StatusPageData {
   readonly sandbox?: boolean;
   readonly status?: ProvidersStatus;
   readonly queue?: QueueDepth;
+  /** Notifications that moved on to a fallback step over the window, by kind. */
+  readonly fallbacks?: readonly FallbackCount[];
+  /** The window `fallbacks` covers, in ms. */
+  readonly fallbackWindowMs?: number;
   /** Short, safe sentences shown as a banner (e.g. Redis unreachable). */
   readonly problems: readonly string[];
 }
@@ -113,6 +118,28 @@ function row(p: ProviderStatus, now: number): string {
 </tr>`;
 }
 
+function fallbackSection(
+  fallbacks: readonly FallbackCount[] | undefined,
+  windowMs: number | undefined,
+): string {
+  if (!fallbacks) return '<p class="empty">Fallbacks unavailable.</p>';
+  const over = windowMs === undefined ? '' : ` in the last ${Math.round(windowMs / 1000)} s`;
+  if (fallbacks.length === 0) return `<p class="empty" id="fallbacks">No fallback${over}.</p>`;
+  const rows = [...fallbacks]
+    .sort((a, b) => b.count - a.count)
+    .map(
+      (f) =>
+        `<tr><td>${escapeHtml(f.fromChannel)} → ${escapeHtml(f.toChannel)}</td><td>${escapeHtml(f.reason)}</td><td class="num">${f.count}</td></tr>`,
+    )
+    .join('\n');
+  return `<table id="fallbacks">
+<thead><tr><th>Route</th><th>Reason</th><th class="num">Notifications${escapeHtml(over)}</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+}
+
 function queueSection(queue: QueueDepth | undefined): string {
   if (!queue) return '<p class="empty">Queue depth unavailable.</p>';
   const cells = QUEUE_STATES.map(
@@ -173,6 +200,8 @@ ${rows}
 </table>`
     : '<p class="empty">Provider status unavailable.</p>'
 }
+<h2>Fallbacks</h2>
+${fallbackSection(data.fallbacks, data.fallbackWindowMs)}
 <h2>Queue</h2>
 ${queueSection(data.queue)}
 </body>

@@ -7,9 +7,23 @@ export const SEND_JOB = 'send';
 /** Herald's own job for a notification already accepted over REST: data is `{ notificationId }`. */
 export const DELIVER_JOB = 'deliver';
 
+/**
+ * Herald's own job that ends a fallback step not sent within `fallbackAfterSeconds`: data is
+ * {@link StepJobData}.
+ */
+export const FALLBACK_TIMER_JOB = 'fallback-timer';
+
 /** Data of a {@link DELIVER_JOB}. */
 export interface DeliverJobData {
   readonly notificationId: string;
+  /** The fallback step it delivers; absent for the message itself (step 0). */
+  readonly step?: number;
+}
+
+/** Data of a {@link FALLBACK_TIMER_JOB}: the step whose time runs out. */
+export interface StepJobData {
+  readonly notificationId: string;
+  readonly step: number;
 }
 
 /**

@@ -49,7 +49,7 @@ describe(`${NotificationsController.name} cancel`, () => {
       expect((await cancel(id)).status).toBe(200);
       const start = await api.app
         .get(NotificationLifecycle)
-        .startRound(id, { token: 'a-token', lockKey: 'no-such-lock' });
+        .startRound(id, { token: 'a-token', lockKey: 'no-such-lock', step: 0 });
       expect(start).toEqual({ kind: 'not_startable', status: 'cancelled' });
     });
   });

@@ -35,7 +35,11 @@ describe(NotificationLifecycle.name, () => {
 
   /** An owner whose (simulated) BullMQ lock holds its token. */
   async function owner(name: string): Promise<RoundOwner> {
-    const o = { token: `${name}-${randomUUID()}`, lockKey: redis.key('test-lock', randomUUID()) };
+    const o = {
+      token: `${name}-${randomUUID()}`,
+      lockKey: redis.key('test-lock', randomUUID()),
+      step: 0,
+    };
     await redis.client.set(o.lockKey, o.token, 'PX', 60_000);
     return o;
   }
@@ -89,9 +93,9 @@ describe(NotificationLifecycle.name, () => {
       const call = { provider: 'sendgrid' as const, round: 1, at, leaseMs: 1_000 };
       expect(await lifecycle.beginCall(id, a, call)).toBe(false);
       expect(await lifecycle.appendAttempt(id, a, attempt('failed'), true)).toBe(false);
-      expect(await lifecycle.markFailed(id, a, { errorClass: 'rejected', detail: '400' })).toBe(
-        false,
-      );
+      expect(await lifecycle.markFailed(id, a, { errorClass: 'rejected', detail: '400' })).toEqual({
+        kind: 'lost',
+      });
       expect(await lifecycle.markWaiting(id, a, at)).toBe(false);
       expect(await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-a', attempt('sent'))).toBe(
         false,
@@ -105,8 +109,8 @@ describe(NotificationLifecycle.name, () => {
         await lifecycle.markAccepted(id, b, 'email', 'mailgun', 'm-b', attempt('sent', 2)),
       ).toBe(true);
       // Sent is never left for an earlier state.
-      expect(await lifecycle.markFailed(id, b, { errorClass: 'rejected', detail: 'late' })).toBe(
-        false,
+      expect(await lifecycle.markFailed(id, b, { errorClass: 'rejected', detail: 'late' })).toEqual(
+        { kind: 'lost' },
       );
       expect(await lifecycle.redrive(id)).toBe('not_failed');
 
@@ -176,6 +180,7 @@ describe(NotificationLifecycle.name, () => {
         await lifecycle.applyEvent('mailgun', messageId, randomUUID(), ev('deferred', 1)),
       ).toEqual({
         kind: 'applied',
+        notificationId: id,
         status: 'sent',
         moved: false,
         suppressed: 0,
@@ -245,6 +250,9 @@ describe(NotificationLifecycle.name, () => {
       );
       expect(await lifecycle.applyEvent('mailgun', messageId, 'ev-1', bounce, write)).toEqual({
         kind: 'duplicate',
+        notificationId: id,
+        status: 'bounced',
+        step: 0,
       });
       expect((await records.get(id))!.events).toHaveLength(1);
       expect(await list.get('email', recipient)).toEqual({

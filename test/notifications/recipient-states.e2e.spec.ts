@@ -36,7 +36,7 @@ describe(NotificationLifecycle.name, () => {
         text: 'hi',
       },
     });
-    const owner = { token: randomUUID(), lockKey: redis.key('test-lock', randomUUID()) };
+    const owner = { token: randomUUID(), lockKey: redis.key('test-lock', randomUUID()), step: 0 };
     await redis.client.set(owner.lockKey, owner.token, 'PX', 60_000);
     await lifecycle.startRound(id, owner);
     const messageId = `m-${randomUUID()}`;

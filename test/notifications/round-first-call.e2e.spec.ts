@@ -31,7 +31,11 @@ describe(NotificationLifecycle.name, () => {
 
   /** An owner whose (simulated) BullMQ lock holds its token. */
   async function owner(name: string): Promise<RoundOwner> {
-    const o = { token: `${name}-${randomUUID()}`, lockKey: redis.key('test-lock', randomUUID()) };
+    const o = {
+      token: `${name}-${randomUUID()}`,
+      lockKey: redis.key('test-lock', randomUUID()),
+      step: 0,
+    };
     await redis.client.set(o.lockKey, o.token, 'PX', 60_000);
     return o;
   }

@@ -130,6 +130,7 @@ describe('GET /docs', () => {
       notificationSchemas(config.limits).message,
     );
     expect(doc.components.schemas.NotificationMessage).toEqual(message);
+    expect(JSON.stringify(message)).toContain('"fallbackAfterSeconds"');
     expect(post.security).toEqual([{ bearer: [] }]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
@@ -182,6 +183,30 @@ describe('GET /docs', () => {
         problemSchema,
       );
       await check(await fetch(`${url}/v1/providers`), 401, problemSchema);
+    });
+
+    it('for a notification with a fallback step, its route included', async () => {
+      const accepted = (await check(
+        await get('/v1/notifications', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            channel: 'chat',
+            to: 'C0123456789',
+            text: 'hi',
+            fallback: [{ channel: 'sms', to: '+14155550100', text: 'hi' }],
+            fallbackAfterSeconds: 60,
+          }),
+        }),
+        202,
+        acceptedNotificationSchema,
+      )) as { id: string };
+      const record = (await check(
+        await get(`/v1/notifications/${accepted.id}`),
+        200,
+        notificationRecordSchema,
+      )) as { route?: unknown[] };
+      expect(record.route).toHaveLength(1);
     });
 
     it('for the operator and health routes', async () => {

@@ -19,6 +19,9 @@ export interface JsonSchema {
   readonly maxProperties?: number;
   readonly oneOf?: readonly JsonSchema[];
   readonly anyOf?: readonly JsonSchema[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly dependentRequired?: Readonly<Record<string, readonly string[]>>;
   readonly examples?: readonly unknown[];
 }
 
@@ -35,6 +38,9 @@ const generable = (pattern: string) => new RegExp(pattern.replace(/^\^\(\?![^)]*
  */
 export function valuesOf(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (schema.oneOf) return fc.oneof(...schema.oneOf.map(valuesOf));
+  // An `anyOf` of whole alternatives (not one beside an object's properties, which only names
+  // what the object requires): a value of any of them.
+  if (schema.anyOf && !schema.properties) return fc.oneof(...schema.anyOf.map(valuesOf));
   if ('const' in schema) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   switch (schema.type) {
@@ -44,6 +50,14 @@ export function valuesOf(schema: JsonSchema): fc.Arbitrary<unknown> {
       return arraysOf(schema);
     case 'object':
       return objectsOf(schema);
+    case 'integer': {
+      const min = schema.minimum ?? -1_000;
+      const max = schema.maximum ?? 1_000;
+      return fc.oneof(
+        { weight: 3, arbitrary: fc.integer({ min, max }) },
+        { weight: 1, arbitrary: fc.constantFrom(min, max) },
+      );
+    }
     default:
       return fc.jsonValue({ maxDepth: 2 });
   }
@@ -91,7 +105,17 @@ function objectsOf(schema: JsonSchema): fc.Arbitrary<Record<string, unknown>> {
     );
   }
   const model = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, valuesOf(v)]));
-  return fc.record(model, { requiredKeys: [...(schema.required ?? [])] });
+  const records = fc.record(model, { requiredKeys: [...(schema.required ?? [])] });
+  const dependencies = Object.entries(schema.dependentRequired ?? {});
+  if (dependencies.length === 0) return records;
+  // A property whose companions are missing is left out too (the edits take them apart).
+  return records.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).filter(([k]) =>
+        dependencies.every(([key, needs]) => k !== key || needs.every((n) => n in r)),
+      ),
+    ),
+  );
 }
 
 /** One change to a message, named for the test's report. */

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
+import { ManagedWorker } from '../queue/managed-worker';
 import { RedisService } from '../redis/redis.service';
 import { CallerEventProcessor } from './caller-event.processor';
 import {
@@ -25,28 +26,33 @@ const CONCURRENCY = 20;
 @Injectable()
 export class CallerEventWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CallerEventWorker.name);
-  private worker?: Worker<CallerEventJobData>;
-  private stopping = false;
-  private failing = false;
+  private readonly managed: ManagedWorker<Worker<CallerEventJobData>>;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly redis: RedisService,
     private readonly processor: CallerEventProcessor,
-  ) {}
-
-  /** Started once Redis first answers, like the notifications worker (a never-connected worker cannot close). */
-  onApplicationBootstrap(): void {
-    if (this.redis.client.status === 'ready') this.start();
-    else this.redis.client.once('ready', this.startOnce);
+  ) {
+    this.managed = new ManagedWorker(
+      'caller-event worker',
+      redis,
+      this.logger,
+      config.shutdownGraceMs,
+      () => this.build(),
+    );
   }
 
-  private readonly startOnce = () => this.start();
+  onApplicationBootstrap(): void {
+    this.managed.startWhenReady();
+  }
 
-  private start(): void {
-    if (this.worker || this.stopping) return;
+  async onModuleDestroy(): Promise<void> {
+    await this.managed.close();
+  }
+
+  private build(): Worker<CallerEventJobData> {
     const schedule = this.config.callerEvents.retryScheduleMs;
-    const worker = new Worker<CallerEventJobData>(
+    return new Worker<CallerEventJobData>(
       CALLER_EVENTS_QUEUE,
       (job: Job<CallerEventJobData>) => this.processor.process(job),
       {
@@ -65,30 +71,5 @@ export class CallerEventWorker implements OnApplicationBootstrap, OnModuleDestro
         },
       },
     );
-    worker.on('error', (err: Error) => {
-      if (this.failing) return;
-      this.failing = true;
-      this.logger.warn(
-        { err: { message: err.message } },
-        'caller-event worker cannot reach Redis; it keeps retrying in the background',
-      );
-    });
-    worker.on('active', () => {
-      this.failing = false;
-    });
-    this.worker = worker;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    this.redis.client.off('ready', this.startOnce);
-    const worker = this.worker;
-    if (!worker) return;
-    const grace = new Promise<'late'>((resolve) =>
-      setTimeout(() => resolve('late'), this.config.shutdownGraceMs).unref(),
-    );
-    if ((await Promise.race([worker.close(), grace])) === 'late') {
-      this.logger.warn('caller-event worker did not close within the grace period');
-    }
   }
 }

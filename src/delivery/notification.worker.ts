@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
-import { redisUnavailableReason } from '../redis/redis-errors';
+import { ManagedWorker } from '../queue/managed-worker';
 import { RedisService } from '../redis/redis.service';
 import { NotificationJobProcessor } from './notification-job.processor';
 
@@ -22,31 +22,36 @@ export const FINISHED_JOB_RETENTION_SECONDS = 3_600;
 @Injectable()
 export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(NotificationWorker.name);
-  private worker?: Worker;
-  private stopping = false;
-  /** Whether the last thing heard from Redis was an error: one log line per outage. */
-  private failing = false;
+  private readonly managed: ManagedWorker<Worker>;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly redis: RedisService,
     private readonly processor: NotificationJobProcessor,
-  ) {}
-
-  /**
-   * Starts the worker once Redis first answers: a BullMQ worker that never connected cannot
-   * be closed (its `close()` waits for the connection), so one started while Redis is down
-   * would hold shutdown forever. After that it reconnects by itself (RedisService's policy).
-   */
-  onApplicationBootstrap(): void {
-    if (this.redis.client.status === 'ready') this.start();
-    else this.redis.client.once('ready', this.startOnce);
+  ) {
+    this.managed = new ManagedWorker(
+      'queue worker',
+      redis,
+      this.logger,
+      config.shutdownGraceMs,
+      () => this.build(),
+    );
   }
 
-  private readonly startOnce = () => this.start();
+  /** Starts the worker once Redis first answers (see ManagedWorker). */
+  onApplicationBootstrap(): void {
+    this.managed.startWhenReady();
+  }
 
-  private start(): void {
-    if (this.worker || this.stopping) return;
+  /**
+   * Stops taking jobs and waits for the active ones, so they finish while Redis and the
+   * channels are still there (their own shutdown hooks run after every module's destroy).
+   */
+  async onModuleDestroy(): Promise<void> {
+    await this.managed.close();
+  }
+
+  private build(): Worker {
     const { queue, retry } = this.config;
     const worker = new Worker(
       queue.name,
@@ -71,23 +76,6 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         removeOnFail: { age: this.config.records.ttlSeconds },
       },
     );
-    worker.on('error', (err: Error) => {
-      if (this.failing) return;
-      this.failing = true;
-      // Unreachable, or reachable but refusing (full, read-only, a cluster failing over).
-      const reason = redisUnavailableReason(err) ?? 'unexpected error';
-      this.logger.warn(
-        { err: { message: err.message, code: (err as NodeJS.ErrnoException).code }, reason },
-        `queue worker cannot use Redis (${reason.replaceAll('_', ' ')}); it keeps retrying in the background`,
-      );
-    });
-    const recovered = () => {
-      if (!this.failing) return;
-      this.failing = false;
-      this.logger.log('queue worker reaches Redis again');
-    };
-    worker.on('active', recovered);
-    worker.on('drained', recovered);
     worker.on('failed', (job: Job | undefined, err: Error) => {
       this.logger.warn(
         { jobId: job?.id, jobName: job?.name, reason: err.message },
@@ -108,25 +96,6 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     worker.on('stalled', (jobId: string) => {
       this.logger.warn({ jobId }, `job ${jobId} stalled (a worker stopped); it runs again`);
     });
-    this.worker = worker;
-  }
-
-  /**
-   * Stops taking jobs and waits for the active ones, so they finish while Redis and the
-   * channels are still there (their own shutdown hooks run after every module's destroy).
-   */
-  async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    this.redis.client.off('ready', this.startOnce);
-    const worker = this.worker;
-    if (!worker) return;
-    // close() also waits for Redis; during an outage it would never end. Past the grace period
-    // the process goes on without it: an unfinished job runs again elsewhere once its lock expires.
-    const grace = new Promise<'late'>((resolve) =>
-      setTimeout(() => resolve('late'), this.config.shutdownGraceMs).unref(),
-    );
-    if ((await Promise.race([worker.close(), grace])) === 'late') {
-      this.logger.warn('queue worker did not close within the grace period (Redis unreachable?)');
-    }
+    return worker;
   }
 }

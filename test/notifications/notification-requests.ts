@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { HeraldConfig } from '../../src/config/herald-config';
+import { keysMatching, openRedis, producerConnection } from '../support/test-redis';
 
 /** Valid messages of each channel. */
 export const SMS = { channel: 'sms', to: '+14155550100', text: 'Your code is 123456' } as const;
@@ -60,11 +61,16 @@ export function expectProblem(answer: Answer, status: number, code: string): voi
 
 /** A producer-side view of Herald's queue and keys, as another service would open it. */
 export function openQueue(config: HeraldConfig): Queue {
-  const { hostname, port } = new URL(config.redis.url);
-  return new Queue(config.queue.name, {
-    connection: { host: hostname, port: Number(port) },
-    prefix: config.queue.prefix,
-  });
+  const connection = producerConnection(config);
+  return new ProducerQueue(config.queue.name, { connection, prefix: config.queue.prefix });
+}
+
+/** A queue that also closes the cluster client it was given (BullMQ leaves a given client open). */
+class ProducerQueue extends Queue {
+  override async close(): Promise<void> {
+    await super.close();
+    if (this.opts.connection instanceof Cluster) this.opts.connection.disconnect();
+  }
 }
 
 /** Every job in the queue, whatever its state. */
@@ -75,9 +81,9 @@ export async function countJobs(queue: Queue): Promise<number> {
 
 /** Notification records under the Herald's prefix (not their attempt lists). */
 export async function countRecords(config: HeraldConfig): Promise<number> {
-  const redis = new Redis(config.redis.url);
+  const redis = openRedis(config);
   try {
-    const keys = await redis.keys(`${config.queue.prefix}:ntf:*`);
+    const keys = await keysMatching(redis, `${config.queue.prefix}:ntf:*`);
     return keys.filter((k) => !k.endsWith(':attempts')).length;
   } finally {
     redis.disconnect();

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
-import { inject } from 'vitest';
 import { createApp } from '../../src/app.factory';
 import type { HeraldConfig } from '../../src/config/herald-config';
 import { loadConfig } from '../../src/config/load-config';
+import { redisEnv } from './test-redis';
 import { until } from './until';
 
 /** A Redis key prefix no other spec uses, so specs share one redis-server without clashing. */
@@ -12,13 +12,15 @@ export function uniquePrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
 
-/** The environment every spec starts from: the run's Redis, a private prefix, quiet logs. */
+/**
+ * The environment every spec starts from: the run's Redis (one server, or the cluster under
+ * `npm run test:cluster`), a private prefix, quiet logs.
+ */
 export function testEnv(
   overrides: Record<string, string | undefined> = {},
 ): Record<string, string | undefined> {
   return {
-    REDIS_URL: inject('redisUrl'),
-    HERALD_REDIS_PREFIX: uniquePrefix(),
+    ...redisEnv(uniquePrefix()),
     LOG_LEVEL: 'error',
     HERALD_AUTH: 'disabled',
     // Sandbox mode stays on (so every channel counts as configured) but no process embeds

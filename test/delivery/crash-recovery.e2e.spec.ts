@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inject } from 'vitest';
 import { NotificationWorker } from '../../src/delivery/notification.worker';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
@@ -7,6 +6,7 @@ import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { type RunningHerald, startReadyHerald, uniquePrefix } from '../support/herald';
 import { type HeraldProcess, spawnHerald } from '../support/herald-process';
 import { simulatorEnv } from '../support/simulator-env';
+import { redisEnv } from '../support/test-redis';
 import { until } from '../support/until';
 import { FAST_DELIVERY, emailTo, postNotification, startSimulator } from './delivery-fixture';
 
@@ -46,8 +46,7 @@ describe(NotificationWorker.name, () => {
       const env = {
         ...simulatorEnv(simulator.url),
         ...FAST_DELIVERY,
-        REDIS_URL: inject('redisUrl'),
-        HERALD_REDIS_PREFIX: prefix,
+        ...redisEnv(prefix),
         HERALD_AUTH: 'disabled',
         LOG_LEVEL: 'warn',
         PORT: '0',

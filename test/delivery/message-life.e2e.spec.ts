@@ -5,6 +5,7 @@ import { RedisService } from '../../src/redis/redis.service';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { type RunningHerald, startReadyHerald } from '../support/herald';
 import { spawnHerald } from '../support/herald-process';
+import { keysMatching } from '../support/test-redis';
 import { until } from '../support/until';
 import {
   deliveryEnv,
@@ -95,7 +96,7 @@ describe(NotificationRecordsRepository.name, () => {
       const record = await waitForRecord(herald.url, id!, isFinal);
       expect(record).toMatchObject({ status: 'failed', rounds: ATTEMPTS });
       // One notification for the job, whatever its runs did.
-      const created = (await redis.keys(`${herald.config.queue.prefix}:ntf:*`)).filter(
+      const created = (await keysMatching(redis, `${herald.config.queue.prefix}:ntf:*`)).filter(
         (k) => !k.endsWith(':attempts'),
       );
       const mine = await Promise.all(created.map((k) => redis.hget(k, 'job')));

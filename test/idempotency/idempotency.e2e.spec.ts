@@ -1,5 +1,4 @@
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { fingerprint } from '../../src/idempotency/canonical-json';
 import { IdempotencyStore, IN_FLIGHT_TTL_SECONDS } from '../../src/idempotency/idempotency.store';
 import {
@@ -12,11 +11,13 @@ import {
   post,
 } from '../notifications/notification-requests';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
+import { keysMatching, openRedis } from '../support/test-redis';
+import type { RedisClient } from '../../src/redis/redis-client.factory';
 
 describe('Idempotency-Key over REST', () => {
   let herald: RunningHerald;
   let queue: Queue;
-  let redis: Redis;
+  let redis: RedisClient;
   let n = 0;
   /** A key no other test of this file uses. */
   const freshKey = () => `order-${++n}-${Date.now()}`;
@@ -37,7 +38,7 @@ describe('Idempotency-Key over REST', () => {
       }),
     );
     queue = openQueue(herald.config);
-    redis = new Redis(herald.config.redis.url);
+    redis = openRedis(herald.config);
   });
   afterAll(async () => {
     redis.disconnect();
@@ -113,7 +114,7 @@ describe('Idempotency-Key over REST', () => {
     it('stores a digest of the key, never the key itself', async () => {
       const key = `secret-looking-${freshKey()}`;
       await send(SMS, key);
-      const keys = await redis.keys(`${herald.config.queue.prefix}:idem:*`);
+      const keys = await keysMatching(redis, `${herald.config.queue.prefix}:idem:*`);
       expect(keys.some((k) => k.includes(key))).toBe(false);
     });
 

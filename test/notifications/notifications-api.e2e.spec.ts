@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { NotificationLifecycle } from '../../src/notifications/notification-lifecycle';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
+import { RedisService } from '../../src/redis/redis.service';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
 import {
   CHAT,
@@ -268,10 +269,14 @@ describe('the notifications API', () => {
     it('re-drives a failed notification: 202, queued again, a new deliver job', async () => {
       const { body } = await send(SMS);
       const id = body.id as string;
-      // Failed as a job that died would leave it (this API process runs no worker).
+      // Failed as a job that died would leave it (this API process runs no worker); the lock
+      // key is no job's, under Herald's prefix so that on a cluster it shares the record's slot.
       await herald.app
         .get(NotificationLifecycle)
-        .failOrphan(id, '', { errorClass: 'exhausted', detail: 'every provider failed' });
+        .failOrphan(id, herald.app.get(RedisService).key('no-such-lock'), {
+          errorClass: 'exhausted',
+          detail: 'every provider failed',
+        });
       const jobsBefore = await countJobs(queue);
 
       const answer = await retry(id);

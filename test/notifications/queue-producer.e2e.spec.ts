@@ -1,6 +1,8 @@
 import { Queue, QueueEvents } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
+import { producerConnection } from '../support/test-redis';
 import { SMS, request } from './notification-requests';
 import { expectWorker } from './worker-role';
 
@@ -16,6 +18,7 @@ describe('a producer adding jobs to the queue', () => {
   let herald: RunningHerald;
   let queue: Queue;
   let events: QueueEvents;
+  let connection: ReturnType<typeof producerConnection> | undefined;
 
   beforeAll(async () => {
     simulator = new ProviderSimulator();
@@ -28,8 +31,7 @@ describe('a producer adding jobs to the queue', () => {
       }),
     );
     expectWorker(herald);
-    const { hostname, port } = new URL(herald.config.redis.url);
-    const connection = { host: hostname, port: Number(port) };
+    connection = producerConnection(herald.config);
     const where = { connection, prefix: herald.config.queue.prefix };
     queue = new Queue('notifications-for-producers', where);
     events = new QueueEvents('notifications-for-producers', where);
@@ -38,6 +40,7 @@ describe('a producer adding jobs to the queue', () => {
   afterAll(async () => {
     await events?.close();
     await queue?.close();
+    if (connection instanceof Cluster) connection.disconnect();
     await herald?.close();
     await simulator?.stop();
   });

@@ -9,6 +9,11 @@ export interface HeraldOptions {
   /** Compiled `main.js` (see `buildForBench`). */
   readonly main: string;
   readonly redisUrl: string;
+  /**
+   * Seeds of a Redis Cluster (`host:port,…`): when set, Herald gets REDIS_CLUSTER_NODES instead
+   * of REDIS_URL (and `prefix` must hold a hash tag).
+   */
+  readonly clusterNodes?: string;
   readonly prefix: string;
   /** Base URL of the provider simulator every provider is pointed at. */
   readonly simulatorUrl: string;
@@ -50,7 +55,9 @@ export async function startHerald(options: HeraldOptions): Promise<RunningHerald
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'warn',
-    REDIS_URL: options.redisUrl,
+    ...(options.clusterNodes
+      ? { REDIS_CLUSTER_NODES: options.clusterNodes }
+      : { REDIS_URL: options.redisUrl }),
     HERALD_REDIS_PREFIX: options.prefix,
     HERALD_QUEUE_NAME: BENCH_QUEUE,
     HERALD_API_KEYS: `bench:${BENCH_API_KEY}`,

@@ -6,6 +6,8 @@ declare module 'autocannon' {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** Requests to send in all, instead of a duration. */
+    amount?: number;
     headers?: Record<string, string>;
     body?: string;
     /** Replaces every `[<id>]` in the request (headers included) with a new unique id. */

@@ -18,7 +18,8 @@
  * acceptance-sized write costs: 50 concurrent writers on one auto-pipelined connection to the
  * master (as Herald's), each write alone and each followed by WAIT, throughput and latency.
  *
- * BENCH_CHAOS_MESSAGES (1000), BENCH_WAIT_OPS (5000), BENCH_WAIT_TIMEOUT_MS (100).
+ * BENCH_CHAOS_MESSAGES (1000), BENCH_WAIT_OPS (3000 per round, 3 rounds of each, alternated),
+ * BENCH_WAIT_TIMEOUT_MS (100).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -29,6 +30,7 @@ import {
   type BenchCluster,
   CLUSTER_QUEUE_SHARDS,
   clusterPrefix,
+  redisCpuMs,
   startBenchCluster,
 } from './support/redis-cluster';
 import { environment, loadAverage, printTable, writeResults } from './support/report';
@@ -42,9 +44,10 @@ const CLIENTS = 20;
 const PROVIDER_LATENCY_MS = 20;
 /** How long every notification may take to reach a final status after the last acceptance. */
 const SETTLE_MS = 180_000;
-const WAIT_OPS = Number(process.env.BENCH_WAIT_OPS ?? 5_000);
+const WAIT_OPS = Number(process.env.BENCH_WAIT_OPS ?? 3_000);
 const WAIT_TIMEOUT_MS = Number(process.env.BENCH_WAIT_TIMEOUT_MS ?? 100);
 const WAIT_CONCURRENCY = 50;
+const WAIT_ROUNDS = 3;
 
 export async function clusterChaosBenchmark({ heraldMain }: BenchContext): Promise<void> {
   console.log(
@@ -274,13 +277,7 @@ async function killBusiestMaster(cluster: BenchCluster): Promise<Omit<Killed, 'a
   );
   const index = sizes.indexOf(Math.max(...sizes));
   const master = cluster.masters[index]!;
-  const replicaPorts = await Promise.all(
-    cluster.replicas.map(async (r) => {
-      const info = await askNode(cluster, r, (c) => c.info('replication'));
-      return Number(/^master_port:(\d+)/m.exec(info)?.[1]);
-    }),
-  );
-  const replica = cluster.replicas[replicaPorts.indexOf(master.port)]!;
+  const replica = await replicaOf(cluster, master);
   const killedAt = Date.now();
   await master.stop('SIGKILL');
   for (;;) {
@@ -298,6 +295,19 @@ async function killBusiestMaster(cluster: BenchCluster): Promise<Omit<Killed, 'a
     keys: sizes[index]!,
     promotionMs: Date.now() - killedAt,
   };
+}
+
+/** The replica that replicates `master`. */
+async function replicaOf(cluster: BenchCluster, master: RedisNode): Promise<RedisNode> {
+  const ports = await Promise.all(
+    cluster.replicas.map(async (r) => {
+      const info = await askNode(cluster, r, (c) => c.info('replication'));
+      return Number(/^master_port:(\d+)/m.exec(info)?.[1]);
+    }),
+  );
+  const replica = cluster.replicas[ports.indexOf(master.port)];
+  if (!replica) throw new Error(`no replica of the master on port ${master.port}`);
+  return replica;
 }
 
 async function askNode<T>(
@@ -362,12 +372,19 @@ interface WaitRun {
   readonly latencyMs: Distribution;
   /** WAIT answers below 1: the timeout passed before the replica acknowledged. */
   readonly unacknowledged: number;
+  /** Redis CPU per write, µs (INFO cpu, user + sys), of the master and of its replica. */
+  readonly cpuUsPerWrite: { master: number; replica: number };
+  /** Acknowledgements (REPLCONF) the replica sent per write: WAIT asks for one each time. */
+  readonly replicaAcksPerWrite: number;
 }
 
 interface WaitResult {
   readonly without: WaitRun;
   readonly withWait: WaitRun;
+  /** Median rounds' writes/s, with WAIT over without. */
   readonly throughputRatio: number;
+  /** The same ratio in each round. */
+  readonly roundRatios: number[];
   readonly extraP50Ms: number;
 }
 
@@ -384,6 +401,15 @@ async function measureWait(cluster: BenchCluster): Promise<WaitResult> {
   probe.disconnect();
   const port = ranges.find(([from, to]) => slot >= from && slot <= to)![2]![1];
   const master = cluster.masters.find((m) => m.port === port)!;
+  const replica = await replicaOf(cluster, master);
+  const stats = { master: cluster.connect(master), replica: cluster.connect(replica) };
+  const read = async () => ({
+    master: await redisCpuMs(stats.master),
+    replica: await redisCpuMs(stats.replica),
+    acks: Number(
+      /^cmdstat_replconf:calls=(\d+)/m.exec(await stats.master.info('commandstats'))?.[1] ?? 0,
+    ),
+  });
   const redis = new Redis(master.url, { enableAutoPipelining: true, maxRetriesPerRequest: 0 });
   redis.defineCommand('acceptLike', {
     numberOfKeys: 3,
@@ -405,6 +431,7 @@ return 1`,
     const latencies: number[] = [];
     let unacknowledged = 0;
     let next = from;
+    const before = await read();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: WAIT_CONCURRENCY }, async () => {
@@ -419,25 +446,45 @@ return 1`,
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const after = await read();
+    const perWrite = (n: number) => Math.round((n / WAIT_OPS) * 100) / 100;
     return {
       label,
       opsPerSecond: Math.round(WAIT_OPS / seconds),
       latencyMs: round(distribution(latencies)),
       unacknowledged,
+      cpuUsPerWrite: {
+        master: perWrite((after.master - before.master) * 1000),
+        replica: perWrite((after.replica - before.replica) * 1000),
+      },
+      replicaAcksPerWrite: perWrite(after.acks - before.acks),
     };
   };
   try {
-    await run('warm-up', false, 10 * WAIT_OPS);
-    const without = await run('write', false, 0);
-    const withWait = await run(`write + WAIT 1 ${WAIT_TIMEOUT_MS}`, true, WAIT_OPS);
+    await run('warm-up', false, 2 * WAIT_ROUNDS * WAIT_OPS);
+    // Alternated, so that other work on the machine weighs on both alike; the median round of
+    // each is kept.
+    const rounds: { without: WaitRun; withWait: WaitRun }[] = [];
+    for (let i = 0; i < WAIT_ROUNDS; i++) {
+      const without = await run('write', false, 2 * i * WAIT_OPS);
+      const withWait = await run(`write + WAIT 1 ${WAIT_TIMEOUT_MS}`, true, (2 * i + 1) * WAIT_OPS);
+      rounds.push({ without, withWait });
+    }
+    const median = (pick: (r: (typeof rounds)[number]) => WaitRun) =>
+      rounds.map(pick).sort((a, b) => a.opsPerSecond - b.opsPerSecond)[WAIT_ROUNDS >> 1]!;
+    const without = median((r) => r.without);
+    const withWait = median((r) => r.withWait);
     return {
       without,
       withWait,
       throughputRatio: ratio(withWait.opsPerSecond, without.opsPerSecond),
+      roundRatios: rounds.map((r) => ratio(r.withWait.opsPerSecond, r.without.opsPerSecond)),
       extraP50Ms: Math.round((withWait.latencyMs.p50 - without.latencyMs.p50) * 100) / 100,
     };
   } finally {
     redis.disconnect();
+    stats.master.disconnect();
+    stats.replica.disconnect();
   }
 }
 
@@ -449,16 +496,31 @@ function round(d: Distribution): Distribution {
 function printWait(wait: WaitResult): void {
   printTable(
     `WAIT — acceptance-sized writes, ${WAIT_CONCURRENCY} writers on one connection to a master with one replica`,
-    ['', 'writes/s', 'p50 ms', 'p99 ms', 'WAIT timed out'],
+    [
+      '',
+      'writes/s',
+      'p50 ms',
+      'p99 ms',
+      'WAIT timed out',
+      'master CPU µs/write',
+      'replica CPU µs/write',
+      'replica acks/write',
+    ],
     [wait.without, wait.withWait].map((r) => [
       r.label,
       r.opsPerSecond,
       r.latencyMs.p50,
       r.latencyMs.p99,
       r.unacknowledged,
+      r.cpuUsPerWrite.master,
+      r.cpuUsPerWrite.replica,
+      r.replicaAcksPerWrite,
     ]),
   );
-  console.log(`WAIT: throughput ×${wait.throughputRatio}, +${wait.extraP50Ms} ms at p50 per write`);
+  console.log(
+    `WAIT: throughput ×${wait.throughputRatio} (rounds ${wait.roundRatios.join(', ')}), ` +
+      `${wait.extraP50Ms >= 0 ? '+' : ''}${wait.extraP50Ms} ms at p50 per write (median rounds)`,
+  );
 }
 
 if (require.main === module) runBenchmarks([clusterChaosBenchmark]);

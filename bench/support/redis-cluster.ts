@@ -49,11 +49,11 @@ function connectTo(node: RedisNode): Redis {
   return redis;
 }
 
-/** CPU time a redis-server has used (INFO cpu: used_cpu_sys + used_cpu_user), in ms. */
+/** CPU time a redis-server has used (INFO cpu: used_cpu_sys + used_cpu_user), in ms (µs precision). */
 export async function redisCpuMs(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
   const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
-  return Math.round((seconds('used_cpu_sys') + seconds('used_cpu_user')) * 1000);
+  return Math.round((seconds('used_cpu_sys') + seconds('used_cpu_user')) * 1_000_000) / 1000;
 }
 
 /** Calls of every command a redis-server has run since its last CONFIG RESETSTAT. */

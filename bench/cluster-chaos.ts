@@ -125,11 +125,21 @@ export async function clusterChaosBenchmark({ heraldMain }: BenchContext): Promi
       ],
     );
     console.log(
-      `killed master :${killed.port} (${killed.keys} of the run's keys) at ${killed.atAccepted} accepted; ` +
+      `killed master :${killed.port} (${killed.keys} of the run's ${killed.allKeys} keys) at ${killed.atAccepted} accepted; ` +
         `replica :${killed.replicaPort} master after ${killed.promotionMs} ms; ` +
         `503s from first to last over ${answers.unavailableMs} ms; statuses ${JSON.stringify(statuses)}; ` +
         `load average ${loadBefore} → ${loadAfter}`,
     );
+    // Why each notification that was not sent ended as it did, grouped.
+    const notSent = new Map<string, number>();
+    for (const r of records.values()) {
+      if (r?.status === 'sent') continue;
+      const why = r
+        ? `${r.status}: ${r.failure ? `${r.failure.errorClass}: ${r.failure.detail}` : 'no failure recorded'}`
+        : 'record gone';
+      notSent.set(why, (notSent.get(why) ?? 0) + 1);
+    }
+    for (const [why, n] of notSent) console.log(`not sent, ${n}× ${why}`);
     printWait(wait);
 
     const targets = {
@@ -158,6 +168,7 @@ export async function clusterChaosBenchmark({ heraldMain }: BenchContext): Promi
       answers,
       acceptMs,
       statuses,
+      notSent: Object.fromEntries(notSent),
       lost,
       duplicated: duplicated.map((id) => ({
         id,
@@ -191,7 +202,9 @@ interface KeyAccepted {
 interface Killed {
   readonly port: number;
   readonly replicaPort: number;
+  /** Keys the killed master held at the kill, and all masters together. */
   readonly keys: number;
+  readonly allKeys: number;
   readonly atAccepted: number;
   readonly promotionMs: number;
 }
@@ -293,6 +306,7 @@ async function killBusiestMaster(cluster: BenchCluster): Promise<Omit<Killed, 'a
     port: master.port,
     replicaPort: replica.port,
     keys: sizes[index]!,
+    allKeys: sizes.reduce((a, b) => a + b, 0),
     promotionMs: Date.now() - killedAt,
   };
 }
@@ -482,6 +496,8 @@ return 1`,
       extraP50Ms: Math.round((withWait.latencyMs.p50 - without.latencyMs.p50) * 100) / 100,
     };
   } finally {
+    // Gone before Herald starts, so that the run's keys alone say which master is Herald's.
+    await stats.master.flushall();
     redis.disconnect();
     stats.master.disconnect();
     stats.replica.disconnect();

@@ -246,7 +246,7 @@ function phase(
   count: number,
   seconds: number,
 ): Phase {
-  const masterCpuMs = after.map((a, i) => a.cpu - before[i]!.cpu);
+  const masterCpuMs = after.map((a, i) => Math.round(a.cpu - before[i]!.cpu));
   return {
     perSecond: Math.round(count / seconds),
     seconds: Math.round(seconds * 10) / 10,

@@ -211,14 +211,19 @@ export class NotificationJobProcessor {
       throw err;
     }
     switch (acceptance.kind) {
-      case 'accepted':
+      case 'accepted': {
         // The record holds the message now: the job keeps only its id, so no message body
         // stays in the queue past the record's life. Written by the round's start itself (see
-        // `deliver`), not before it: one round trip instead of two.
+        // `deliver`), not before it: one round trip instead of two. Set on this run's job
+        // object too, as `Job.updateData` would: a job that fails for good in this run is
+        // followed to its record by it (see `failOrphan`).
+        const data = { [ACCEPTED_SEND_JOB_FIELD]: acceptance.id };
+        job.data = data;
         return this.deliver(acceptance.id, job, token, 0, {
           key: jobKey(this.config.queue, job.id!),
-          data: JSON.stringify({ [ACCEPTED_SEND_JOB_FIELD]: acceptance.id }),
+          data: JSON.stringify(data),
         });
+      }
       case 'replayed': {
         // Another job or request owns this key: report on its notification, never send it again.
         const record = await this.records.get(acceptance.id);
@@ -244,7 +249,7 @@ export class NotificationJobProcessor {
     jobData?: { readonly key: string; readonly data: string },
   ): Promise<DeliveryJobResult> {
     if (token === undefined || !job.id) {
-      if (jobData) await job.updateData(JSON.parse(jobData.data));
+      if (jobData) await job.updateData(job.data);
       throw new UnrecoverableError('job without a lock token');
     }
     const owner: RoundOwner = { token, lockKey: this.lockKey(job.id), step };

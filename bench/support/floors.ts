@@ -1,6 +1,6 @@
 import { SANDBOX_CREDENTIALS as C } from '../../src/config/sandbox-credentials';
 import { benchScript } from './build';
-import { API_NODE_FLAGS, CONCURRENCY, DEADLINE_MS, profileArgs } from './herald';
+import { API_NODE_FLAGS, CONCURRENCY, DEADLINE_MS, profileArgs, WORKER_NODE_FLAGS } from './herald';
 import { freePort, type NodeProcess, startNode } from './processes';
 import { BENCH_QUEUE } from './workload';
 
@@ -76,7 +76,7 @@ export async function startPlainWorker(options: {
       MAILGUN_API_KEY: C.mailgun.apiKey,
       MAILGUN_DOMAIN: C.mailgun.domain,
     },
-    profileArgs(options.profileLabel),
+    [...WORKER_NODE_FLAGS, ...profileArgs(options.profileLabel)],
   );
   await proc.waitForOutput(/^ready$/m);
   return proc;

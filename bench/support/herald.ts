@@ -36,6 +36,13 @@ export interface RunningHerald {
  */
 export const API_NODE_FLAGS = ['--max-semi-space-size=32'];
 
+/**
+ * Node flags of a `worker` process, as docker-compose.yml runs it (an old-generation ceiling
+ * sized for its concurrency; see README, Running in production). The plain BullMQ worker (the
+ * delivery floor, the failover peer) gets them too, so both grow their heaps by the same rule.
+ */
+export const WORKER_NODE_FLAGS = ['--max-old-space-size=256'];
+
 /** Worker concurrency of every benchmark, Herald's and the floors' alike. */
 export const CONCURRENCY = 50;
 /** Deadline of each provider call, Herald's and the peer's alike. */
@@ -90,6 +97,7 @@ export async function startHerald(options: HeraldOptions): Promise<RunningHerald
   };
   const proc = startNode(`herald-${options.role}`, options.main, env, [
     ...(options.role === 'api' ? API_NODE_FLAGS : []),
+    ...(options.role === 'worker' ? WORKER_NODE_FLAGS : []),
     ...profileArgs(options.profileLabel),
   ]);
   const url = `http://127.0.0.1:${port}`;

@@ -131,6 +131,8 @@ export interface WorkerRunResult {
   /** Redis commands per message (Lua scripts' inner calls included), and the most frequent. */
   readonly redisCallsPerMessage: number;
   readonly topRedisCommands: { command: string; perMessage: number }[];
+  /** Every command Redis ran during the run, per message, most frequent first. */
+  readonly redisCommands: { command: string; perMessage: number }[];
   readonly loadAverage: { before: number; after: number };
   /** Notification ids (Herald's job return value), for reading records afterwards. */
   readonly notificationIds: string[];
@@ -213,6 +215,7 @@ export async function measureWorkerRun(options: {
     topRedisCommands: commands
       .slice(0, 10)
       .map((c) => ({ command: c.command, perMessage: per(c.calls) })),
+    redisCommands: commands.map((c) => ({ command: c.command, perMessage: per(c.calls) })),
     loadAverage: { before: loadBefore, after: loadAfter },
     notificationIds: done.map((j) => j.notificationId).filter((id): id is string => !!id),
     jobs,

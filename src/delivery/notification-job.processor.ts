@@ -22,6 +22,7 @@ import {
   DELIVER_JOB,
   type DeliverJobData,
   FALLBACK_TIMER_JOB,
+  jobKey,
   jobLockKey,
   SEND_JOB,
   type StepJobData,
@@ -210,17 +211,19 @@ export class NotificationJobProcessor {
       throw err;
     }
     switch (acceptance.kind) {
-      case 'accepted':
+      case 'accepted': {
         // The record holds the message now: the job keeps only its id, so no message body
-        // stays in the queue past the record's life. Written beside the round's start (see
-        // `deliver`), not before it: one round trip of waiting instead of two.
-        return this.deliver(
-          acceptance.id,
-          job,
-          token,
-          0,
-          job.updateData({ [ACCEPTED_SEND_JOB_FIELD]: acceptance.id }),
-        );
+        // stays in the queue past the record's life. Written by the round's start itself (see
+        // `deliver`), not before it: one round trip instead of two. Set on this run's job
+        // object too, as `Job.updateData` would: a job that fails for good in this run is
+        // followed to its record by it (see `failOrphan`).
+        const data = { [ACCEPTED_SEND_JOB_FIELD]: acceptance.id };
+        job.data = data;
+        return this.deliver(acceptance.id, job, token, 0, {
+          key: jobKey(this.config.queue, job.id!),
+          data: JSON.stringify(data),
+        });
+      }
       case 'replayed': {
         // Another job or request owns this key: report on its notification, never send it again.
         const record = await this.records.get(acceptance.id);
@@ -233,26 +236,24 @@ export class NotificationJobProcessor {
 
   /**
    * One delivery round of notification `id`, owned by this run's lock token, and what the job
-   * does next. `jobWrite`: the job's own data write, under way; the round sends nothing before
-   * it is done, so a run stopped in between leaves a job its next run resumes (its acceptance
-   * finds the notification this job created).
+   * does next. `jobData`: the job's own data, written by the round's start in the same step
+   * (whatever it finds), so the round sends nothing before it is written and a run stopped
+   * after it leaves a job its next run resumes (its acceptance finds the notification this job
+   * created).
    */
   private async deliver(
     id: string,
     job: Job,
     token: string | undefined,
     step = 0,
-    jobWrite?: Promise<unknown>,
+    jobData?: { readonly key: string; readonly data: string },
   ): Promise<DeliveryJobResult> {
     if (token === undefined || !job.id) {
-      await jobWrite;
+      if (jobData) await job.updateData(job.data);
       throw new UnrecoverableError('job without a lock token');
     }
     const owner: RoundOwner = { token, lockKey: this.lockKey(job.id), step };
-    const [start] = await Promise.all([
-      this.lifecycle.startRound(id, owner, this.delivery.firstCalls()),
-      jobWrite,
-    ]);
+    const start = await this.lifecycle.startRound(id, owner, this.delivery.firstCalls(), jobData);
     switch (start.kind) {
       case 'gone':
         throw new UnrecoverableError(

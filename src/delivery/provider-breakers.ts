@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import CircuitBreaker from 'opossum';
-import { Summary } from 'prom-client';
 import { ChannelError, type ChannelErrorClass } from '../channels/channel-error';
 import { PROVIDER_NAMES, type ProviderName } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { BREAKER_STATE_VALUE, MetricsService } from '../metrics/metrics.service';
+import { LatencyWindow } from './latency-window';
 
 /** A breaker's state as the operator sees it (`GET /v1/providers`, `herald_breaker_state`). */
 export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
@@ -54,6 +54,8 @@ interface ProviderBreaker {
   openingFor?: string;
   lastError?: ProviderBreakerSnapshot['lastError'];
   lastSuccessAt?: number;
+  /** Latency of its calls over the rolling window, for the snapshot. */
+  readonly latency: LatencyWindow;
 }
 
 /**
@@ -87,27 +89,11 @@ export class ProviderBreakers implements OnApplicationShutdown {
    * breaker; and a breaker's own rotation lets `close` start it with a clean window.
    */
   private readonly rotationTimer: NodeJS.Timeout;
-  /**
-   * Latency quantiles for the snapshot, from prom-client's sliding-window summary (not
-   * registered: `/metrics` has the histogram). Opossum's own percentiles are off because it
-   * re-sorts every latency in the window on each failure, which melts a CPU in an outage.
-   */
-  private readonly latency: Summary<'provider'>;
-
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly metrics: MetricsService,
   ) {
     const { breaker: options } = config;
-    this.latency = new Summary({
-      name: 'herald_breaker_snapshot_latency_seconds',
-      help: 'Not exported; feeds the provider snapshot.',
-      labelNames: ['provider'] as const,
-      percentiles: [0.5, 0.95, 0.99],
-      maxAgeSeconds: Math.max(1, Math.round(options.rollingWindowMs / 1000)),
-      ageBuckets: 5,
-      registers: [],
-    });
     for (const provider of PROVIDER_NAMES) {
       if (config.providers[provider].configured) this.breakers.set(provider, this.build(provider));
     }
@@ -150,11 +136,11 @@ export class ProviderBreakers implements OnApplicationShutdown {
       const result = (await entry.breaker.fire(action)) as T;
       entry.lastSuccessAt = Date.now();
       entry.failuresInARow = 0;
-      this.latency.observe({ provider }, (performance.now() - started) / 1000);
+      entry.latency.observe(performance.now() - started);
       return result;
     } catch (err) {
       if (isBreakerOpenError(err)) throw err;
-      this.latency.observe({ provider }, (performance.now() - started) / 1000);
+      entry.latency.observe(performance.now() - started);
       if (!doesNotCount(err)) this.countFailureInARow(provider, entry);
       // Neither a refused message nor a poison one is the provider's error.
       if (err instanceof ChannelError && err.errorClass !== 'rejected') {
@@ -203,22 +189,11 @@ export class ProviderBreakers implements OnApplicationShutdown {
 
   /** Every configured provider's breaker, for `GET /v1/providers` and `/status`. */
   async snapshot(): Promise<ProviderBreakerSnapshot[]> {
-    const quantiles = new Map<string, Partial<Record<'p50' | 'p95' | 'p99', number>>>();
-    for (const value of (await this.latency.get()).values) {
-      const { provider, quantile } = value.labels as { provider?: string; quantile?: number };
-      if (provider === undefined || quantile === undefined || !Number.isFinite(value.value)) {
-        continue;
-      }
-      const key = quantile === 0.5 ? 'p50' : quantile === 0.95 ? 'p95' : 'p99';
-      quantiles.set(provider, {
-        ...quantiles.get(provider),
-        [key]: Math.round(value.value * 1000),
-      });
-    }
+    const now = Date.now();
     return [...this.breakers].map(([provider, entry]) => {
       const stats = entry.breaker.stats;
       const state = this.state(provider);
-      const q = quantiles.get(provider);
+      const q = entry.latency.quantiles(now);
       return {
         provider,
         state,
@@ -234,9 +209,7 @@ export class ProviderBreakers implements OnApplicationShutdown {
               : 0,
           rejectedByBreaker: stats.rejects,
         },
-        ...(q?.p50 !== undefined && q.p95 !== undefined && q.p99 !== undefined
-          ? { latencyMs: { p50: q.p50, p95: q.p95, p99: q.p99 } }
-          : {}),
+        ...(q ? { latencyMs: q } : {}),
         ...(entry.lastError ? { lastError: entry.lastError } : {}),
         ...(entry.lastSuccessAt !== undefined
           ? { lastSuccessAt: new Date(entry.lastSuccessAt).toISOString() }
@@ -279,7 +252,14 @@ export class ProviderBreakers implements OnApplicationShutdown {
         errorFilter: doesNotCount,
       },
     );
-    const entry: ProviderBreaker = { breaker, rotation, failuresInARow: 0 };
+    // Opossum's own percentiles are off: it re-sorts every latency in the window on each
+    // failure, which melts a CPU in an outage.
+    const entry: ProviderBreaker = {
+      breaker,
+      rotation,
+      failuresInARow: 0,
+      latency: new LatencyWindow(options.rollingWindowMs),
+    };
     this.metrics.breakerState.set({ provider }, BREAKER_STATE_VALUE.closed);
 
     breaker.on('open', () => {

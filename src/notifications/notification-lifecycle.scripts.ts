@@ -27,9 +27,14 @@ import { INDEX_RETENTION_STEP_SECONDS } from './record-index';
  */
 
 const COMMON = `
+-- Read once per script: a script runs atomically, so one instant serves all of it.
+local script_now
 local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if not script_now then
+    local t = redis.call('TIME')
+    script_now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return script_now
 end
 local function member(value, list)
   if not value then return false end
@@ -103,17 +108,28 @@ local function pending_fallback(raw, step)
   for i = 1, step do steps[i].message = nil end
   return cjson.encode(steps)
 end
-local function compact_after_send(rkey)
+-- \`set\` (field → value) is written in the same pass and the fields named in \`drop\` are left
+-- out, so the transition that calls this reads and writes the hash once.
+local function compact_after_send(rkey, set, drop)
+  set = set or {}
+  drop = drop or {}
   local all = redis.call('HGETALL', rkey)
   local kept = {}
-  local step = tonumber(redis.call('HGET', rkey, 'step') or '0')
+  local step = 0
   for i = 1, #all, 2 do
-    local value = all[i + 1]
-    if all[i] == 'fallback' then value = pending_fallback(value, step) end
-    if value and not DEAD_AFTER_SEND[all[i]] then
-      kept[#kept + 1] = all[i]
+    if all[i] == 'step' then step = tonumber(all[i + 1]) end
+  end
+  for i = 1, #all, 2 do
+    local name, value = all[i], all[i + 1]
+    if name == 'fallback' then value = pending_fallback(value, step) end
+    if value and not DEAD_AFTER_SEND[name] and not drop[name] and set[name] == nil then
+      kept[#kept + 1] = name
       kept[#kept + 1] = value
     end
+  end
+  for name, value in pairs(set) do
+    kept[#kept + 1] = name
+    kept[#kept + 1] = value
   end
   redis.call('DEL', rkey)
   redis.call('HSET', rkey, unpack(kept))
@@ -194,25 +210,34 @@ end
 `;
 
 /**
- * Starts a round for `token`. KEYS: record, attempts, this job's lock.
- * ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail, the job's
- * step, and optionally the first call the owner would make now: 'channel=provider=leaseMs;…'
- * (one entry per channel whose first provider it may call at once; '' for none).
+ * Starts a round for `token`. KEYS: record, attempts, this job's lock, this job's hash ('' for
+ * none). ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail,
+ * the job's step, the first call the owner would make now: 'channel=provider=leaseMs;…' (one
+ * entry per channel whose first provider it may call at once; '' for none), and the job's data
+ * to write ('' for none).
  * When the message's first provider is that channel's entry and `token` holds the job's lock,
  * the round's first in-flight marker is written here, as BEGIN_CALL would write it (at = now),
- * saving the owner that round trip.
+ * saving the owner that round trip. The job's data, when given, replaces the job hash's `data`
+ * (as BullMQ's `Job.updateData` does) whatever the outcome, so a job keeps only what its next
+ * run needs without a round trip of its own.
+ * One read of the record and one write: a round's start is the hot path of every delivery.
  * Returns {'gone'} | {'other_step', step, status} (the job is for a step that is not current) |
  *   {'final', status} | {'busy', waitMs} |
  *   {'not_startable', status} | {'not_yet', waitMs} |
  *   {'started', round, budgetFrom, message, previous, interrupted, begun provider or ''}.
  */
 export const START_ROUND = `${COMMON}
-local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom', 'message')
+if KEYS[4] ~= '' and ARGV[9] and ARGV[9] ~= '' and redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('HSET', KEYS[4], 'data', ARGV[9])
+end
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom',
+  'message', 'step', 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil', 'nextAttemptAt', 'sendAtMs')
 local status, owner, ownerLock = f[1], f[2], f[3]
 if not status then return {'gone'} end
-if not at_step(KEYS[1], ARGV[7]) then return {'other_step', step_of(KEYS[1]) or '0', status} end
+local step = f[7]
+if (step or '0') ~= ARGV[7] then return {'other_step', step or '0', status} end
 if member(status, ARGV[5]) then return {'final', status} end
-local inflight = redis.call('HMGET', KEYS[1], 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil')
+local inflight = {f[8], f[9], f[10], f[11], f[12]}
 local now = now_ms()
 if inflight[1] and inflight[1] ~= ARGV[1] and tonumber(inflight[5]) > now then
   return {'busy', tonumber(inflight[5]) - now}
@@ -224,21 +249,19 @@ if owner and owner ~= ARGV[1] and ownerLock and ownerLock ~= KEYS[3]
 end
 if not member(status, ARGV[4]) then return {'not_startable', status} end
 if status == 'scheduled' then
-  local at = tonumber(redis.call('HGET', KEYS[1], 'sendAtMs') or '0')
+  local at = tonumber(f[14] or '0')
   if at > now then return {'not_yet', at - now} end
 end
 local interrupted = ''
 if inflight[1] then
-  redis.call('RPUSH', KEYS[2], stepped(interrupted_attempt(inflight, ARGV[6]), step_of(KEYS[1])))
+  redis.call('RPUSH', KEYS[2], stepped(interrupted_attempt(inflight, ARGV[6]), step))
   redis.call('HDEL', KEYS[1], unpack(IF_FIELDS))
   interrupted = inflight[2]
 end
-local rounds = redis.call('HINCRBY', KEYS[1], 'rounds', 1)
+local rounds = tonumber(f[4] or '0') + 1
 reindex(KEYS[1], 'sending', ARGV[3])
-redis.call('HSET', KEYS[1], 'status', 'sending', 'owner', ARGV[1], 'ownerLock', KEYS[3], 'updatedAt', ARGV[2])
-redis.call('HDEL', KEYS[1], 'nextAttemptAt')
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
+local fields = {'rounds', rounds, 'status', 'sending', 'owner', ARGV[1], 'ownerLock', KEYS[3],
+  'updatedAt', ARGV[2]}
 local begun = ''
 if ARGV[8] and ARGV[8] ~= '' and f[6] and redis.call('GET', KEYS[3]) == ARGV[1] then
   local ok, m = pcall(cjson.decode, f[6])
@@ -247,12 +270,18 @@ if ARGV[8] and ARGV[8] ~= '' and f[6] and redis.call('GET', KEYS[3]) == ARGV[1] 
     local first = provider
     if type(m.providers) == 'table' then first = m.providers[1] end
     if provider and first == provider then
-      redis.call('HSET', KEYS[1], 'ifOwner', ARGV[1], 'ifProvider', provider, 'ifRound', rounds,
-        'ifAt', ARGV[2], 'ifUntil', tostring(now + tonumber(lease)))
+      for _, v in ipairs({'ifOwner', ARGV[1], 'ifProvider', provider, 'ifRound', rounds,
+          'ifAt', ARGV[2], 'ifUntil', tostring(now + tonumber(lease))}) do
+        fields[#fields + 1] = v
+      end
       begun = provider
     end
   end
 end
+redis.call('HSET', KEYS[1], unpack(fields))
+if f[13] then redis.call('HDEL', KEYS[1], 'nextAttemptAt') end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
 return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupted, begun}
 `;
 
@@ -300,18 +329,19 @@ return 1
  * earlier by this token), or 0 when `token` does not own the record.
  */
 export const MARK_ACCEPTED = `${COMMON}
-if not at_step(KEYS[1], ARGV[11]) then return 0 end
-local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ifOwner', 'deliveredBy')
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ifOwner', 'deliveredBy', 'step')
+if (f[5] or '0') ~= ARGV[11] then return 0 end
 if member(f[1], ARGV[9]) then return f[4] == ARGV[1] and 1 or 0 end
 if f[2] ~= ARGV[1] then return 0 end
 if not (member(f[1], ARGV[8]) or (f[1] == 'failed' and f[3] == ARGV[1])) then return 0 end
 reindex(KEYS[1], ARGV[2], ARGV[7])
-redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMessageId', ARGV[4],
-  'sentAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
-if ARGV[2] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
-redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
-redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step_of(KEYS[1])))
-compact_after_send(KEYS[1])
+local set = {status = ARGV[2], provider = ARGV[3], providerMessageId = ARGV[4],
+  sentAt = ARGV[6], updatedAt = ARGV[6], deliveredBy = ARGV[1]}
+if ARGV[2] == 'delivered' then set.deliveredAt = ARGV[6] end
+local drop = {failure = true, failedAt = true, nextAttemptAt = true}
+for _, name in ipairs(IF_FIELDS) do drop[name] = true end
+redis.call('RPUSH', KEYS[2], stepped(ARGV[5], f[5]))
+compact_after_send(KEYS[1], set, drop)
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end

@@ -239,7 +239,7 @@ export class NotificationLifecycle {
         (redis.client as unknown as Record<string, Script>)[name]!(...args);
     };
     this.scripts = {
-      start: define('heraldLcStart', 3, START_ROUND),
+      start: define('heraldLcStart', 4, START_ROUND),
       beginCall: define('heraldLcBeginCall', 2, BEGIN_CALL),
       append: define('heraldLcAppend', 2, APPEND_ATTEMPT),
       accepted: define('heraldLcAccepted', 3, MARK_ACCEPTED),
@@ -264,12 +264,15 @@ export class NotificationLifecycle {
   /**
    * Starts a round for `owner`, unless accepted already, failed, or owned by a live round. With
    * `firstCalls`, also begins the round's first call when the message's first provider is
-   * among them (see `begun`).
+   * among them (see `begun`). With `jobData`, the owner's job hash (`key`) gets that `data`
+   * in the same step, whatever the round's start finds, as BullMQ's `Job.updateData` would
+   * write it: one round trip where there were two.
    */
   async startRound(
     id: string,
     owner: RoundOwner,
     firstCalls: FirstCalls = [],
+    jobData?: { readonly key: string; readonly data: string },
   ): Promise<RoundStart> {
     const k = this.keys(id);
     const at = now();
@@ -277,6 +280,7 @@ export class NotificationLifecycle {
       k.record,
       k.attempts,
       owner.lockKey,
+      jobData?.key ?? '',
       owner.token,
       at,
       this.ttl,
@@ -285,6 +289,7 @@ export class NotificationLifecycle {
       INTERRUPTED_DETAIL,
       owner.step,
       firstCalls.map((c) => `${c.channel}=${c.provider}=${Math.ceil(c.leaseMs)}`).join(';'),
+      jobData?.data ?? '',
     )) as [string, ...(string | number)[]];
     switch (r[0]) {
       case 'gone':

@@ -33,7 +33,12 @@ export interface StepJobData {
  */
 export const ACCEPTED_SEND_JOB_FIELD = 'heraldNotificationId';
 
+/** BullMQ's key of a job's hash (its `data`, options and state fields). */
+export function jobKey(queue: { prefix: string; name: string }, jobId: string): string {
+  return `${queue.prefix}:${queue.name}:${jobId}`;
+}
+
 /** BullMQ's lock key of a job: it holds the lock token of the run that has the job. */
 export function jobLockKey(queue: { prefix: string; name: string }, jobId: string): string {
-  return `${queue.prefix}:${queue.name}:${jobId}:lock`;
+  return `${jobKey(queue, jobId)}:lock`;
 }

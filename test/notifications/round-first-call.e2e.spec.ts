@@ -118,4 +118,37 @@ describe(NotificationLifecycle.name, () => {
       ]);
     });
   });
+
+  describe('when a round starts with its job’s data to write', () => {
+    /** A job hash as BullMQ keeps one, holding the producer's message. */
+    async function jobHash(): Promise<string> {
+      const key = redis.key('test-job', randomUUID());
+      await redis.client.hset(key, 'name', 'send', 'data', '{"channel":"email"}');
+      return key;
+    }
+
+    it('replaces the job’s data in the same step as the start', async () => {
+      const id = await newRecord(email());
+      const key = await jobHash();
+      const start = await lifecycle.startRound(id, await owner('a'), [], { key, data: '{"n":1}' });
+      expect(start.kind).toBe('started');
+      expect(await redis.client.hgetall(key)).toEqual({ name: 'send', data: '{"n":1}' });
+    });
+
+    it('writes it also when the round cannot start now', async () => {
+      const id = await newRecord(email());
+      await lifecycle.startRound(id, await owner('a'), FIRST_CALLS);
+      const key = await jobHash();
+      const start = await lifecycle.startRound(id, await owner('b'), [], { key, data: '{"n":2}' });
+      expect(start.kind).toBe('busy');
+      expect(await redis.client.hget(key, 'data')).toBe('{"n":2}');
+    });
+
+    it('creates no job hash that is not there (a job removed meanwhile)', async () => {
+      const id = await newRecord(email());
+      const key = redis.key('test-job', randomUUID());
+      await lifecycle.startRound(id, await owner('a'), [], { key, data: '{"n":3}' });
+      expect(await redis.client.exists(key)).toBe(0);
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
 import { Job, type Queue } from 'bullmq';
 import { HeraldError } from '../errors/herald-error';
+import { batchWrites } from '../redis/batched-writes';
 import { RedisService } from '../redis/redis.service';
 import {
   IN_FLIGHT_TTL_SECONDS,
@@ -274,16 +275,13 @@ export class NotificationAcceptanceStore {
    * Sends `plan` as MULTI … EXEC command by command, not as an ioredis pipeline, whose
    * construction copies every script BullMQ defines on the connection (dozens) onto a new
    * object per request. The commands are written synchronously one after another, so no other
-   * request's command can fall between them, and the socket is corked until the end of the
-   * tick, so a tick's acceptances leave in one write instead of five each. Answers EXEC's
-   * replies; when Redis discarded the transaction, throws the refusal that made it do so.
+   * request's command can fall between them, and the socket is held until the end of the
+   * event loop's turn (batchWrites), so a turn's acceptances leave in one write instead of five
+   * each. Answers EXEC's replies; when Redis discarded the transaction, throws the refusal that
+   * made it do so.
    */
   private async sendCommands(client: TransactionClient, plan: AcceptancePlan): Promise<unknown[]> {
-    const stream = client.stream;
-    if (stream && stream.writableCorked === 0) {
-      stream.cork();
-      process.nextTick(() => stream.uncork());
-    }
+    batchWrites(client);
     const queued: Promise<unknown>[] = [
       client.call('MULTI'),
       client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]])),

@@ -3,7 +3,6 @@ import { Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
 import { Job, type Queue } from 'bullmq';
 import { HeraldError } from '../errors/herald-error';
-import { batchWrites } from '../redis/batched-writes';
 import { RedisService } from '../redis/redis.service';
 import {
   IN_FLIGHT_TTL_SECONDS,
@@ -141,6 +140,8 @@ interface AcceptancePlan {
 @Injectable()
 export class NotificationAcceptanceStore {
   private client?: TransactionClient;
+  /** The acceptances asked for in this turn of the event loop, sent at its end (see flush). */
+  private turn?: Turn;
 
   constructor(
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
@@ -272,36 +273,81 @@ export class NotificationAcceptanceStore {
   }
 
   /**
-   * Sends `plan` as MULTI … EXEC command by command, not as an ioredis pipeline, whose
-   * construction copies every script BullMQ defines on the connection (dozens) onto a new
-   * object per request. The commands are written synchronously one after another, so no other
-   * request's command can fall between them, and the socket is held until the end of the
-   * event loop's turn (batchWrites), so a turn's acceptances leave in one write instead of five
-   * each. Answers EXEC's replies; when Redis discarded the transaction, throws the refusal that
-   * made it do so.
+   * Sends `plan` in the MULTI … EXEC of this turn of the event loop: the acceptances asked for
+   * in one turn (a batch's items, the requests whose suppression check came back together) share
+   * one transaction, its deadline and one write (see {@link flush}). Answers this plan's share of
+   * EXEC's replies; when Redis discarded the transaction, throws the refusal that made it do so.
    */
-  private async sendCommands(client: TransactionClient, plan: AcceptancePlan): Promise<unknown[]> {
-    batchWrites(client);
-    const queued: Promise<unknown>[] = [
-      client.call('MULTI'),
-      client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]])),
-    ];
-    // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
-    if (plan.job) queued.push(plan.job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
-    if (plan.timer) {
-      queued.push(plan.timer.addJob(client as unknown as Parameters<Job['addJob']>[0]));
+  private sendCommands(client: TransactionClient, plan: AcceptancePlan): Promise<unknown[]> {
+    let turn = this.turn;
+    if (turn === undefined || turn.entries.length >= MAX_ACCEPTANCES_PER_TRANSACTION) {
+      turn = { client, entries: [] };
+      this.turn = turn;
+      const flushed = turn;
+      setImmediate(() => this.flush(flushed));
     }
-    if (plan.complete) queued.push(client.heraldAcceptComplete(...plan.complete));
+    const entries = turn.entries;
+    return new Promise((resolve, reject) => entries.push({ plan, resolve, reject }));
+  }
+
+  /**
+   * Sends a turn's acceptances as one MULTI … EXEC, command by command, not as an ioredis
+   * pipeline, whose construction copies every script BullMQ defines on the connection (dozens)
+   * onto a new object per request. The commands are written synchronously one after another,
+   * so no other command on the connection can fall between them, and with the socket corked,
+   * so they leave in one write. Each acceptance stays all or nothing: its claim script, jobs and
+   * completion run inside the one transaction, and each reads only its own replies.
+   */
+  private flush(turn: Turn): void {
+    if (this.turn === turn) this.turn = undefined;
+    const { client, entries } = turn;
+    const stream = client.stream;
+    stream?.cork();
+    const queued: Promise<unknown>[] = [client.call('MULTI')];
+    const counts: number[] = [];
+    // An acceptance whose commands could not all be queued fails alone; EXEC is sent whatever
+    // happens, or the connection would be left inside a transaction.
+    const failures = new Map<number, unknown>();
+    entries.forEach(({ plan }, i) => {
+      const before = queued.length;
+      try {
+        queued.push(
+          client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]])),
+        );
+        // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
+        if (plan.job) {
+          queued.push(plan.job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
+        }
+        if (plan.timer) {
+          queued.push(plan.timer.addJob(client as unknown as Parameters<Job['addJob']>[0]));
+        }
+        if (plan.complete) queued.push(client.heraldAcceptComplete(...plan.complete));
+      } catch (err) {
+        failures.set(i, err);
+      }
+      counts.push(queued.length - before);
+    });
     const executed = client.call('EXEC') as Promise<unknown[] | null>;
+    stream?.uncork();
     // Their answers are QUEUED; a refusal (OOM, say) makes EXEC fail with EXECABORT, which
     // does not say why: the first refusal does.
     let refusal: unknown;
     for (const reply of queued) reply.catch((err: unknown) => (refusal ??= err));
-    try {
-      return (await withDeadline(executed, QUEUE_WRITE_DEADLINE_MS)) ?? [];
-    } catch (err) {
-      throw refusal !== undefined && /EXECABORT/.test((err as Error).message) ? refusal : err;
-    }
+    withDeadline(executed, QUEUE_WRITE_DEADLINE_MS).then(
+      (replies) => {
+        let at = 0;
+        entries.forEach(({ resolve, reject }, i) => {
+          if (failures.has(i)) reject(failures.get(i));
+          else resolve(replies?.slice(at, at + counts[i]!) ?? []);
+          at += counts[i]!;
+        });
+      },
+      (err: unknown) => {
+        const cause =
+          refusal !== undefined && /EXECABORT/.test((err as Error).message) ? refusal : err;
+        entries.forEach(({ reject }, i) => reject(failures.has(i) ? failures.get(i) : cause));
+      },
+    );
   }
 
   /** Sends `plan` as an ioredis MULTI pipeline, which a cluster routes to its keys' node. */
@@ -378,6 +424,22 @@ export class NotificationAcceptanceStore {
     }
     return client;
   }
+}
+
+/**
+ * Acceptances sent in one transaction at most: a turn with more (several large batches at once)
+ * sends several, so no one transaction holds Redis for long.
+ */
+const MAX_ACCEPTANCES_PER_TRANSACTION = 128;
+
+/** A turn's acceptances waiting to be sent (see NotificationAcceptanceStore.flush). */
+interface Turn {
+  readonly client: TransactionClient;
+  readonly entries: {
+    readonly plan: AcceptancePlan;
+    resolve(replies: unknown[]): void;
+    reject(err: unknown): void;
+  }[];
 }
 
 /** The jobs an acceptance's transaction adds: its `deliver` job (id: the notification's) and timer. */

@@ -127,6 +127,44 @@ describe(`${NotificationsController.name} batch`, () => {
     });
   });
 
+  describe('when it holds 50 messages', () => {
+    it('writes them in one Redis transaction, each notification whole', async () => {
+      const monitor = await new Redis(herald.config.redis.url).monitor();
+      const seen: { source: string; args: string[] }[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) =>
+        seen.push({ source, args }),
+      );
+      const ownKey = `${herald.config.queue.prefix}:ntf:`;
+      let results: BatchResult[];
+      try {
+        ({ results } = await batch(
+          Array.from({ length: 50 }, (_, i) => ({ ...SMS, text: `one of 50: ${i}` })),
+        ));
+        await until(
+          async () =>
+            seen.some((c) => c.args[0]?.toLowerCase() === 'exec') &&
+            seen.filter((c) => c.args.some((a) => a.startsWith(ownKey))).length >= 50,
+          2_000,
+          'the transaction seen',
+        );
+      } finally {
+        monitor.disconnect();
+      }
+      expect(results.filter((r) => r.status === 202)).toHaveLength(50);
+      // The connection that wrote this Herald's records: the queue's.
+      const source = seen.find(
+        (c) => c.source !== 'lua' && c.args.some((a) => a.startsWith(ownKey)),
+      )!.source;
+      const verbs = seen.filter((c) => c.source === source).map((c) => c.args[0]!.toLowerCase());
+      expect(verbs.filter((v) => v === 'multi')).toHaveLength(1);
+      expect(verbs.filter((v) => v === 'exec')).toHaveLength(1);
+      for (const r of [results[0]!, results[49]!]) {
+        const record = await request(`${herald.url}/v1/notifications/${r.id}`);
+        expect(record.body).toMatchObject({ id: r.id, status: 'queued', channel: 'sms' });
+      }
+    });
+  });
+
   describe('when items carry idempotency keys', () => {
     it('replays a key accepted before, and refuses one reused with another body', async () => {
       const first = await batch([{ ...SMS, idempotencyKey: 'batch-key-1' }]);

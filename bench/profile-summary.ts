@@ -6,6 +6,10 @@
  *   node -r ts-node/register/transpile-only bench/profile-summary.ts <file.cpuprofile> [top]
  *
  * INCLUSIVE=1 adds each function's total time (itself and what it calls synchronously).
+ * SKIP_SECONDS=<s> leaves out the first seconds of the profile (the process starting: loading
+ * modules is a quarter of a short run's samples and says nothing about a request's cost).
+ * CALLERS=<text> adds the synchronous stacks (up to 12 frames) that lead to the functions whose
+ * label contains <text>, by self time: who calls a hot native such as `writeUtf8String`.
  */
 import { readFileSync } from 'node:fs';
 import { printTable } from './support/report';
@@ -37,7 +41,11 @@ function summarise(path: string, top: number): void {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
+  const skipUs = Number(process.env.SKIP_SECONDS ?? 0) * 1e6;
+  let elapsedUs = 0;
   profile.samples.forEach((id, i) => {
+    elapsedUs += profile.timeDeltas[i] ?? 0;
+    if (elapsedUs < skipUs) return;
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
@@ -81,6 +89,20 @@ function summarise(path: string, top: number): void {
   );
   printTable('self time by package', ['package', 'ms', '% of busy'], rows(owners));
   printTable('hottest functions (self time)', ['function', 'ms', '% of busy'], rows(functions));
+  const callersOf = process.env.CALLERS;
+  if (callersOf) {
+    const stacks = new Map<string, number>();
+    for (const [id, us] of selfUs) {
+      if (!label(id).includes(callersOf)) continue;
+      const chain: string[] = [];
+      for (let at = parent.get(id); at !== undefined && chain.length < 12; at = parent.get(at)) {
+        chain.push(label(at));
+      }
+      const stack = `${label(id)} < ${chain.join(' < ')}`;
+      stacks.set(stack, (stacks.get(stack) ?? 0) + us);
+    }
+    printTable(`stacks leading to "${callersOf}"`, ['stack', 'ms', '% of busy'], rows(stacks));
+  }
   if (process.env.INCLUSIVE === '1') {
     printTable(
       'functions by total time (synchronous stack only: an await starts a new stack)',

@@ -1,50 +1,55 @@
 import { createHash } from 'node:crypto';
 
-type Frame =
-  | { readonly kind: 'value'; readonly value: unknown }
-  | { readonly kind: 'text'; readonly text: string };
+/** An array or object being written: its values (an object's sorted by key) and the next one. */
+interface Frame {
+  readonly values: readonly unknown[];
+  /** An object's keys, sorted; undefined for an array. */
+  readonly keys: readonly string[] | undefined;
+  next: number;
+}
 
 /**
  * JSON with object keys sorted at every level, so two bodies that differ only in key order
  * have the same fingerprint. Hand-written because the inputs are already-parsed JSON values
- * (no Dates, Maps or cycles). Iterative, with its own stack: a body nested thousands deep
- * cannot overflow the call stack, whatever its caller checked first.
+ * (no Dates, Maps or cycles). Iterative, with its own stack of the arrays and objects open:
+ * a body nested thousands deep cannot overflow the call stack, whatever its caller checked
+ * first. Every request with an Idempotency-Key pays for it, so it allocates one frame per
+ * array or object and nothing per value.
  */
 export function canonicalJson(value: unknown): string {
   const out: string[] = [];
-  const stack: Frame[] = [{ kind: 'value', value }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    if (frame.kind === 'text') {
-      out.push(frame.text);
-      continue;
-    }
-    const v = frame.value;
-    if (Array.isArray(v)) {
-      // Pushed in reverse: the stack pops them in order.
-      const parts: Frame[] = [{ kind: 'text', text: '[' }];
-      v.forEach((item, i) => {
-        if (i > 0) parts.push({ kind: 'text', text: ',' });
-        parts.push({ kind: 'value', value: item ?? null });
-      });
-      parts.push({ kind: 'text', text: ']' });
-      for (let i = parts.length - 1; i >= 0; i -= 1) stack.push(parts[i]!);
-    } else if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v as Record<string, unknown>)
-        .filter(([, x]) => x !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const parts: Frame[] = [{ kind: 'text', text: '{' }];
-      entries.forEach(([k, x], i) => {
-        parts.push({ kind: 'text', text: `${i > 0 ? ',' : ''}${JSON.stringify(k)}:` });
-        parts.push({ kind: 'value', value: x });
-      });
-      parts.push({ kind: 'text', text: '}' });
-      for (let i = parts.length - 1; i >= 0; i -= 1) stack.push(parts[i]!);
+  const stack: Frame[] = [];
+  let current = value;
+  for (;;) {
+    if (Array.isArray(current)) {
+      out.push('[');
+      stack.push({ values: current, keys: undefined, next: 0 });
+    } else if (current !== null && typeof current === 'object') {
+      const object = current as Record<string, unknown>;
+      const keys = Object.keys(object)
+        .filter((k) => object[k] !== undefined)
+        .sort();
+      out.push('{');
+      stack.push({ values: keys.map((k) => object[k]), keys, next: 0 });
     } else {
-      out.push(JSON.stringify(v));
+      out.push(JSON.stringify(current));
+    }
+    // The next value to write, closing the arrays and objects it finishes.
+    for (;;) {
+      const frame = stack[stack.length - 1];
+      if (frame === undefined) return out.join('');
+      const i = frame.next;
+      if (i < frame.values.length) {
+        if (i > 0) out.push(',');
+        if (frame.keys !== undefined) out.push(`${JSON.stringify(frame.keys[i])}:`);
+        current = frame.values[i] ?? null;
+        frame.next = i + 1;
+        break;
+      }
+      out.push(frame.keys === undefined ? ']' : '}');
+      stack.pop();
     }
   }
-  return out.join('');
 }
 
 /** SHA-256 (hex) of the canonical JSON of a parsed body: what an idempotency key remembers. */

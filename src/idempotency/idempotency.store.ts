@@ -10,13 +10,12 @@ import { RedisService } from '../redis/redis.service';
 export const IN_FLIGHT_TTL_SECONDS = 30;
 
 /**
- * The claim step as a Lua fragment, for scripts that claim a key as one step of a larger write
- * (notification-acceptance.scripts.ts): unless the key is free it returns what it found, else
- * it claims the key for `owner` and falls through. Expects locals ikey, fp, owner, id, inflight_ttl.
+ * The look-up half of a claim as a Lua fragment: unless the key is free it returns what it
+ * found, else it falls through. Expects locals ikey, fp, owner.
  * Entry: hash {fp, state: in_flight|completed, owner, id, answer}.
  * Returns {'reused'} | {'owned', state, id} | {'in_flight'} | {'completed', id, answer}.
  */
-export const CLAIM_LUA = `
+export const FIND_CLAIM_LUA = `
 local e = redis.call('HMGET', ikey, 'fp', 'state', 'owner', 'id', 'answer')
 if e[1] then
   if e[1] ~= fp then return {'reused'} end
@@ -24,6 +23,14 @@ if e[1] then
   if e[2] == 'in_flight' then return {'in_flight'} end
   return {'completed', e[4], e[5] or ''}
 end
+`;
+
+/**
+ * The claim step as a Lua fragment, for scripts that claim a key as one step of a larger write:
+ * {@link FIND_CLAIM_LUA}, then, the key being free, it claims it for `owner` (in flight) and
+ * falls through. Expects locals ikey, fp, owner, id, inflight_ttl.
+ */
+export const CLAIM_LUA = `${FIND_CLAIM_LUA}
 redis.call('HSET', ikey, 'fp', fp, 'state', 'in_flight', 'owner', owner, 'id', id)
 redis.call('EXPIRE', ikey, inflight_ttl)
 `;

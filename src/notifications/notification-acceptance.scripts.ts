@@ -1,51 +1,58 @@
 /**
  * The Lua scripts behind {@link NotificationAcceptanceStore}: a REST acceptance is one MULTI of
- * CLAIM_AND_WRITE, BullMQ's own job-adding script and COMPLETE_QUEUED, so the claim, the
- * record, its indexes, the job and the completed key land together or not at all, in one round
- * trip. Idempotency entries are laid out as IdempotencyStore keeps them.
+ * CLAIM_AND_WRITE, BullMQ's own job-adding script and KEEP_IF_QUEUED, so the claim, the record,
+ * its indexes, the job and the completed key land together or not at all, in one round trip.
+ * Idempotency entries are laid out as IdempotencyStore keeps them.
  */
-import { CLAIM_LUA } from '../idempotency/idempotency.store';
+import { FIND_CLAIM_LUA } from '../idempotency/idempotency.store';
 
 /**
- * Claims the idempotency key (when there is one) and writes the record and its indexes.
+ * Claims the idempotency key (when there is one) and writes the record and its indexes. The key
+ * is written completed, with its answer, at once: nothing runs between the scripts of a MULTI,
+ * so no other request could see it in flight, and KEEP_IF_QUEUED takes it back (in the same
+ * transaction) when the job did not land.
  * KEYS: idempotency entry (for a request without a key, the record's again: a cluster refuses
  * an empty key name, which hashes to another slot), record, then the indexes it joins.
- * ARGV: fingerprint ('' for a request without a key), owner, id, in-flight ttl (s), record ttl (s), score in the indexes (epoch
- * ms), index expiry (epoch s; '0' when every index already outlives it), then the record's
- * field/value pairs.
- * Returns {'new'} when written, else what the claim found (see CLAIM_LUA); nothing is written then.
+ * ARGV: fingerprint ('' for a request without a key), owner, id, the answer a replay gives,
+ * the entry's ttl (s), record ttl (s), score in the indexes (epoch ms), index expiry (epoch s;
+ * '0' when every index already outlives it), then the record's field/value pairs.
+ * Returns {'new'} when written, else what the claim found (see FIND_CLAIM_LUA); nothing is
+ * written then.
  */
 export const CLAIM_AND_WRITE = `
 if ARGV[1] ~= '' then
-  local ikey, fp, owner, id, inflight_ttl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-  ${CLAIM_LUA}
+  local ikey, fp, owner = KEYS[1], ARGV[1], ARGV[2]
+  ${FIND_CLAIM_LUA}
+  redis.call('HSET', ikey, 'fp', fp, 'state', 'completed', 'owner', owner, 'id', ARGV[3], 'answer', ARGV[4])
+  redis.call('EXPIRE', ikey, ARGV[5])
 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 8))
-redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('HSET', KEYS[2], unpack(ARGV, 9))
+redis.call('EXPIRE', KEYS[2], ARGV[6])
 for i = 3, #KEYS do
-  redis.call('ZADD', KEYS[i], ARGV[6], ARGV[3])
-  if ARGV[7] ~= '0' then
+  redis.call('ZADD', KEYS[i], ARGV[7], ARGV[3])
+  if ARGV[8] ~= '0' then
     -- An index outlives every record in it: set when new, else only lengthened.
-    redis.call('EXPIREAT', KEYS[i], ARGV[7], 'NX')
-    redis.call('EXPIREAT', KEYS[i], ARGV[7], 'GT')
+    redis.call('EXPIREAT', KEYS[i], ARGV[8], 'NX')
+    redis.call('EXPIREAT', KEYS[i], ARGV[8], 'GT')
   end
 end
 return {'new'}
 `;
 
 /**
- * Completes the claim once the job is in the queue: only while this owner's claim is still in
- * flight and the job's hash exists (BullMQ's add did not fail). KEYS: idempotency entry, job
- * hash (the entry again when the notification rides the job being run, a producer's). ARGV:
- * owner, answer, ttl (s), '1' to check the job hash. Returns 1 when completed, else 0.
+ * Keeps a keyed acceptance only if its job is in the queue (BullMQ's add, queued between the
+ * two scripts, did not fail): else takes back, in the same transaction, what CLAIM_AND_WRITE
+ * wrote — this acceptance's entry, its record and index entries — so a key never answers for a
+ * notification without a job. KEYS: job hash, idempotency entry, record, then the indexes.
+ * ARGV: owner, id. Returns 1 when the job is there, else 0.
  */
-export const COMPLETE_QUEUED = `
-if ARGV[4] == '1' and redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
-local e = redis.call('HMGET', KEYS[1], 'owner', 'state')
-if e[1] ~= ARGV[1] or e[2] ~= 'in_flight' then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'completed', 'answer', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
+export const KEEP_IF_QUEUED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+local e = redis.call('HMGET', KEYS[2], 'owner', 'id')
+if e[1] == ARGV[1] and e[2] == ARGV[2] then redis.call('DEL', KEYS[2]) end
+redis.call('DEL', KEYS[3])
+for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[2]) end
+return 0
 `;
 
 /**

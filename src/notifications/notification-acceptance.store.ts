@@ -4,11 +4,7 @@ import type { Writable } from 'node:stream';
 import { Job, type Queue } from 'bullmq';
 import { HeraldError } from '../errors/herald-error';
 import { RedisService } from '../redis/redis.service';
-import {
-  IN_FLIGHT_TTL_SECONDS,
-  type IdempotencyOutcome,
-  outcomeOf,
-} from '../idempotency/idempotency.store';
+import { type IdempotencyOutcome, outcomeOf } from '../idempotency/idempotency.store';
 import { STEP_JOB_RETENTION, timerJobId } from '../fallback/fallback-steps';
 import {
   DELIVER_JOB,
@@ -19,7 +15,7 @@ import {
 } from '../queue/queue.constants';
 import {
   CLAIM_AND_WRITE,
-  COMPLETE_QUEUED,
+  KEEP_IF_QUEUED,
   UNDO_ACCEPTANCE,
 } from './notification-acceptance.scripts';
 import type { NewRecordRow } from './notification-records.repository';
@@ -89,28 +85,14 @@ interface TransactionClient {
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
   defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void;
   heraldAcceptWrite(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  heraldAcceptComplete(
-    entry: string,
-    job: string,
-    owner: string,
-    answer: string,
-    ttl: number,
-    checkJob: '1' | '0',
-  ): Promise<unknown>;
+  heraldAcceptKeep(numKeys: number, ...args: string[]): Promise<unknown>;
   heraldAcceptUndo(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
 /** An ioredis MULTI pipeline with this store's scripts (see {@link TransactionClient}). */
 interface PipelinedTransaction {
   heraldAcceptWrite(numKeys: number, ...args: (string | number)[]): this;
-  heraldAcceptComplete(
-    entry: string,
-    job: string,
-    owner: string,
-    answer: string,
-    ttl: number,
-    checkJob: '1' | '0',
-  ): this;
+  heraldAcceptKeep(numKeys: number, ...args: string[]): this;
   exec(): Promise<[Error | null, unknown][] | null>;
 }
 
@@ -120,26 +102,25 @@ interface AcceptancePlan {
   readonly writeArgs: (string | number)[];
   readonly job?: Job;
   readonly timer?: Job;
-  readonly complete?: [
-    entry: string,
-    job: string,
-    owner: string,
-    answer: string,
-    ttl: number,
-    checkJob: '1' | '0',
-  ];
+  /** KEEP_IF_QUEUED's arguments: a keyed acceptance that adds a job. */
+  readonly keep?: [numKeys: number, ...args: string[]];
 }
 
 /**
  * Writes a REST acceptance in one round trip: one MULTI on the queue's connection holding the
  * idempotency claim with the record and its indexes (one script), the `deliver` job (BullMQ's
- * own job-adding script, through `Job.addJob` on the transaction) and the completion of the
- * claim (one script, which completes only if the job exists). Either all of it lands or none:
- * a key is never completed, and a record never kept, without its job.
+ * own job-adding script, through `Job.addJob` on the transaction) and, for a keyed request, a
+ * script that takes the key and the record back if the job did not land. Either all of it
+ * lands or none: a key is never completed, and a record never kept, without its job.
  */
 @Injectable()
 export class NotificationAcceptanceStore {
   private client?: TransactionClient;
+  /**
+   * The acceptances asked for in this turn of the event loop, by connection, sent at its end
+   * (see flush).
+   */
+  private readonly turns = new Map<TransactionClient, Turn>();
 
   constructor(
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
@@ -208,7 +189,8 @@ export class NotificationAcceptanceStore {
         claim?.fingerprint ?? '',
         claim?.owner ?? '',
         id,
-        IN_FLIGHT_TTL_SECONDS,
+        claim?.answer ?? '',
+        claim?.ttlSeconds ?? 0,
         row.ttl,
         row.score,
         row.indexExpiry,
@@ -216,17 +198,8 @@ export class NotificationAcceptanceStore {
       ],
       ...(job ? { job } : {}),
       ...(timer ? { timer } : {}),
-      ...(claim
-        ? {
-            complete: [
-              claim.entryKey,
-              job ? this.queue.toKey(id) : claim.entryKey,
-              claim.owner,
-              claim.answer,
-              claim.ttlSeconds,
-              job ? ('1' as const) : ('0' as const),
-            ],
-          }
+      ...(claim && job
+        ? { keep: [keys.length + 1, this.queue.toKey(id), ...keys, claim.owner, id] }
         : {}),
     };
     let results: unknown[];
@@ -239,11 +212,11 @@ export class NotificationAcceptanceStore {
       this.undo(client, keys, claim?.owner ?? '', id, added);
       throw err;
     }
-    // EXEC's replies, in the order queued: the write, the job, the timer, the completion.
+    // EXEC's replies, in the order queued: the write, the job, the timer, the keeping.
     const [written, ...rest] = results;
     const queued = rest.slice(0, (job ? 1 : 0) + (timer ? 1 : 0));
-    const completed = plan.complete ? rest[queued.length] : undefined;
-    const failure = [written, ...queued, completed].find((r): r is Error => r instanceof Error);
+    const kept = plan.keep ? rest[queued.length] : 1;
+    const failure = [written, ...queued, kept].find((r): r is Error => r instanceof Error);
     if (failure && !retried && /NOSCRIPT/.test(failure.message)) {
       // A script is missing where the transaction ran (a restart, a failover, a flush, a load
       // Redis refused): inside a MULTI, ioredis cannot load it and resend as it does for a
@@ -263,47 +236,90 @@ export class NotificationAcceptanceStore {
       // before answering (a replay is rare), so nothing of this request outlives its answer; if
       // Redis fails now, each job finds no record and ends alone.
       await removeJobs(this.queue, id, added).catch(() => undefined);
-    } else if (outcome.kind === 'new' && claim && completed !== 1) {
-      this.undo(client, keys, claim.owner, id, added);
-      throw new Error('the idempotency claim could not be completed with its job');
+    } else if (outcome.kind === 'new' && kept !== 1) {
+      // The job did not land, and KEEP_IF_QUEUED took back the key and the record with it.
+      this.undo(client, keys, claim?.owner ?? '', id, added);
+      throw new Error('the notification was written without its job, and taken back');
     }
     return outcome;
   }
 
   /**
-   * Sends `plan` as MULTI … EXEC command by command, not as an ioredis pipeline, whose
-   * construction copies every script BullMQ defines on the connection (dozens) onto a new
-   * object per request. The commands are written synchronously one after another, so no other
-   * request's command can fall between them, and the socket is corked until the end of the
-   * tick, so a tick's acceptances leave in one write instead of five each. Answers EXEC's
-   * replies; when Redis discarded the transaction, throws the refusal that made it do so.
+   * Sends `plan` in the MULTI … EXEC of this turn of the event loop: the acceptances asked for
+   * in one turn (a batch's items, the requests whose suppression check came back together) share
+   * one transaction, its deadline and one write (see {@link flush}). Answers this plan's share of
+   * EXEC's replies; when Redis discarded the transaction, throws the refusal that made it do so.
    */
-  private async sendCommands(client: TransactionClient, plan: AcceptancePlan): Promise<unknown[]> {
+  private sendCommands(client: TransactionClient, plan: AcceptancePlan): Promise<unknown[]> {
+    let turn = this.turns.get(client);
+    if (turn === undefined || turn.entries.length >= MAX_ACCEPTANCES_PER_TRANSACTION) {
+      turn = { client, entries: [] };
+      this.turns.set(client, turn);
+      const flushed = turn;
+      setImmediate(() => this.flush(flushed));
+    }
+    const entries = turn.entries;
+    return new Promise((resolve, reject) => entries.push({ plan, resolve, reject }));
+  }
+
+  /**
+   * Sends a turn's acceptances as one MULTI … EXEC, command by command, not as an ioredis
+   * pipeline, whose construction copies every script BullMQ defines on the connection (dozens)
+   * onto a new object per request. The commands are written synchronously one after another,
+   * so no other command on the connection can fall between them, and with the socket corked,
+   * so they leave in one write. Each acceptance stays all or nothing: its claim script, jobs and
+   * completion run inside the one transaction, and each reads only its own replies.
+   */
+  private flush(turn: Turn): void {
+    const { client, entries } = turn;
+    if (this.turns.get(client) === turn) this.turns.delete(client);
     const stream = client.stream;
-    if (stream && stream.writableCorked === 0) {
-      stream.cork();
-      process.nextTick(() => stream.uncork());
-    }
-    const queued: Promise<unknown>[] = [
-      client.call('MULTI'),
-      client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]])),
-    ];
-    // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
-    if (plan.job) queued.push(plan.job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
-    if (plan.timer) {
-      queued.push(plan.timer.addJob(client as unknown as Parameters<Job['addJob']>[0]));
-    }
-    if (plan.complete) queued.push(client.heraldAcceptComplete(...plan.complete));
+    stream?.cork();
+    const queued: Promise<unknown>[] = [client.call('MULTI')];
+    const counts: number[] = [];
+    // An acceptance whose commands could not all be queued fails alone; EXEC is sent whatever
+    // happens, or the connection would be left inside a transaction.
+    const failures = new Map<number, unknown>();
+    entries.forEach(({ plan }, i) => {
+      const before = queued.length;
+      try {
+        queued.push(
+          client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]])),
+        );
+        // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
+        if (plan.job) {
+          queued.push(plan.job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
+        }
+        if (plan.timer) {
+          queued.push(plan.timer.addJob(client as unknown as Parameters<Job['addJob']>[0]));
+        }
+        if (plan.keep) queued.push(client.heraldAcceptKeep(...plan.keep));
+      } catch (err) {
+        failures.set(i, err);
+      }
+      counts.push(queued.length - before);
+    });
     const executed = client.call('EXEC') as Promise<unknown[] | null>;
+    stream?.uncork();
     // Their answers are QUEUED; a refusal (OOM, say) makes EXEC fail with EXECABORT, which
     // does not say why: the first refusal does.
     let refusal: unknown;
     for (const reply of queued) reply.catch((err: unknown) => (refusal ??= err));
-    try {
-      return (await withDeadline(executed, QUEUE_WRITE_DEADLINE_MS)) ?? [];
-    } catch (err) {
-      throw refusal !== undefined && /EXECABORT/.test((err as Error).message) ? refusal : err;
-    }
+    withDeadline(executed, QUEUE_WRITE_DEADLINE_MS).then(
+      (replies) => {
+        let at = 0;
+        entries.forEach(({ resolve, reject }, i) => {
+          if (failures.has(i)) reject(failures.get(i));
+          else resolve(replies?.slice(at, at + counts[i]!) ?? []);
+          at += counts[i]!;
+        });
+      },
+      (err: unknown) => {
+        const cause =
+          refusal !== undefined && /EXECABORT/.test((err as Error).message) ? refusal : err;
+        entries.forEach(({ reject }, i) => reject(failures.has(i) ? failures.get(i) : cause));
+      },
+    );
   }
 
   /** Sends `plan` as an ioredis MULTI pipeline, which a cluster routes to its keys' node. */
@@ -313,7 +329,7 @@ export class NotificationAcceptanceStore {
     // Queues BullMQ's add on the transaction (the command is queued before this resolves).
     if (plan.job) await plan.job.addJob(tx as unknown as Parameters<Job['addJob']>[0]);
     if (plan.timer) await plan.timer.addJob(tx as unknown as Parameters<Job['addJob']>[0]);
-    if (plan.complete) tx.heraldAcceptComplete(...plan.complete);
+    if (plan.keep) tx.heraldAcceptKeep(...plan.keep);
     const rows = await withDeadline(tx.exec(), QUEUE_WRITE_DEADLINE_MS);
     if (rows === null) throw new Error('Redis transaction aborted');
     return rows.map(([err, value]) => err ?? value);
@@ -374,12 +390,28 @@ export class NotificationAcceptanceStore {
     )) as unknown as TransactionClient;
     if (this.client === undefined) {
       client.defineCommand('heraldAcceptWrite', { lua: CLAIM_AND_WRITE });
-      client.defineCommand('heraldAcceptComplete', { numberOfKeys: 2, lua: COMPLETE_QUEUED });
+      client.defineCommand('heraldAcceptKeep', { lua: KEEP_IF_QUEUED });
       client.defineCommand('heraldAcceptUndo', { lua: UNDO_ACCEPTANCE });
       this.client = client;
     }
     return client;
   }
+}
+
+/**
+ * Acceptances sent in one transaction at most: a turn with more (several large batches at once)
+ * sends several, so no one transaction holds Redis for long.
+ */
+const MAX_ACCEPTANCES_PER_TRANSACTION = 128;
+
+/** A turn's acceptances waiting to be sent (see NotificationAcceptanceStore.flush). */
+interface Turn {
+  readonly client: TransactionClient;
+  readonly entries: {
+    readonly plan: AcceptancePlan;
+    resolve(replies: unknown[]): void;
+    reject(err: unknown): void;
+  }[];
 }
 
 /** The jobs an acceptance's transaction adds: its `deliver` job (id: the notification's) and timer. */

@@ -19,6 +19,18 @@ export interface SuppressionWrite {
   readonly channel: ChannelKind;
 }
 
+/** One channel's lookups of a turn: the fields to read, and who waits for which of them. */
+interface PendingLookup {
+  readonly fields: string[];
+  readonly waiters: {
+    /** The waiter's fields: `fields[start]` up to, not including, `fields[end]`. */
+    readonly start: number;
+    readonly end: number;
+    resolve(flags: boolean[]): void;
+    reject(err: unknown): void;
+  }[];
+}
+
 /**
  * The per-channel suppression lists in Redis: one hash per channel (`<prefix>:supp:<channel>`),
  * field = the recipient's hash ({@link recipientField}), value = its {@link SuppressionEntry}
@@ -30,6 +42,9 @@ export interface SuppressionWrite {
  */
 @Injectable()
 export class SuppressionList {
+  /** The lookups asked for in this turn of the event loop, by channel (see {@link suppressed}). */
+  private pending = new Map<ChannelKind, PendingLookup>();
+
   constructor(
     private readonly redis: RedisService,
     private readonly metrics: MetricsService,
@@ -41,19 +56,51 @@ export class SuppressionList {
   }
 
   /**
-   * For each of `recipients`, whether it is suppressed on `channel`: one HMGET, whatever the
-   * number of recipients.
+   * For each of `recipients`, whether it is suppressed on `channel`. The lookups asked for in
+   * one turn of the event loop (a batch's items, the requests that arrived together) are sent
+   * as one HMGET per channel at the end of that turn, each answered its own slice of the reply:
+   * one command and one write where there were one per message.
    */
-  async suppressed(channel: ChannelKind, recipients: readonly string[]): Promise<boolean[]> {
-    if (recipients.length === 0) return [];
-    const fields = recipients.map((r) => recipientField(channel, r));
-    // Sent on its own, not auto-pipelined: ioredis runs one auto-pipeline at a time, so while
-    // Redis hangs this check would wait out the pipeline before it (its full command timeout)
-    // and then its own, doubling the time an intake request takes to answer 503.
-    const found = (await this.redis.client.sendCommand(
-      new Command('hmget', [this.key(channel), ...fields], { replyEncoding: 'utf8' }),
-    )) as (string | null)[];
-    return found.map((value) => value !== null);
+  suppressed(channel: ChannelKind, recipients: readonly string[]): Promise<boolean[]> {
+    if (recipients.length === 0) return Promise.resolve([]);
+    let lookup = this.pending.get(channel);
+    if (lookup === undefined) {
+      lookup = { fields: [], waiters: [] };
+      if (this.pending.size === 0) setImmediate(() => this.flush());
+      this.pending.set(channel, lookup);
+    }
+    const { fields, waiters } = lookup;
+    const start = fields.length;
+    for (const recipient of recipients) fields.push(recipientField(channel, recipient));
+    return new Promise((resolve, reject) =>
+      waiters.push({ start, end: fields.length, resolve, reject }),
+    );
+  }
+
+  /** Sends the lookups of this turn: one HMGET per channel. */
+  private flush(): void {
+    const lookups = this.pending;
+    this.pending = new Map();
+    for (const [channel, { fields, waiters }] of lookups) {
+      // Sent on its own, not auto-pipelined: ioredis runs one auto-pipeline at a time, so while
+      // Redis hangs this check would wait out the pipeline before it (its full command timeout)
+      // and then its own, doubling the time an intake request takes to answer 503.
+      const sent = this.redis.client.sendCommand(
+        new Command('hmget', [this.key(channel), ...fields], { replyEncoding: 'utf8' }),
+      ) as Promise<(string | null)[]>;
+      sent.then(
+        (found) => {
+          for (const w of waiters) {
+            const flags: boolean[] = [];
+            for (let i = w.start; i < w.end; i++) flags.push(found[i] !== null);
+            w.resolve(flags);
+          }
+        },
+        (err: unknown) => {
+          for (const w of waiters) w.reject(err);
+        },
+      );
+    }
   }
 
   /** The entry of `recipient` on `channel`, if it is suppressed. */

@@ -20,7 +20,8 @@ export interface ScreenedMessage<M extends NotificationMessage> {
 /**
  * Intake's suppression check: an SMS or chat message to a suppressed recipient is refused
  * (`recipient_suppressed`, naming `to`); an e-mail loses its suppressed addresses (to, cc,
- * bcc) and is refused only when no `to` address remains. One Redis round trip per message.
+ * bcc) and is refused only when no `to` address remains. One Redis round trip per message, its
+ * lookup sharing one HMGET with the others of the same turn (SuppressionList.suppressed).
  * Only intake checks: a recipient suppressed while its message waits for delivery still gets it.
  */
 @Injectable()

@@ -1,5 +1,7 @@
 import { NotificationsController } from '../../src/notifications/notifications.controller';
+import { Redis } from 'ioredis';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
+import { until } from '../support/until';
 import { EMAIL, post, request, SMS } from './notification-requests';
 
 interface BatchResult {
@@ -68,6 +70,95 @@ describe(`${NotificationsController.name} batch`, () => {
       ]);
       // Each accepted item is a notification of its own, readable as one sent alone.
       for (const r of [accepted[0]!, accepted[96]!]) {
+        const record = await request(`${herald.url}/v1/notifications/${r.id}`);
+        expect(record.body).toMatchObject({ id: r.id, status: 'queued', channel: 'sms' });
+      }
+    });
+  });
+
+  describe('when its items go to suppressed and clean recipients of two channels', () => {
+    it("screens each item on its own, reading each channel's list once for the whole batch", async () => {
+      const admin = (body: unknown) =>
+        request(`${herald.url}/v1/suppressions`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect((await admin({ channel: 'sms', recipient: '+14155550199' })).status).toBe(201);
+      expect((await admin({ channel: 'email', recipient: 'gone@example.com' })).status).toBe(201);
+      const items = [
+        ...Array.from({ length: 20 }, (_, i) => ({ ...SMS, text: `message ${i}` })),
+        { ...SMS, to: '+14155550199' },
+        { ...EMAIL, to: ['ada@example.com'], cc: ['gone@example.com'] },
+        { ...EMAIL, to: ['gone@example.com'] },
+        ...Array.from({ length: 20 }, (_, i) => ({ ...EMAIL, subject: `order ${i}` })),
+      ];
+
+      const monitor = await new Redis(herald.config.redis.url).monitor();
+      const lookups: string[][] = [];
+      const listPrefix = `${herald.config.queue.prefix}:supp:`;
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[0]?.toLowerCase() === 'hmget' && args[1]?.startsWith(listPrefix)) {
+          lookups.push(args);
+        }
+      });
+      try {
+        const { status, results } = await batch(items);
+        expect(status).toBe(200);
+        expect(results.filter((r) => r.status === 202)).toHaveLength(41);
+        expect(results[20]).toMatchObject({
+          status: 422,
+          problem: { code: 'recipient_suppressed', errors: [{ field: 'to' }] },
+        });
+        expect(results[21]).toMatchObject({ status: 202, suppressed: ['g***@example.com'] });
+        expect(results[22]).toMatchObject({
+          status: 422,
+          problem: { code: 'recipient_suppressed', errors: [{ field: 'to' }] },
+        });
+        await until(async () => lookups.length >= 2, 2_000, 'both lookups seen');
+      } finally {
+        monitor.disconnect();
+      }
+      // One HMGET per channel, naming every recipient of that channel's 21 or 22 items.
+      expect(lookups.map((args) => [args[1], args.length - 2]).sort()).toEqual([
+        [`${listPrefix}email`, 23],
+        [`${listPrefix}sms`, 21],
+      ]);
+    });
+  });
+
+  describe('when it holds 50 messages', () => {
+    it('writes them in one Redis transaction, each notification whole', async () => {
+      const monitor = await new Redis(herald.config.redis.url).monitor();
+      const seen: { source: string; args: string[] }[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) =>
+        seen.push({ source, args }),
+      );
+      const ownKey = `${herald.config.queue.prefix}:ntf:`;
+      let results: BatchResult[];
+      try {
+        ({ results } = await batch(
+          Array.from({ length: 50 }, (_, i) => ({ ...SMS, text: `one of 50: ${i}` })),
+        ));
+        await until(
+          async () =>
+            seen.some((c) => c.args[0]?.toLowerCase() === 'exec') &&
+            seen.filter((c) => c.args.some((a) => a.startsWith(ownKey))).length >= 50,
+          2_000,
+          'the transaction seen',
+        );
+      } finally {
+        monitor.disconnect();
+      }
+      expect(results.filter((r) => r.status === 202)).toHaveLength(50);
+      // The connection that wrote this Herald's records: the queue's.
+      const source = seen.find(
+        (c) => c.source !== 'lua' && c.args.some((a) => a.startsWith(ownKey)),
+      )!.source;
+      const verbs = seen.filter((c) => c.source === source).map((c) => c.args[0]!.toLowerCase());
+      expect(verbs.filter((v) => v === 'multi')).toHaveLength(1);
+      expect(verbs.filter((v) => v === 'exec')).toHaveLength(1);
+      for (const r of [results[0]!, results[49]!]) {
         const record = await request(`${herald.url}/v1/notifications/${r.id}`);
         expect(record.body).toMatchObject({ id: r.id, status: 'queued', channel: 'sms' });
       }

@@ -83,10 +83,7 @@ local function reindex(rkey, to, ttl)
       redis.call('ZADD', idx .. ':s:' .. to, f[4], f[1])
     end
     keep_until(idx .. ':s:' .. to, at, now_s)
-    if all then
-      keep_until(idx, at, now_s)
-      keep_until(idx .. ':ch:' .. f[5], at, now_s)
-    end
+    if all then keep_until(idx .. ':ch:' .. f[5], at, now_s) end
   end
 end
 -- Once a provider has the message nothing sends it again: its body and the round's owner are

@@ -288,7 +288,9 @@ return 1
 /**
  * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
  * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
- * from states, accepted states, notification id, step. Writes `sentAt` (and `deliveredAt` when
+ * from states, accepted states, notification id, step, the attempt as a `sentCall` field ('' when
+ * it cannot be one; see sent-call.ts). The attempt is that field when the record has no other
+ * attempt and no fallback steps, else appended. Writes `sentAt` (and `deliveredAt` when
  * the acceptance is the delivery, as for chat), and drops what no later step needs (the message,
  * the round's owner, the started steps' messages) so the record is kept compact for the rest of
  * its retention.
@@ -307,7 +309,12 @@ redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMes
   'sentAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
 if ARGV[2] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
-redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step_of(KEYS[1])))
+local step = step_of(KEYS[1])
+if ARGV[12] and ARGV[12] ~= '' and not step and redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('HSET', KEYS[1], 'sentCall', ARGV[12])
+else
+  redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step))
+end
 compact_after_send(KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])

@@ -4,7 +4,7 @@
  * record, its indexes, the job and the completed key land together or not at all, in one round
  * trip. Idempotency entries are laid out as IdempotencyStore keeps them.
  */
-import { CLAIM_LUA } from '../idempotency/idempotency.store';
+import { CLAIM_LUA, COMPLETE_ENTRY_LUA } from '../idempotency/idempotency.store';
 
 /**
  * Claims the idempotency key (when there is one) and writes the record and its indexes.
@@ -39,12 +39,11 @@ return {'new'}
  * hash (the entry again when the notification rides the job being run, a producer's). ARGV:
  * owner, answer, ttl (s), '1' to check the job hash. Returns 1 when completed, else 0.
  */
-export const COMPLETE_QUEUED = `
+export const COMPLETE_QUEUED = `${COMPLETE_ENTRY_LUA}
 if ARGV[4] == '1' and redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
-local e = redis.call('HMGET', KEYS[1], 'owner', 'state')
+local e = redis.call('HMGET', KEYS[1], 'owner', 'state', 'fp', 'id')
 if e[1] ~= ARGV[1] or e[2] ~= 'in_flight' then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'completed', 'answer', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
+complete_entry(KEYS[1], e[3], e[1], e[4], ARGV[2], ARGV[3])
 return 1
 `;
 
@@ -56,8 +55,10 @@ return 1
  * ('' for none), id.
  */
 export const UNDO_ACCEPTANCE = `
-if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
-  redis.call('DEL', KEYS[1])
+if ARGV[1] ~= '' then
+  -- A completed entry names its owner only when it is not the notification (see IdempotencyStore).
+  local e = redis.call('HMGET', KEYS[1], 'owner', 'id')
+  if (e[1] or e[2]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 end
 redis.call('DEL', KEYS[2])
 for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[2]) end

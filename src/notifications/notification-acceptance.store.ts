@@ -8,6 +8,7 @@ import {
   IN_FLIGHT_TTL_SECONDS,
   type IdempotencyOutcome,
   outcomeOf,
+  storedFingerprint,
 } from '../idempotency/idempotency.store';
 import { STEP_JOB_RETENTION, timerJobId } from '../fallback/fallback-steps';
 import {
@@ -86,9 +87,9 @@ interface TransactionClient {
   readonly scriptsSet: Record<string, { readonly lua: string }>;
   /** ioredis Cluster: its nodes. */
   nodes?(role: 'master'): { call(command: string, ...args: string[]): Promise<unknown> }[];
-  call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  call(command: string, ...args: (string | number | Buffer)[]): Promise<unknown>;
   defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void;
-  heraldAcceptWrite(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  heraldAcceptWrite(numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
   heraldAcceptComplete(
     entry: string,
     job: string,
@@ -97,12 +98,12 @@ interface TransactionClient {
     ttl: number,
     checkJob: '1' | '0',
   ): Promise<unknown>;
-  heraldAcceptUndo(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  heraldAcceptUndo(numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
 }
 
 /** An ioredis MULTI pipeline with this store's scripts (see {@link TransactionClient}). */
 interface PipelinedTransaction {
-  heraldAcceptWrite(numKeys: number, ...args: (string | number)[]): this;
+  heraldAcceptWrite(numKeys: number, ...args: (string | number | Buffer)[]): this;
   heraldAcceptComplete(
     entry: string,
     job: string,
@@ -117,7 +118,7 @@ interface PipelinedTransaction {
 /** The commands of one acceptance, as both ways of sending them need them. */
 interface AcceptancePlan {
   readonly keys: string[];
-  readonly writeArgs: (string | number)[];
+  readonly writeArgs: (string | number | Buffer)[];
   readonly job?: Job;
   readonly timer?: Job;
   readonly complete?: [
@@ -205,7 +206,7 @@ export class NotificationAcceptanceStore {
       writeArgs: [
         keys.length,
         ...keys,
-        claim?.fingerprint ?? '',
+        claim ? storedFingerprint(claim.fingerprint) : '',
         claim?.owner ?? '',
         id,
         IN_FLIGHT_TTL_SECONDS,
@@ -286,7 +287,7 @@ export class NotificationAcceptanceStore {
     }
     const queued: Promise<unknown>[] = [
       client.call('MULTI'),
-      client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]])),
+      client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number | Buffer)[]])),
     ];
     // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
     if (plan.job) queued.push(plan.job.addJob(client as unknown as Parameters<Job['addJob']>[0]));
@@ -309,7 +310,7 @@ export class NotificationAcceptanceStore {
   /** Sends `plan` as an ioredis MULTI pipeline, which a cluster routes to its keys' node. */
   private async sendPipelined(client: TransactionClient, plan: AcceptancePlan): Promise<unknown[]> {
     const tx = client.multi();
-    tx.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]]));
+    tx.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number | Buffer)[]]));
     // Queues BullMQ's add on the transaction (the command is queued before this resolves).
     if (plan.job) await plan.job.addJob(tx as unknown as Parameters<Job['addJob']>[0]);
     if (plan.timer) await plan.timer.addJob(tx as unknown as Parameters<Job['addJob']>[0]);

@@ -124,7 +124,9 @@ async function postBatch(url: string, count: number, next: () => number): Promis
   const body = (await answer.json()) as { results?: { status: number }[] };
   const accepted = body.results?.filter((r) => r.status === 202).length ?? 0;
   if (answer.status !== 200 || accepted !== count) {
-    throw new Error(`batch answered ${answer.status} with ${accepted}/${count} accepted`);
+    throw new Error(
+      `batch answered ${answer.status} with ${accepted}/${count} accepted: ${JSON.stringify(body).slice(0, 300)}`,
+    );
   }
 }
 

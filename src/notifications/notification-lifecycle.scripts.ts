@@ -304,20 +304,22 @@ local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ifOwner', 'deliveredB
 if member(f[1], ARGV[9]) then return f[4] == ARGV[1] and 1 or 0 end
 if f[2] ~= ARGV[1] then return 0 end
 if not (member(f[1], ARGV[8]) or (f[1] == 'failed' and f[3] == ARGV[1])) then return 0 end
+-- The attempts list's retention is lengthened first: 0 says there is no list, no attempt before.
+local listed = redis.call('EXPIRE', KEYS[2], ARGV[7]) == 1
+local step = step_of(KEYS[1])
+local sent_call = {}
+if ARGV[12] and ARGV[12] ~= '' and not step and not listed then sent_call = {'sentCall', ARGV[12]} end
 reindex(KEYS[1], ARGV[2], ARGV[7])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'provider', ARGV[3], 'providerMessageId', ARGV[4],
-  'sentAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1])
+  'sentAt', ARGV[6], 'updatedAt', ARGV[6], 'deliveredBy', ARGV[1], unpack(sent_call))
 if ARGV[2] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAt', ARGV[6]) end
 redis.call('HDEL', KEYS[1], 'failure', 'failedAt', 'nextAttemptAt', unpack(IF_FIELDS))
-local step = step_of(KEYS[1])
-if ARGV[12] and ARGV[12] ~= '' and not step and redis.call('EXISTS', KEYS[2]) == 0 then
-  redis.call('HSET', KEYS[1], 'sentCall', ARGV[12])
-else
+if #sent_call == 0 then
   redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step))
+  if not listed then redis.call('EXPIRE', KEYS[2], ARGV[7]) end
 end
 compact_after_send(KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[7])
-redis.call('EXPIRE', KEYS[2], ARGV[7])
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
 return 1
 `;

@@ -1,7 +1,11 @@
+import { readSentCall, SENT_CALL_FIELD } from '../../src/notifications/sent-call';
 import type { RedisServer } from './redis-server';
 import { type Distribution, distribution } from './stats';
 
-/** The part of a Herald delivery attempt (`<prefix>:ntf:<id>:attempts`) the benchmarks read. */
+/**
+ * The part of a Herald delivery attempt (`<prefix>:ntf:<id>:attempts`, or the record's `sentCall`
+ * field for an accepted call that was the only one) the benchmarks read.
+ */
 interface Attempt {
   readonly outcome: 'sent' | 'failed' | 'skipped';
   readonly errorClass?: string;
@@ -32,11 +36,21 @@ export async function readRecords(
   ids: readonly string[],
 ): Promise<RecordsSummary> {
   const pipeline = redis.client.pipeline();
-  for (const id of ids) pipeline.lrange(`${prefix}:ntf:${id}:attempts`, 0, -1);
+  for (const id of ids) {
+    pipeline.lrange(`${prefix}:ntf:${id}:attempts`, 0, -1);
+    pipeline.hmget(`${prefix}:ntf:${id}`, 'provider', 'sentAt', SENT_CALL_FIELD);
+  }
   const replies = (await pipeline.exec()) ?? [];
-  const attempts = replies.map(([err, raw]) => {
-    if (err) throw err;
-    return (raw as string[]).map((a) => JSON.parse(a) as Attempt);
+  const attempts = ids.map((_, i) => {
+    const [listErr, raw] = replies[2 * i]!;
+    const [hashErr, fields] = replies[2 * i + 1]!;
+    if (listErr ?? hashErr) throw listErr ?? hashErr;
+    const list = (raw as string[]).map((a) => JSON.parse(a) as Attempt);
+    const [provider, sentAt, sentCall] = fields as (string | null)[];
+    const sent =
+      sentCall &&
+      readSentCall(sentCall, { provider: provider ?? undefined, sentAt: sentAt ?? undefined });
+    return sent ? [...list, sent] : list;
   });
   const hung = attempts.flat().flatMap((a) => {
     const match = a.detail === undefined ? null : HUNG.exec(a.detail);

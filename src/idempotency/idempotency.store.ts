@@ -10,17 +10,41 @@ import { RedisService } from '../redis/redis.service';
 export const IN_FLIGHT_TTL_SECONDS = 30;
 
 /**
+ * How a completed entry is kept, as a Lua fragment (expects no locals): `complete_entry(key, fp,
+ * owner, id, answer, ttl)` writes the entry afresh with only what a replay and a re-run of its
+ * owner need: the owner only when it is not the notification itself (a REST request's is), the
+ * state not at all (an entry with an answer is completed). Written afresh so the hash is no
+ * bigger than those fields (Redis keeps it as one small allocation; see IdempotencyStore).
+ */
+export const COMPLETE_ENTRY_LUA = `
+local function complete_entry(key, fp, owner, id, answer, ttl)
+  redis.call('DEL', key)
+  if owner == id then
+    redis.call('HSET', key, 'fp', fp, 'id', id, 'answer', answer)
+  else
+    redis.call('HSET', key, 'fp', fp, 'owner', owner, 'id', id, 'answer', answer)
+  end
+  redis.call('EXPIRE', key, ttl)
+end
+`;
+
+/**
  * The look-up half of a claim as a Lua fragment: unless the key is free it returns what it
  * found, else it falls through. Expects locals ikey, fp, owner.
- * Entry: hash {fp, state: in_flight|completed, owner, id, answer}.
+ * Entry: hash {fp, state: in_flight, owner, id} while in flight; {fp, id, answer, and owner when
+ * not id} once completed ({@link COMPLETE_ENTRY_LUA}). Entries an earlier Herald wrote hold the
+ * fingerprint in hex, the state and the owner always: they read the same.
  * Returns {'reused'} | {'owned', state, id} | {'in_flight'} | {'completed', id, answer}.
  */
 export const FIND_CLAIM_LUA = `
 local e = redis.call('HMGET', ikey, 'fp', 'state', 'owner', 'id', 'answer')
 if e[1] then
-  if e[1] ~= fp then return {'reused'} end
-  if e[3] == owner then return {'owned', e[2], e[4]} end
-  if e[2] == 'in_flight' then return {'in_flight'} end
+  if e[1] ~= fp and e[1] ~= (string.gsub(fp, '.', function(c)
+    return string.format('%02x', string.byte(c))
+  end)) then return {'reused'} end
+  local state = e[2] or (e[5] and 'completed') or 'in_flight'
+  if (e[3] or e[4]) == owner then return {'owned', state, e[4]} end
+  if state == 'in_flight' then return {'in_flight'} end
   return {'completed', e[4], e[5] or ''}
 end
 `;
@@ -49,11 +73,11 @@ return {'new'}
  * Marks a claim completed with its answer and the full retention. Only the owner may; an entry
  * that expired meanwhile is written afresh. Returns 1, or 0 when another owner holds the key.
  */
-const COMPLETE = `
-local owner = redis.call('HGET', KEYS[1], 'owner')
-if owner and owner ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'fp', ARGV[2], 'state', 'completed', 'owner', ARGV[1], 'id', ARGV[3], 'answer', ARGV[4])
-redis.call('EXPIRE', KEYS[1], ARGV[5])
+const COMPLETE = `${COMPLETE_ENTRY_LUA}
+local e = redis.call('HMGET', KEYS[1], 'owner', 'id')
+local holder = e[1] or e[2]
+if holder and holder ~= ARGV[1] then return 0 end
+complete_entry(KEYS[1], ARGV[2], ARGV[1], ARGV[3], ARGV[4], ARGV[5])
 return 1
 `;
 
@@ -70,7 +94,7 @@ return 0
 interface ScriptedRedis {
   heraldIdemBegin(
     key: string,
-    fp: string,
+    fp: Buffer | string,
     owner: string,
     id: string,
     ttl: number,
@@ -78,7 +102,7 @@ interface ScriptedRedis {
   heraldIdemComplete(
     key: string,
     owner: string,
-    fp: string,
+    fp: Buffer | string,
     id: string,
     answer: string,
     ttl: number,
@@ -137,7 +161,7 @@ export class IdempotencyStore {
     return outcomeOf(
       await this.scripts.heraldIdemBegin(
         this.entryKey(claim.scope, claim.key),
-        claim.fingerprint,
+        storedFingerprint(claim.fingerprint),
         claim.owner,
         claim.id,
         IN_FLIGHT_TTL_SECONDS,
@@ -154,7 +178,7 @@ export class IdempotencyStore {
     const done = await this.scripts.heraldIdemComplete(
       this.entryKey(claim.scope, claim.key),
       claim.owner,
-      claim.fingerprint,
+      storedFingerprint(claim.fingerprint),
       claim.id,
       answer,
       this.config.idempotency.ttlSeconds + extraSeconds,
@@ -171,6 +195,14 @@ export class IdempotencyStore {
   entryKey(scope: string, key: string): string {
     return this.redis.key('idem', scope, createHash('sha256').update(key).digest('hex'));
   }
+}
+
+/**
+ * A fingerprint as an entry keeps it: a SHA-256's 32 bytes, not its 64 hex characters (which
+ * would also take the hash past the 64-byte values Redis keeps in one small allocation).
+ */
+export function storedFingerprint(hex: string): Buffer | string {
+  return /^[0-9a-f]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : hex;
 }
 
 /** What a claim script ({@link CLAIM_LUA}, then `{'new'}`) answered. */

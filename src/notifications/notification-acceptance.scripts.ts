@@ -4,7 +4,7 @@
  * its indexes, the job and the completed key land together or not at all, in one round trip.
  * Idempotency entries are laid out as IdempotencyStore keeps them.
  */
-import { FIND_CLAIM_LUA } from '../idempotency/idempotency.store';
+import { COMPLETE_ENTRY_LUA, FIND_CLAIM_LUA } from '../idempotency/idempotency.store';
 
 /**
  * Claims the idempotency key (when there is one) and writes the record and its indexes. The key
@@ -19,12 +19,11 @@ import { FIND_CLAIM_LUA } from '../idempotency/idempotency.store';
  * Returns {'new'} when written, else what the claim found (see FIND_CLAIM_LUA); nothing is
  * written then.
  */
-export const CLAIM_AND_WRITE = `
+export const CLAIM_AND_WRITE = `${COMPLETE_ENTRY_LUA}
 if ARGV[1] ~= '' then
   local ikey, fp, owner = KEYS[1], ARGV[1], ARGV[2]
   ${FIND_CLAIM_LUA}
-  redis.call('HSET', ikey, 'fp', fp, 'state', 'completed', 'owner', owner, 'id', ARGV[3], 'answer', ARGV[4])
-  redis.call('EXPIRE', ikey, ARGV[5])
+  complete_entry(ikey, fp, owner, ARGV[3], ARGV[4], ARGV[5])
 end
 redis.call('HSET', KEYS[2], unpack(ARGV, 9))
 redis.call('EXPIRE', KEYS[2], ARGV[6])
@@ -48,8 +47,9 @@ return {'new'}
  */
 export const KEEP_IF_QUEUED = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+-- A completed entry names its owner only when it is not the notification (see IdempotencyStore).
 local e = redis.call('HMGET', KEYS[2], 'owner', 'id')
-if e[1] == ARGV[1] and e[2] == ARGV[2] then redis.call('DEL', KEYS[2]) end
+if (e[1] or e[2]) == ARGV[1] and e[2] == ARGV[2] then redis.call('DEL', KEYS[2]) end
 redis.call('DEL', KEYS[3])
 for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[2]) end
 return 0
@@ -63,8 +63,10 @@ return 0
  * ('' for none), id.
  */
 export const UNDO_ACCEPTANCE = `
-if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
-  redis.call('DEL', KEYS[1])
+if ARGV[1] ~= '' then
+  -- A completed entry names its owner only when it is not the notification (see IdempotencyStore).
+  local e = redis.call('HMGET', KEYS[1], 'owner', 'id')
+  if (e[1] or e[2]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 end
 redis.call('DEL', KEYS[2])
 for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[2]) end

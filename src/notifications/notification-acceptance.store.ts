@@ -4,7 +4,11 @@ import type { Writable } from 'node:stream';
 import { Job, type Queue } from 'bullmq';
 import { HeraldError } from '../errors/herald-error';
 import { RedisService } from '../redis/redis.service';
-import { type IdempotencyOutcome, outcomeOf } from '../idempotency/idempotency.store';
+import {
+  type IdempotencyOutcome,
+  outcomeOf,
+  storedFingerprint,
+} from '../idempotency/idempotency.store';
 import { STEP_JOB_RETENTION, timerJobId } from '../fallback/fallback-steps';
 import {
   DELIVER_JOB,
@@ -82,16 +86,16 @@ interface TransactionClient {
   readonly scriptsSet: Record<string, { readonly lua: string }>;
   /** ioredis Cluster: its nodes. */
   nodes?(role: 'master'): { call(command: string, ...args: string[]): Promise<unknown> }[];
-  call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  call(command: string, ...args: (string | number | Buffer)[]): Promise<unknown>;
   defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void;
-  heraldAcceptWrite(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  heraldAcceptWrite(numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
   heraldAcceptKeep(numKeys: number, ...args: string[]): Promise<unknown>;
-  heraldAcceptUndo(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  heraldAcceptUndo(numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
 }
 
 /** An ioredis MULTI pipeline with this store's scripts (see {@link TransactionClient}). */
 interface PipelinedTransaction {
-  heraldAcceptWrite(numKeys: number, ...args: (string | number)[]): this;
+  heraldAcceptWrite(numKeys: number, ...args: (string | number | Buffer)[]): this;
   heraldAcceptKeep(numKeys: number, ...args: string[]): this;
   exec(): Promise<[Error | null, unknown][] | null>;
 }
@@ -99,7 +103,7 @@ interface PipelinedTransaction {
 /** The commands of one acceptance, as both ways of sending them need them. */
 interface AcceptancePlan {
   readonly keys: string[];
-  readonly writeArgs: (string | number)[];
+  readonly writeArgs: (string | number | Buffer)[];
   readonly job?: Job;
   readonly timer?: Job;
   /** KEEP_IF_QUEUED's arguments: a keyed acceptance that adds a job. */
@@ -186,7 +190,7 @@ export class NotificationAcceptanceStore {
       writeArgs: [
         keys.length,
         ...keys,
-        claim?.fingerprint ?? '',
+        claim ? storedFingerprint(claim.fingerprint) : '',
         claim?.owner ?? '',
         id,
         claim?.answer ?? '',
@@ -284,7 +288,7 @@ export class NotificationAcceptanceStore {
       const before = queued.length;
       try {
         queued.push(
-          client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]])),
+          client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number | Buffer)[]])),
         );
         // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
         if (plan.job) {
@@ -325,7 +329,7 @@ export class NotificationAcceptanceStore {
   /** Sends `plan` as an ioredis MULTI pipeline, which a cluster routes to its keys' node. */
   private async sendPipelined(client: TransactionClient, plan: AcceptancePlan): Promise<unknown[]> {
     const tx = client.multi();
-    tx.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number)[]]));
+    tx.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number | Buffer)[]]));
     // Queues BullMQ's add on the transaction (the command is queued before this resolves).
     if (plan.job) await plan.job.addJob(tx as unknown as Parameters<Job['addJob']>[0]);
     if (plan.timer) await plan.timer.addJob(tx as unknown as Parameters<Job['addJob']>[0]);

@@ -638,18 +638,21 @@ function fieldOf(err: HeraldError): string {
 
 /**
  * The answer an idempotency entry keeps to replay, without the id it holds anyway:
- * `status|channel|createdAt[|sendAt]`. Short, so the entry stays a compact hash in Redis (a
- * value over 64 bytes turns every field of it into a separate allocation).
+ * `status|channel|createdAt[|sendAt]`, `createdAt` in epoch ms when that reads back as the same
+ * text. Short, so the entry stays a compact hash in Redis (a value over 64 bytes turns every
+ * field of it into a separate allocation, and every byte counts towards the allocation's size).
  */
 function storedAnswer(answer: AcceptedNotification): string {
   // Rare, so kept whole rather than packed: the answer that left addresses out.
   if (answer.suppressed !== undefined) return JSON.stringify(answer);
-  const fields = [answer.status, answer.channel, answer.createdAt];
+  const ms = Date.parse(answer.createdAt);
+  const createdAt = new Date(ms).toISOString() === answer.createdAt ? String(ms) : answer.createdAt;
+  const fields = [answer.status, answer.channel, createdAt];
   if (answer.sendAt !== undefined) fields.push(answer.sendAt);
   return fields.join('|');
 }
 
-/** The answer {@link storedAnswer} kept (or the JSON an earlier Herald kept) for notification `id`. */
+/** The answer {@link storedAnswer} kept (or what an earlier Herald kept) for notification `id`. */
 function replayedAnswer(stored: string, id: string): AcceptedNotification {
   if (stored.startsWith('{')) return JSON.parse(stored) as AcceptedNotification;
   const [status, channel, createdAt, sendAt] = stored.split('|');
@@ -657,7 +660,7 @@ function replayedAnswer(stored: string, id: string): AcceptedNotification {
     id,
     status: status as AcceptedNotification['status'],
     channel: channel as ChannelKind,
-    createdAt: createdAt!,
+    createdAt: /^\d+$/.test(createdAt!) ? new Date(Number(createdAt)).toISOString() : createdAt!,
     ...(sendAt === undefined ? {} : { sendAt }),
   };
 }

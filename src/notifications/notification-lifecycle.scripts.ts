@@ -88,10 +88,7 @@ local function reindex(rkey, to, ttl)
       redis.call('ZADD', idx .. ':s:' .. to, f[4], f[1])
     end
     keep_until(idx .. ':s:' .. to, at, now_s)
-    if all then
-      keep_until(idx, at, now_s)
-      keep_until(idx .. ':ch:' .. f[5], at, now_s)
-    end
+    if all then keep_until(idx .. ':ch:' .. f[5], at, now_s) end
   end
 end
 -- Once a provider has the message nothing sends it again: its body and the round's owner are
@@ -320,7 +317,9 @@ return 1
 /**
  * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
  * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
- * from states, accepted states, notification id, step. Writes `sentAt` (and `deliveredAt` when
+ * from states, accepted states, notification id, step, the attempt as a `sentCall` field ('' when
+ * it cannot be one; see sent-call.ts). The attempt is that field when the record has no other
+ * attempt and no fallback steps, else appended. Writes `sentAt` (and `deliveredAt` when
  * the acceptance is the delivery, as for chat), and drops what no later step needs (the message,
  * the round's owner, the started steps' messages) so the record is kept compact for the rest of
  * its retention.
@@ -334,16 +333,24 @@ if (f[5] or '0') ~= ARGV[11] then return 0 end
 if member(f[1], ARGV[9]) then return f[4] == ARGV[1] and 1 or 0 end
 if f[2] ~= ARGV[1] then return 0 end
 if not (member(f[1], ARGV[8]) or (f[1] == 'failed' and f[3] == ARGV[1])) then return 0 end
+-- The attempts list's retention is lengthened first: 0 says there is no list, no attempt before.
+local listed = redis.call('EXPIRE', KEYS[2], ARGV[7]) == 1
+local step = f[5]
+local sent_call = {}
+if ARGV[12] and ARGV[12] ~= '' and not step and not listed then sent_call = {'sentCall', ARGV[12]} end
 reindex(KEYS[1], ARGV[2], ARGV[7])
 local set = {status = ARGV[2], provider = ARGV[3], providerMessageId = ARGV[4],
   sentAt = ARGV[6], updatedAt = ARGV[6], deliveredBy = ARGV[1]}
 if ARGV[2] == 'delivered' then set.deliveredAt = ARGV[6] end
+if #sent_call > 0 then set.sentCall = ARGV[12] end
 local drop = {failure = true, failedAt = true, nextAttemptAt = true}
 for _, name in ipairs(IF_FIELDS) do drop[name] = true end
-redis.call('RPUSH', KEYS[2], stepped(ARGV[5], f[5]))
+if #sent_call == 0 then
+  redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step))
+  if not listed then redis.call('EXPIRE', KEYS[2], ARGV[7]) end
+end
 compact_after_send(KEYS[1], set, drop)
 redis.call('EXPIRE', KEYS[1], ARGV[7])
-redis.call('EXPIRE', KEYS[2], ARGV[7])
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
 return 1
 `;

@@ -27,6 +27,7 @@ import type {
 } from '../contracts/notification-record';
 import { providerMessageKey, recordKeys } from './record-keys';
 import { recipientKey } from './recipient-states';
+import { sentCallField } from './sent-call';
 
 /**
  * Every status change of a record, as a table: the states each transition starts from and the
@@ -380,6 +381,7 @@ export class NotificationLifecycle {
   ): Promise<boolean> {
     const k = this.keys(id);
     const transition = channel === 'chat' ? TRANSITIONS.acceptedChat : TRANSITIONS.accepted;
+    const at = now();
     const r = await this.scripts.accepted!(
       k.record,
       k.attempts,
@@ -390,12 +392,13 @@ export class NotificationLifecycle {
       provider,
       providerMessageId,
       JSON.stringify(attempt),
-      now(),
+      at,
       this.ttl,
       list(transition.from),
       list(ACCEPTED_STATES),
       id,
       owner.step,
+      sentCallField(attempt, provider, at),
     );
     return r === 1;
   }

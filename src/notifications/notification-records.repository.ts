@@ -15,6 +15,7 @@ import type {
 } from '../contracts/notification-record';
 import { IndexExpiries, indexesOfNewRecord } from './record-index';
 import { recordKeys } from './record-keys';
+import { readSentCall, SENT_CALL_FIELD } from './sent-call';
 import { RECIPIENTS_FIELD, readRecipients, recipientsField } from './recipient-states';
 
 /** What the records store when a notification is accepted. */
@@ -153,6 +154,8 @@ export class NotificationRecordsRepository {
     const fields = result[0] as Record<string, string>;
     if (!fields || !fields.id) return undefined;
     const entries = (result[1] as string[]).map((a) => readEntry(JSON.parse(a) as HistoryEntry));
+    const sent = fields[SENT_CALL_FIELD] && readSentCall(fields[SENT_CALL_FIELD], fields);
+    if (sent) entries.push(sent);
     const events = (result[2] as string[]).map((e) => JSON.parse(e) as ProviderEvent);
     return toRecord(
       fields,

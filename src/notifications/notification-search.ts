@@ -9,7 +9,7 @@ import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency-key';
 import { RedisService } from '../redis/redis.service';
 import { parseOrThrow } from './notification-message.schema';
 import { type NotificationSummary, toSummary } from './notification-records.repository';
-import { recordIndexKey } from './record-index';
+import { recordIndexKeys } from './record-index';
 import { recordKeys } from './record-keys';
 
 /** Most index reads one page may take while filters or expired records skip entries. */
@@ -91,7 +91,7 @@ export class NotificationSearch {
       return { items: found && matches(found) ? [found] : [] };
     }
 
-    const index = recordIndexKey(
+    const indexes = recordIndexKeys(
       this.redis,
       caller,
       query.status !== undefined ? { status: query.status } : { channel: query.channel },
@@ -104,19 +104,7 @@ export class NotificationSearch {
     for (let reads = 0; more && items.length < query.limit && reads < MAX_READS_PER_PAGE; reads++) {
       const want = query.limit - items.length;
       // One entry past the page says whether another page follows.
-      const reply = (await this.redis.client.call(
-        'ZRANGE',
-        index,
-        bound(position.max),
-        bound(since),
-        'BYSCORE',
-        'REV',
-        'LIMIT',
-        position.skip,
-        want + 1,
-        'WITHSCORES',
-      )) as (string | [string, string])[];
-      const entries = withScores(reply);
+      const entries = await this.read(indexes, position, since, want + 1);
       more = entries.length > want;
       const taken = entries.slice(0, want);
       const pipeline = this.redis.client.pipeline();
@@ -132,8 +120,57 @@ export class NotificationSearch {
       });
     }
     // Members whose record expired: dropped as they are met, so reads never pile them up.
-    if (stale.length > 0) await this.redis.client.zrem(index, ...stale);
+    if (stale.length > 0) {
+      const pipeline = this.redis.client.pipeline();
+      for (const index of indexes) pipeline.zrem(index, ...stale);
+      await pipeline.exec();
+    }
     return more ? { items, nextCursor: `${position.max}.${position.skip}` } : { items };
+  }
+
+  /**
+   * Up to `count` entries of the union of `indexes` from `position` down to `since`, newest
+   * first, in the order one sorted set holding them all would give (score, then member, both
+   * descending), so a cursor means the same whichever sets its page was read from. One ZRANGE
+   * per index, in one round trip; with several, each is read from the top of `position`'s
+   * score (a set cannot tell which of the `skip` entries already seen were its own) and the
+   * merge drops `skip`.
+   */
+  private async read(
+    indexes: readonly string[],
+    position: Position,
+    since: number,
+    count: number,
+  ): Promise<[string, number][]> {
+    const range = (index: string, offset: number, limit: number) =>
+      [
+        index,
+        bound(position.max),
+        bound(since),
+        'BYSCORE',
+        'REV',
+        'LIMIT',
+        offset,
+        limit,
+        'WITHSCORES',
+      ] as const;
+    if (indexes.length === 1) {
+      const reply = await this.redis.client.call(
+        'ZRANGE',
+        ...range(indexes[0]!, position.skip, count),
+      );
+      return withScores(reply as (string | [string, string])[]);
+    }
+    const pipeline = this.redis.client.pipeline();
+    for (const index of indexes) pipeline.call('ZRANGE', ...range(index, 0, position.skip + count));
+    const replies = (await pipeline.exec()) ?? [];
+    const merged: [string, number][] = [];
+    for (const [err, reply] of replies) {
+      if (err) throw err;
+      merged.push(...withScores(reply as (string | [string, string])[]));
+    }
+    merged.sort(([a, x], [b, y]) => y - x || (a < b ? 1 : a > b ? -1 : 0));
+    return merged.slice(position.skip, position.skip + count);
   }
 }
 

@@ -1,13 +1,18 @@
+import { CHANNEL_KINDS } from '../config/config.schema';
 import type { RedisService } from '../redis/redis.service';
 
 /**
  * The list indexes of notification records: sorted sets scored by creation time (epoch ms),
- * one per caller (`c:<caller>`) and one across callers (`all`), each also split by status
- * (`:s:<status>`) and by channel (`:ch:<channel>`). A record joins them when it is created;
+ * one per caller (`c:<caller>`) and one across callers (`all`), each split by status
+ * (`:s:<status>`) and by channel (`:ch:<channel>`). A record joins one of each (four entries);
  * every lifecycle script moves it between the status sets in the same step as its status
  * changes (the Lua `reindex` derives these names from the record's key: keep both in step).
- * Each index lives at least as long as the newest record in it; members whose record expired
- * are dropped when a read meets them.
+ * A list without a status or channel reads the scope's channel sets merged
+ * ({@link recordIndexKeys}): an unsplit set per scope would cost two more entries (about 290
+ * bytes) per record for one ZRANGE fewer per page. Records written before that kept joining
+ * the unsplit sets (`nidx:<scope>`), which nothing reads any more: they expire as their records
+ * do. Each index lives at least as long as the newest record in it; members whose record
+ * expired are dropped when a read meets them.
  *
  * Retention without an EXPIRE per write: an index is given an expiry {@link INDEX_RETENTION_STEP_SECONDS}
  * beyond what the record being written needs, so the writes of the next step need none; each
@@ -26,13 +31,28 @@ export function recordIndexKey(
   return base;
 }
 
+/**
+ * The indexes whose union, newest first, is the list of `caller`'s (every caller's when
+ * undefined) records with `by`'s status or else channel: that one set, or, with neither, the
+ * scope's channel sets (a record is in exactly one of them).
+ */
+export function recordIndexKeys(
+  redis: RedisService,
+  caller: string | undefined,
+  by: { readonly status?: string; readonly channel?: string } = {},
+): string[] {
+  if (by.status !== undefined || by.channel !== undefined) {
+    return [recordIndexKey(redis, caller, by)];
+  }
+  return CHANNEL_KINDS.map((channel) => recordIndexKey(redis, caller, { channel }));
+}
+
 /** Every index a new record joins. */
 export function indexesOfNewRecord(
   redis: RedisService,
   record: { readonly caller: string; readonly status: string; readonly channel: string },
 ): string[] {
   return [record.caller, undefined].flatMap((caller) => [
-    recordIndexKey(redis, caller),
     recordIndexKey(redis, caller, { status: record.status }),
     recordIndexKey(redis, caller, { channel: record.channel }),
   ]);

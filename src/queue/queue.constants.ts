@@ -1,6 +1,16 @@
 /** Injection name of the notifications queue (`@InjectQueue(NOTIFICATIONS_QUEUE)`); the real name is `HERALD_QUEUE_NAME`. */
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
+/**
+ * Entries BullMQ keeps in the queue's event stream (`<prefix>:<queue>:events`, trimmed
+ * approximately). Herald reads none of them (the record holds each notification's story); the
+ * stream is kept short because at BullMQ's default of 10,000 it holds about 1.6 MB, which a
+ * deployment pays for nothing. A `QueueEvents` listener (a dashboard, a test) that falls more
+ * than this many events behind misses the oldest. A producer's own `Queue` writes its own
+ * setting (BullMQ's default unless it passes `streams.events.maxLen`) when it starts.
+ */
+export const QUEUE_EVENTS_MAX_LEN = 1_000;
+
 /** The public job name producers in other services use: data is a message plus an optional `idempotencyKey`. */
 export const SEND_JOB = 'send';
 

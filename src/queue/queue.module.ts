@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { RedisService } from '../redis/redis.service';
-import { NOTIFICATIONS_QUEUE } from './queue.constants';
+import { NOTIFICATIONS_QUEUE, QUEUE_EVENTS_MAX_LEN } from './queue.constants';
 
 /**
  * The notifications queue, injectable as `@InjectQueue(NOTIFICATIONS_QUEUE)`. Its real name
@@ -23,6 +23,7 @@ import { NOTIFICATIONS_QUEUE } from './queue.constants';
       useFactory: (redis: RedisService, config: HeraldConfig) => ({
         name: config.queue.name,
         prefix: config.queue.prefix,
+        streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } },
         // A producer must fail fast while Redis is away, so the API can answer 503 at once. An
         // acceptance writes its record and its job in one transaction on this connection
         // (notification-acceptance.store.ts), so it must not auto-pipeline.

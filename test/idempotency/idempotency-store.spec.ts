@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { loadConfig } from '../../src/config/load-config';
 import { type IdempotencyClaim, IdempotencyStore } from '../../src/idempotency/idempotency.store';
 import { RedisService } from '../../src/redis/redis.service';
@@ -100,6 +101,51 @@ describe(IdempotencyStore.name, () => {
       await redis.client.del(store.entryKey(first.scope, first.key));
       await store.begin({ ...first, owner: 'usurper' });
       expect(await store.complete(first, '{}')).toBe(false);
+    });
+  });
+
+  describe('when the notification it created completes a key (a REST request: owner and id alike)', () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+    it("keeps only the fingerprint's 32 bytes, the id and the answer, and answers as before", async () => {
+      const first = claim({ fingerprint: sha('body'), owner: 'n-1', id: 'n-1' });
+      await store.begin(first);
+      expect(await store.complete(first, 'queued|email|1')).toBe(true);
+      const entry = await redis.client.hgetallBuffer(store.entryKey(first.scope, first.key));
+      expect(Object.keys(entry).sort()).toEqual(['answer', 'fp', 'id']);
+      expect(entry.fp).toEqual(Buffer.from(first.fingerprint, 'hex'));
+      expect(await store.begin({ ...first, owner: 'later', id: 'later-id' })).toEqual({
+        kind: 'completed',
+        id: 'n-1',
+        answer: 'queued|email|1',
+      });
+      expect(await store.begin({ ...first, fingerprint: sha('other') })).toEqual({
+        kind: 'reused',
+      });
+      expect(await store.begin(first)).toEqual({ kind: 'owned', id: 'n-1', completed: true });
+      expect(await store.complete({ ...first, owner: 'later' }, '{}')).toBe(false);
+      await store.release(first);
+      expect((await store.begin({ ...first, owner: 'x' })).kind).toBe('completed');
+    });
+
+    it('reads an entry an earlier Herald wrote (fingerprint in hex, state, owner) the same', async () => {
+      const first = claim({ fingerprint: sha('old body') });
+      await redis.client.hset(store.entryKey(first.scope, first.key), {
+        fp: first.fingerprint,
+        state: 'completed',
+        owner: first.owner,
+        id: first.id,
+        answer: 'queued|email|2026-12-01T19:57:50.416Z',
+      });
+      expect(await store.begin({ ...first, owner: 'later' })).toEqual({
+        kind: 'completed',
+        id: first.id,
+        answer: 'queued|email|2026-12-01T19:57:50.416Z',
+      });
+      expect(await store.begin({ ...first, fingerprint: sha('other'), owner: 'later' })).toEqual({
+        kind: 'reused',
+      });
+      expect(await store.begin(first)).toEqual({ kind: 'owned', id: first.id, completed: true });
     });
   });
 

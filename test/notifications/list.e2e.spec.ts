@@ -1,3 +1,4 @@
+import { CHANNEL_KINDS } from '../../src/config/config.schema';
 import type { NotificationSummary } from '../../src/notifications/notification-records.repository';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
 import { NotificationSearch } from '../../src/notifications/notification-search';
@@ -11,6 +12,7 @@ const KEYS = {
   ops: 'ops-key-0123456789abcdef',
   small: 'small-key-0123456789abcdef',
   big: 'big-key-0123456789abcdef',
+  tied: 'tied-key-0123456789abcdef',
 };
 const API_KEYS = Object.entries(KEYS)
   .map(([name, key]) => `${name === 'ops' ? 'ops+admin' : name}:${key}`)
@@ -161,6 +163,42 @@ describe(`${NotificationSearch.name}`, () => {
     });
   });
 
+  describe('when notifications of several channels were created in the same millisecond', () => {
+    const ids: string[] = [];
+
+    beforeAll(async () => {
+      const records = herald.app.get(NotificationRecordsRepository);
+      const createdAt = '2026-02-01T00:00:00.000Z';
+      for (let i = 0; i < 7; i++) {
+        const id = crypto.randomUUID();
+        ids.push(id);
+        await records.create({
+          id,
+          caller: 'tied',
+          message:
+            i % 2 ? { ...SMS, text: `t ${i}` } : { ...EMAIL, to: [...EMAIL.to], subject: `t ${i}` },
+          createdAt,
+        });
+      }
+    });
+
+    it('pages through them in one order, each once, whatever page size', async () => {
+      // One sorted set would order equal scores by member, descending: so does the merge.
+      const expected = [...ids].sort().reverse();
+      for (const limit of [1, 2, 3]) {
+        const seen: string[] = [];
+        let query = `?limit=${limit}`;
+        for (let pages = 0; pages < 10; pages++) {
+          const { body } = await list(KEYS.tied, query);
+          seen.push(...body.items.map((r) => r.id));
+          if (!body.nextCursor) break;
+          query = `?limit=${limit}&cursor=${body.nextCursor}`;
+        }
+        expect({ limit, seen }).toEqual({ limit, seen: expected });
+      }
+    });
+  });
+
   describe('when a caller has 20,000 notifications', () => {
     /** Calls of the commands a page may use, from INFO commandstats. */
     const searchCalls = async (): Promise<Record<string, number>> => {
@@ -213,10 +251,15 @@ describe(`${NotificationSearch.name}`, () => {
       expect(small.body.items).toHaveLength(50);
       expect(big.body.items).toHaveLength(50);
       expect(big.delta).toEqual(small.delta);
-      expect(big.delta).toEqual({ zrange: 1, hgetall: 50 });
+      expect(big.delta).toEqual({ zrange: CHANNEL_KINDS.length, hgetall: 50 });
+
+      // A status or a channel names one index.
+      const queued = await costOfPage(KEYS.big, '?limit=50&status=queued');
+      expect(queued.delta).toEqual({ zrange: 1, hgetall: 50 });
+      expect(queued.body.items.map((r) => r.id)).toEqual(big.body.items.map((r) => r.id));
 
       const next = await costOfPage(KEYS.big, `?limit=50&cursor=${big.body.nextCursor}`);
-      expect(next.delta).toEqual({ zrange: 1, hgetall: 50 });
+      expect(next.delta).toEqual({ zrange: CHANNEL_KINDS.length, hgetall: 50 });
       expect(Date.parse(next.body.items[0]!.createdAt)).toBeLessThan(
         Date.parse(big.body.items[49]!.createdAt),
       );

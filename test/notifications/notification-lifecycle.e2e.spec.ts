@@ -139,6 +139,45 @@ describe(NotificationLifecycle.name, () => {
     });
   });
 
+  describe('when a provider accepts a call', () => {
+    async function started() {
+      const id = await newRecord();
+      const a = await owner('a');
+      await lifecycle.startRound(id, a);
+      return { id, a };
+    }
+    const attemptsKey = (id: string) => `${redis.key('ntf', id)}:attempts`;
+
+    it('keeps the only attempt in the record, with no attempts list, and reads it back whole', async () => {
+      const { id, a } = await started();
+      const call = { ...attempt('sent'), latencyMs: 37 };
+      expect(await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-1', call)).toBe(true);
+      expect(await redis.client.exists(attemptsKey(id))).toBe(0);
+      expect((await records.get(id))!.attempts).toEqual([call]);
+      // A repeat after a lost reply writes nothing twice.
+      expect(await lifecycle.markAccepted(id, a, 'email', 'sendgrid', 'm-1', call)).toBe(true);
+      expect((await records.get(id))!.attempts).toEqual([call]);
+    });
+
+    it('appends it after the attempts before it, in order', async () => {
+      const { id, a } = await started();
+      const failed = { ...attempt('failed'), errorClass: 'unavailable' as const, detail: '503' };
+      expect(await lifecycle.appendAttempt(id, a, failed, false)).toBe(true);
+      const call = { ...attempt('sent'), provider: 'mailgun' as const };
+      expect(await lifecycle.markAccepted(id, a, 'email', 'mailgun', 'm-2', call)).toBe(true);
+      expect(await redis.client.llen(attemptsKey(id))).toBe(2);
+      expect((await records.get(id))!.attempts).toEqual([failed, call]);
+    });
+
+    it('appends an attempt the record cannot stand for (another provider named), as before', async () => {
+      const { id, a } = await started();
+      const call = attempt('sent');
+      expect(await lifecycle.markAccepted(id, a, 'email', 'mailgun', 'm-3', call)).toBe(true);
+      expect(await redis.client.llen(attemptsKey(id))).toBe(1);
+      expect((await records.get(id))!.attempts).toEqual([call]);
+    });
+  });
+
   describe('when provider events arrive for a sent notification', () => {
     const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
     async function sent(channel: 'email' | 'chat' = 'email') {

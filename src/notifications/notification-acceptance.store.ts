@@ -288,7 +288,9 @@ export class NotificationAcceptanceStore {
       const before = queued.length;
       try {
         queued.push(
-          client.heraldAcceptWrite(...(plan.writeArgs as [number, ...(string | number | Buffer)[]])),
+          client.heraldAcceptWrite(
+            ...(plan.writeArgs as [number, ...(string | number | Buffer)[]]),
+          ),
         );
         // BullMQ's own add (Job.addJob on a client runs its script at once: here, queued).
         if (plan.job) {

@@ -27,6 +27,7 @@ import {
   type StepJobData,
 } from '../queue/queue.constants';
 import { isRedisUnavailable } from '../redis/redis-errors';
+import { RedisService } from '../redis/redis.service';
 import { DeliveryService } from './delivery.service';
 import { retryDelayMs } from './retry-backoff';
 
@@ -87,6 +88,7 @@ export class NotificationJobProcessor {
     private readonly delivery: DeliveryService,
     private readonly metrics: MetricsService,
     private readonly fallbackSteps: FallbackSteps,
+    private readonly redis: RedisService,
   ) {}
 
   async process(job: Job, token: string | undefined): Promise<DeliveryJobResult> {
@@ -133,7 +135,7 @@ export class NotificationJobProcessor {
     if (job.name !== FALLBACK_TIMER_JOB) {
       const outcome = await this.lifecycle.failOrphan(
         id,
-        this.lockKey(job.id),
+        this.lockKey(job),
         { errorClass: 'exhausted', detail: `the delivery job failed: ${reason}` },
         this.stepOf(job),
       );
@@ -175,8 +177,9 @@ export class NotificationJobProcessor {
     }
   }
 
-  private lockKey(jobId: string): string {
-    return jobLockKey(this.config.queue, jobId);
+  /** The key of `job`'s BullMQ lock, under its queue's (its shard's) prefix. */
+  private lockKey(job: Job): string {
+    return jobLockKey({ prefix: job.prefix, name: job.queueName }, job.id!);
   }
 
   private async deliverJob(job: Job, token: string | undefined): Promise<DeliveryJobResult> {
@@ -201,7 +204,12 @@ export class NotificationJobProcessor {
     }
     let acceptance: Awaited<ReturnType<NotificationAcceptance['acceptJob']>>;
     try {
-      acceptance = await this.acceptance.acceptJob(job.data, job.id!, job.timestamp);
+      acceptance = await this.acceptance.acceptJob(
+        job.data,
+        job.id!,
+        job.timestamp,
+        this.shardOf(job),
+      );
     } catch (err) {
       if (err instanceof HeraldError && PERMANENT_INTAKE_ERRORS.has(err.code)) {
         const fields = (err.extra.errors ?? []).map((e) => `${e.field}: ${e.message}`);
@@ -226,9 +234,19 @@ export class NotificationJobProcessor {
         const record = await this.records.get(acceptance.id);
         return record ? resultOf(record) : { id: acceptance.id, status: 'queued' };
       }
+      case 'handed': {
+        // Added to another shard's queue than its key's: that shard's `deliver` job delivers it.
+        const record = await this.records.get(acceptance.id);
+        return record ? resultOf(record) : { id: acceptance.id, status: 'queued' };
+      }
       case 'in_flight':
         return this.later(job, token, IN_FLIGHT_RECHECK_MS);
     }
+  }
+
+  /** The notification shard of the queue `job` is on (by its prefix). */
+  private shardOf(job: Job): number {
+    return Math.max(0, this.redis.shards.prefixes.indexOf(job.prefix));
   }
 
   /**
@@ -248,7 +266,7 @@ export class NotificationJobProcessor {
       await jobWrite;
       throw new UnrecoverableError('job without a lock token');
     }
-    const owner: RoundOwner = { token, lockKey: this.lockKey(job.id), step };
+    const owner: RoundOwner = { token, lockKey: this.lockKey(job), step };
     const [start] = await Promise.all([
       this.lifecycle.startRound(id, owner, this.delivery.firstCalls()),
       jobWrite,

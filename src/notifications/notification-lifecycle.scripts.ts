@@ -43,8 +43,9 @@ local IF_FIELDS = {'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil'}
 -- script: the record moves from its current status's sets to status 'to', and every index
 -- holding it lives at least as long as the record (ttl s); a caller-visible status also goes
 -- to the caller-events outbox. Call before writing the status.
--- The index keys are derived from the record's key, so they are not declared in KEYS: Herald
--- runs on one Redis, not a cluster. The record's 'ixUntil' (epoch s) is the expiry its indexes
+-- The index keys (and the caller-event keys below) are derived from the record's key, so
+-- they are not declared in KEYS: they are under the same shard prefix, so they carry its hash
+-- tag and share its slot, which is all a Redis Cluster checks. The record's 'ixUntil' (epoch s) is the expiry its indexes
 -- were given; only once the record would outlive it are they all lengthened, by a step
 -- (INDEX_RETENTION_STEP_SECONDS), so most transitions check one key's TTL per scope.
 local INDEX_STEP_S = ${INDEX_RETENTION_STEP_SECONDS}
@@ -289,7 +290,8 @@ return 1
 `;
 
 /**
- * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
+ * A provider accepted the message. KEYS: record, attempts, provider message index (the record
+ * again for none).
  * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
  * from states, accepted states, notification id, step. Writes `sentAt` (and `deliveredAt` when
  * the acceptance is the delivery, as for chat), and drops what no later step needs (the message,
@@ -314,7 +316,7 @@ redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step_of(KEYS[1])))
 compact_after_send(KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
-if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
+if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
 return 1
 `;
 
@@ -486,7 +488,7 @@ end
 
 /**
  * Records a provider event once. KEYS: record, events, the event id's de-duplication key,
- * attempts, the suppression list the event adds to ('' for none).
+ * attempts, the suppression list the event adds to (the record again for none).
  * ARGV: event JSON, to status ('' when the event moves nothing), from states, now (ISO), ttl,
  * event time (ISO), provider, provider message id (bare), statuses that end a step when a
  * fallback step follows, next-step from states, next-step status, the match keys of the
@@ -526,7 +528,7 @@ end
 redis.call('RPUSH', KEYS[2], event)
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 local added = 0
-if KEYS[5] ~= '' then
+if KEYS[5] ~= KEYS[1] then
   for i = 13, #ARGV, 2 do added = added + redis.call('HSETNX', KEYS[5], ARGV[i], ARGV[i + 1]) end
 end
 local status = f[1]

@@ -55,8 +55,8 @@ interface Position {
 
 /**
  * Lists and searches notification records through their indexes (record-index.ts): one
- * ZRANGE BYSCORE with LIMIT per read, then one pipeline of HGETALLs, so a page costs the same
- * whatever the number of records. A filter the chosen index does not cover (channel beside a
+ * ZRANGE BYSCORE with LIMIT per read and notification shard, merged, then one HGETALL per
+ * record in one round trip, so a page costs the same whatever the number of records. A filter the chosen index does not cover (channel beside a
  * status) is applied to what is read, within {@link MAX_READS_PER_PAGE} reads: such a page may
  * hold fewer than `limit` items yet have a next one.
  */
@@ -91,49 +91,77 @@ export class NotificationSearch {
       return { items: found && matches(found) ? [found] : [] };
     }
 
-    const index = recordIndexKey(
-      this.redis,
-      caller,
-      query.status !== undefined ? { status: query.status } : { channel: query.channel },
+    const by = query.status !== undefined ? { status: query.status } : { channel: query.channel };
+    const indexes = this.redis.shards.all.map((shard) =>
+      recordIndexKey(this.redis, shard, caller, by),
     );
     const position =
       query.cursor === undefined ? { max: until, skip: 0 } : parseCursor(query.cursor);
     const items: NotificationSummary[] = [];
-    const stale: string[] = [];
+    const stale = indexes.map((): string[] => []);
     let more = true;
     for (let reads = 0; more && items.length < query.limit && reads < MAX_READS_PER_PAGE; reads++) {
       const want = query.limit - items.length;
+      const entries = await this.read(indexes, position, since, want);
       // One entry past the page says whether another page follows.
-      const reply = (await this.redis.client.call(
-        'ZRANGE',
-        index,
-        bound(position.max),
-        bound(since),
-        'BYSCORE',
-        'REV',
-        'LIMIT',
-        position.skip,
-        want + 1,
-        'WITHSCORES',
-      )) as (string | [string, string])[];
-      const entries = withScores(reply);
       more = entries.length > want;
       const taken = entries.slice(0, want);
-      const pipeline = this.redis.client.pipeline();
-      for (const [id] of taken) pipeline.hgetall(recordKeys(this.redis, id).record);
-      const hashes = taken.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-      taken.forEach(([id, score], i) => {
+      // Not one pipeline: on a cluster the records sit on several masters (auto-pipelined per node).
+      const hashes = await Promise.all(
+        taken.map(([id]) => this.redis.client.hgetall(recordKeys(this.redis, id).record)),
+      );
+      taken.forEach(([id, score, shard], i) => {
         advance(position, score);
-        const [err, hash] = hashes[i] ?? [null, {}];
-        if (err) throw err;
-        const summary = toSummary(hash as Record<string, string>);
-        if (!summary) stale.push(id);
+        const summary = toSummary(hashes[i]!);
+        if (!summary) stale[shard]!.push(id);
         else if (matches(summary)) items.push(summary);
       });
     }
     // Members whose record expired: dropped as they are met, so reads never pile them up.
-    if (stale.length > 0) await this.redis.client.zrem(index, ...stale);
+    await Promise.all(
+      stale.map((ids, shard) =>
+        ids.length > 0 ? this.redis.client.zrem(indexes[shard]!, ...ids) : undefined,
+      ),
+    );
     return more ? { items, nextCursor: `${position.max}.${position.skip}` } : { items };
+  }
+
+  /**
+   * The next `want` + 1 entries below `position` of the shards' `indexes` merged, newest first:
+   * one ZRANGE BYSCORE per shard, from `position.max` down. Entries of one score are ordered by
+   * member, descending, across shards as Redis orders them within one, so the `position.skip`
+   * entries scored `max` a page already took are the first ones of the merge, and are dropped.
+   */
+  private async read(
+    indexes: readonly string[],
+    position: Position,
+    since: number,
+    want: number,
+  ): Promise<[id: string, score: number, shard: number][]> {
+    const replies = await Promise.all(
+      indexes.map(
+        (index) =>
+          this.redis.client.call(
+            'ZRANGE',
+            index,
+            bound(position.max),
+            bound(since),
+            'BYSCORE',
+            'REV',
+            'LIMIT',
+            // One shard: the skip is its own, as Redis counts it.
+            indexes.length === 1 ? position.skip : 0,
+            indexes.length === 1 ? want + 1 : position.skip + want + 1,
+            'WITHSCORES',
+          ) as Promise<(string | [string, string])[]>,
+      ),
+    );
+    if (replies.length === 1) return withScores(replies[0]!).map(([id, score]) => [id, score, 0]);
+    const merged = replies.flatMap((reply, shard) =>
+      withScores(reply).map(([id, score]): [string, number, number] => [id, score, shard]),
+    );
+    merged.sort(([a, x], [b, y]) => y - x || (a < b ? 1 : a > b ? -1 : 0));
+    return merged.slice(position.skip, position.skip + want + 1);
   }
 }
 

@@ -136,8 +136,9 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Whether Herald can do its work on Redis right now: one round trip through a script that
-   * writes and reads a key under Herald's prefix (so on a cluster, in the slot of Herald's
-   * keys). When not, why: the reason the error gives, or what it says.
+   * writes and reads a key under Herald's prefix and one under each notification shard's (so on
+   * a cluster, on the master of each slot Herald uses). When not, why: the reason the error
+   * gives, or what it says.
    */
   async probe(): Promise<RedisProbe> {
     if (this.client.status !== 'ready') {
@@ -154,13 +155,15 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       const probe = (
         this.client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
       ).heraldProbe!;
-      const value = await probe.call(
-        this.client,
-        this.key('health', 'probe'),
-        this.probeToken,
-        PROBE_TTL_MS,
+      // Under the shared prefix and under each shard's: on a cluster, each slot's master.
+      const keys = [this.key('health', 'probe')];
+      if (this.shards.count > 1) {
+        keys.push(...this.shards.all.map((shard) => this.shards.key(shard, 'health', 'probe')));
+      }
+      const values = await Promise.all(
+        keys.map((key) => probe.call(this.client, key, this.probeToken, PROBE_TTL_MS)),
       );
-      return value === this.probeToken
+      return values.every((value) => value === this.probeToken)
         ? { ok: true }
         : { ok: false, reason: 'Redis did not keep a write of the readiness probe' };
     } catch (err) {

@@ -542,7 +542,7 @@ export class NotificationAcceptance {
         ? {}
         : {
             claim: {
-              entryKey: this.idempotency.entryKey(claim.scope, claim.key),
+              entryKey: this.idempotency.entryKey(claim.scope, claim.key, claim.shard),
               fingerprint: claim.fingerprint,
               owner: claim.owner,
               answer: answer ?? '',

@@ -192,5 +192,18 @@ describe(`${QueueShards.name} on one Redis`, () => {
       expect(result.status).toBe('sent');
       expect(shards.ofId(result.id)).toBe(2);
     });
+
+    it("is its own notification even when another shard's queue has a job of the same id", async () => {
+      const [a, b] = await Promise.all(
+        [0, 1].map(async (shard) => {
+          const job = await queues[shard]!.add(SEND_JOB, emailTo(`same-id-${shard}@example.com`), {
+            jobId: 'same-id',
+          });
+          return (await job.waitUntilFinished(events[shard]!, 20_000)) as { id: string };
+        }),
+      );
+      expect(a!.id).not.toBe(b!.id);
+      expect([shards.ofId(a!.id), shards.ofId(b!.id)]).toEqual([0, 1]);
+    });
   });
 });

@@ -10,6 +10,7 @@ import { deliveryEnv, emailTo, isFinal, waitForRecord } from '../delivery/delive
 import { type RunningHerald, startReadyHerald } from '../support/herald';
 import { freePort } from '../support/redis-server';
 import { until } from '../support/until';
+import { useWebhookReceiver } from '../sandbox/webhook-receiver';
 import { post, request } from './notification-requests';
 
 const SHARDS = 3;
@@ -27,6 +28,7 @@ describe(`${QueueShards.name} on one Redis`, () => {
   /** A producer's handle on each shard's queue, as README's example opens them. */
   let queues: Queue[];
   let events: QueueEvents[];
+  const receiver = useWebhookReceiver();
 
   beforeAll(async () => {
     simulator = new ProviderSimulator({
@@ -40,6 +42,7 @@ describe(`${QueueShards.name} on one Redis`, () => {
         HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
         HERALD_EMAIL_PROVIDERS: 'sendgrid',
         SENDGRID_WEBHOOK_PUBLIC_KEY: SANDBOX_SENDGRID_WEBHOOK_KEYS.publicKey,
+        HERALD_EVENT_ENDPOINT_HOSTS: '127.0.0.1',
         HERALD_QUEUE_SHARDS: String(SHARDS),
       }),
     );
@@ -80,7 +83,6 @@ describe(`${QueueShards.name} on one Redis`, () => {
           return body.id as string;
         }),
       );
-      expect(new Set(ids.map((id) => shards.ofId(id))).size).toBe(SHARDS);
       for (const id of ids) {
         expect(await redis.exists(shards.key(shards.ofId(id), 'ntf', id))).toBe(1);
       }
@@ -204,6 +206,32 @@ describe(`${QueueShards.name} on one Redis`, () => {
       );
       expect(a!.id).not.toBe(b!.id);
       expect([shards.ofId(a!.id), shards.ofId(b!.id)]).toEqual([0, 1]);
+    });
+  });
+
+  describe('when the caller has an event endpoint', () => {
+    it("relays the events of its notifications from every shard's outbox", async () => {
+      const registered = await request(`${herald.url}/v1/event-endpoint`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: receiver.url('/events'), events: ['notification.sent'] }),
+      });
+      expect(registered.status).toBe(201);
+      const ids = await Promise.all(
+        Array.from({ length: 9 }, async (_, i) => {
+          const { body } = await accept(
+            emailTo(`evt-${i}@example.com`),
+            keyOn(shards, i % SHARDS, `evt-${i}`),
+          );
+          return body.id as string;
+        }),
+      );
+      expect(new Set(ids.map((id) => shards.ofId(id))).size).toBe(SHARDS);
+      const relayed = () =>
+        new Set(
+          receiver.received.map((r) => (JSON.parse(r.rawBody) as { data: { id: string } }).data.id),
+        );
+      await until(() => ids.every((id) => relayed().has(id)), 15_000, 'an event per notification');
     });
   });
 });

@@ -279,7 +279,8 @@ export class NotificationAcceptance {
         ...(fallback === undefined ? {} : { fallback }),
         ...(fallbackAfterSeconds === undefined ? {} : { fallbackAfterSeconds }),
       }),
-      owner: jobId,
+      // Job ids are each queue's own: with several shards, the owner is this shard's job.
+      owner: this.shards.count === 1 ? jobId : `${jobShard}/${jobId}`,
       id,
       shard,
     };

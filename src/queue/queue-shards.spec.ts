@@ -72,18 +72,30 @@ describe(shardOfId.name, () => {
 });
 
 describe(idOnShard.name, () => {
-  it('draws until the id falls on the wanted shard', () => {
-    const draws = ['a-00000002', 'a-00000004', 'a-00000005'];
-    const draw = () => draws.shift()!;
-    expect(idOnShard(1, 4, draw)).toBe('a-00000005');
-    expect(draws).toEqual([]);
+  it('sets the last 8 hex digits of one draw to the value on the shard in their run of values', () => {
+    expect(idOnShard(1, 4, () => '6f1c2a9e-0000-4000-8000-00000000000b')).toBe(
+      '6f1c2a9e-0000-4000-8000-000000000009',
+    );
+    expect(idOnShard(3, 4, () => '6f1c2a9e-0000-4000-8000-000000000008')).toBe(
+      '6f1c2a9e-0000-4000-8000-00000000000b',
+    );
   });
 
-  it('gives random UUIDs on every shard asked for', () => {
-    for (const shard of [0, 1, 2, 5]) {
-      const id = idOnShard(shard, 6);
-      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(shardOfId(id, 6)).toBe(shard);
+  it('stays within 8 hex digits at the top of their range', () => {
+    // 0xffffffff is 0 mod 3: shard 2 would be 0x100000001, so it takes the value below.
+    const id = idOnShard(2, 3, () => '6f1c2a9e-0000-4000-8000-0000ffffffff');
+    expect(id).toBe('6f1c2a9e-0000-4000-8000-0000fffffffe');
+    expect(shardOfId(id, 3)).toBe(2);
+  });
+
+  it('gives random v4 UUIDs on every shard asked for', () => {
+    for (const count of [2, 6, 64]) {
+      for (let shard = 0; shard < count; shard++) {
+        const id = idOnShard(shard, count);
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(shardOfId(id, count)).toBe(shard);
+      }
     }
+    expect(idOnShard(1, 2)).not.toBe(idOnShard(1, 2));
   });
 });

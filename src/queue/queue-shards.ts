@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
  * - shard of an idempotency key: the first 8 hex digits of the key's SHA-256, as a number, mod N
  *   (whatever its scope, so a key replays whichever shard queue it comes in on);
  * - shard of a notification id: its last 8 hex digits, as a number, mod N. Herald draws the id
- *   of a new notification until it falls on the shard it wants (N draws expected).
+ *   of a new notification and sets those digits to the nearest value on the shard it wants.
  */
 export class QueueShards {
   /** Each shard's key prefix, by shard number. */
@@ -81,10 +81,18 @@ export function shardOfKey(key: string, count: number): number {
   return createHash('sha256').update(key).digest().readUInt32BE(0) % count;
 }
 
-/** A random UUID on `shard` of `count`: drawn until one is (expected `count` draws). */
+/**
+ * A random UUID on `shard` of `count`: one drawn, its last 8 hex digits (random bits of a v4
+ * UUID, no version or variant) replaced by the value on `shard` among the `count` consecutive
+ * values they fall in. It keeps all but
+ * log2(`count`) of its 122 random bits, at the cost of one draw (drawing until one falls on the
+ * shard costs `count` draws, a tenth of a millisecond at 64).
+ */
 export function idOnShard(shard: number, count: number, draw: () => string = randomUUID): string {
-  for (;;) {
-    const id = draw();
-    if (shardOfId(id, count) === shard) return id;
-  }
+  const id = draw();
+  if (count === 1) return id;
+  const tail = Number.parseInt(id.slice(-8), 16);
+  let on = tail - (tail % count) + shard;
+  if (on > 0xffffffff) on -= count;
+  return `${id.slice(0, -8)}${on.toString(16).padStart(8, '0')}`;
 }

@@ -140,6 +140,17 @@ describe(`${QueueShards.name} on a three-master Redis Cluster`, () => {
       expect(perMaster.filter((n) => n > 0)).toHaveLength(3);
     });
 
+    it('sends a chat message, whose send keeps no provider-message map, in its own slot', async () => {
+      const answer = await post(`${herald.url}/v1/notifications`, {
+        channel: 'chat',
+        to: 'C0123456789',
+        text: 'Deploy finished',
+      });
+      expect(answer.status).toBe(202);
+      const record = await waitForRecord(herald.url, answer.body.id as string, isFinal, 30_000);
+      expect(record.status).toBe('delivered');
+    });
+
     it('lists them across the masters page by page', async () => {
       const whole = await request(`${herald.url}/v1/notifications?limit=100`);
       const all = (whole.body.items as { id: string }[]).map((i) => i.id);

@@ -44,6 +44,16 @@ const DONE_JOB_RETENTION_SECONDS = 86_400;
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** The relay's work on one notification shard's outbox. */
+interface Lane {
+  readonly outbox: string;
+  /** Its blocking reads' own connection, once started. */
+  connection?: RedisClient;
+  nextClaimAt: number;
+  /** Whether the last thing heard from Redis was an error. */
+  failing: boolean;
+}
+
 /**
  * Moves the caller-events outbox (a Redis stream the lifecycle scripts append to in the same
  * step as each caller-visible status change) into the `caller-events` BullMQ queue. Entries
@@ -56,13 +66,11 @@ type StreamEntry = [id: string, fields: string[]];
 export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CallerEventRelay.name);
   private readonly consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  private readonly outbox: string;
-  private connection?: RedisClient;
+  /** One per notification shard: each shard's lifecycle scripts write an outbox of its own. */
+  private readonly lanes: Lane[];
   private queue?: Queue<CallerEventJobData>;
   private loop?: Promise<void>;
   private stopping = false;
-  private nextClaimAt = 0;
-  private failing = false;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
@@ -71,7 +79,11 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
     private readonly records: NotificationRecordsRepository,
     private readonly metrics: MetricsService,
   ) {
-    this.outbox = redis.key(CALLER_EVENT_KEYS.outbox);
+    this.lanes = redis.shards.all.map((shard) => ({
+      outbox: redis.shards.key(shard, CALLER_EVENT_KEYS.outbox),
+      nextClaimAt: 0,
+      failing: false,
+    }));
   }
 
   /**
@@ -87,18 +99,21 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
 
   private start(): void {
     if (this.loop || this.stopping) return;
-    // A blocking read needs a connection of its own, patient while Redis is away.
-    this.connection = this.redis.createClient({
-      connectionName: 'herald-caller-event-relay',
-      maxRetriesPerRequest: null,
-    });
-    this.connection.on('error', () => undefined);
+    // A blocking read needs a connection of its own, patient while Redis is away: one per
+    // shard's outbox (on a cluster they sit on different masters).
+    for (const lane of this.lanes) {
+      lane.connection = this.redis.createClient({
+        connectionName: 'herald-caller-event-relay',
+        maxRetriesPerRequest: null,
+      });
+      lane.connection.on('error', () => undefined);
+    }
     this.queue = new Queue<CallerEventJobData>(CALLER_EVENTS_QUEUE, {
       connection: this.redis.connectionOptions({ connectionName: 'herald-caller-events' }),
       prefix: this.config.queue.prefix,
     });
     this.queue.on('error', () => undefined);
-    this.loop = this.run();
+    this.loop = Promise.all(this.lanes.map((lane) => this.run(lane))).then(() => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -106,51 +121,52 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
     this.redis.client.off('ready', this.startOnce);
     if (!this.loop) return;
     await this.loop;
-    await this.leaveGroup().catch(() => undefined);
+    await Promise.all(this.lanes.map((lane) => this.leaveGroup(lane).catch(() => undefined)));
     // Past the grace period (Redis gone again) the process goes on without a clean close.
     const grace = new Promise<void>((resolve) =>
       setTimeout(resolve, this.config.shutdownGraceMs).unref(),
     );
     await Promise.race([this.queue?.close().catch(() => undefined), grace]);
-    this.connection?.disconnect();
+    for (const lane of this.lanes) lane.connection?.disconnect();
   }
 
   /**
    * Removes this relay's consumer from the group when it holds no entry, so restarts do not
    * pile up consumers; one that still holds some stays, for another relay to claim them.
    */
-  private async leaveGroup(): Promise<void> {
-    const c = this.connection;
+  private async leaveGroup(lane: Lane): Promise<void> {
+    const c = lane.connection;
     if (!c || c.status !== 'ready') return;
-    const held = (await c.xpending(this.outbox, GROUP, '-', '+', 1, this.consumer)) as unknown[];
-    if (held.length === 0) await c.xgroup('DELCONSUMER', this.outbox, GROUP, this.consumer);
+    const held = (await c.xpending(lane.outbox, GROUP, '-', '+', 1, this.consumer)) as unknown[];
+    if (held.length === 0) await c.xgroup('DELCONSUMER', lane.outbox, GROUP, this.consumer);
   }
 
-  private async run(): Promise<void> {
+  private async run(lane: Lane): Promise<void> {
     let grouped = false;
     while (!this.stopping) {
       try {
-        if (!grouped) grouped = await this.createGroup();
-        const entries = (await this.pending()) ?? (await this.claimed()) ?? (await this.fresh());
-        for (const entry of entries) await this.relay(entry);
-        if (this.failing) this.logger.log('caller-event relay reaches Redis again');
-        this.failing = false;
+        if (!grouped) grouped = await this.createGroup(lane);
+        const entries =
+          (await this.pending(lane)) ?? (await this.claimed(lane)) ?? (await this.fresh(lane));
+        for (const entry of entries) await this.relay(lane, entry);
+        if (lane.failing) this.logger.log('caller-event relay reaches Redis again');
+        lane.failing = false;
       } catch (err) {
-        if (!this.failing) {
+        if (!lane.failing) {
           this.logger.warn(
             { err: { message: (err as Error).message } },
             'caller-event relay cannot work the outbox; it keeps trying',
           );
         }
-        this.failing = true;
+        lane.failing = true;
         await sleep(BLOCK_MS);
       }
     }
   }
 
-  private async createGroup(): Promise<boolean> {
+  private async createGroup(lane: Lane): Promise<boolean> {
     try {
-      await this.connection!.xgroup('CREATE', this.outbox, GROUP, '0', 'MKSTREAM');
+      await lane.connection!.xgroup('CREATE', lane.outbox, GROUP, '0', 'MKSTREAM');
     } catch (err) {
       if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
     }
@@ -158,17 +174,17 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** This relay's own entries not yet acknowledged (a relay error mid-batch), if any. */
-  private async pending(): Promise<StreamEntry[] | undefined> {
-    const entries = await this.read('0');
+  private async pending(lane: Lane): Promise<StreamEntry[] | undefined> {
+    const entries = await this.read(lane, '0');
     return entries.length > 0 ? entries : undefined;
   }
 
   /** Entries a relay that died left unacknowledged, now and then. */
-  private async claimed(): Promise<StreamEntry[] | undefined> {
-    if (Date.now() < this.nextClaimAt) return undefined;
-    this.nextClaimAt = Date.now() + CLAIM_EVERY_MS;
-    const [, entries] = (await this.connection!.xautoclaim(
-      this.outbox,
+  private async claimed(lane: Lane): Promise<StreamEntry[] | undefined> {
+    if (Date.now() < lane.nextClaimAt) return undefined;
+    lane.nextClaimAt = Date.now() + CLAIM_EVERY_MS;
+    const [, entries] = (await lane.connection!.xautoclaim(
+      lane.outbox,
       GROUP,
       this.consumer,
       CLAIM_IDLE_MS,
@@ -180,12 +196,12 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
     return live.length > 0 ? live : undefined;
   }
 
-  private async fresh(): Promise<StreamEntry[]> {
-    return this.read('>', BLOCK_MS);
+  private async fresh(lane: Lane): Promise<StreamEntry[]> {
+    return this.read(lane, '>', BLOCK_MS);
   }
 
-  private async read(from: '0' | '>', blockMs?: number): Promise<StreamEntry[]> {
-    const c = this.connection!;
+  private async read(lane: Lane, from: '0' | '>', blockMs?: number): Promise<StreamEntry[]> {
+    const c = lane.connection!;
     const reply =
       blockMs === undefined
         ? await c.xreadgroup(
@@ -195,7 +211,7 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
             'COUNT',
             BATCH,
             'STREAMS',
-            this.outbox,
+            lane.outbox,
             from,
           )
         : await c.xreadgroup(
@@ -207,14 +223,14 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
             'BLOCK',
             blockMs,
             'STREAMS',
-            this.outbox,
+            lane.outbox,
             from,
           );
     const streams = reply as [string, StreamEntry[]][] | null;
     return streams?.[0]?.[1] ?? [];
   }
 
-  private async relay([streamId, list]: StreamEntry): Promise<void> {
+  private async relay(lane: Lane, [streamId, list]: StreamEntry): Promise<void> {
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < list.length; i += 2) fields[list[i]!] = list[i + 1]!;
     const { n: notificationId, c: caller, s: status, t: at } = fields;
@@ -226,9 +242,10 @@ export class CallerEventRelay implements OnApplicationBootstrap, OnModuleDestroy
     ) {
       await this.enqueue(streamId, notificationId, caller, status as CallerEventStatus, Number(at));
     }
-    await this.connection!.multi()
-      .xack(this.outbox, GROUP, streamId)
-      .xdel(this.outbox, streamId)
+    await lane
+      .connection!.multi()
+      .xack(lane.outbox, GROUP, streamId)
+      .xdel(lane.outbox, streamId)
       .exec();
   }
 

@@ -129,6 +129,7 @@ export class EventEndpointStore {
       .hset(key, 'generation', newGeneration())
       .hdel(key, 'disabledAt', 'disabledReason')
       .exec()) as [[Error | null, number]];
+    await this.markShards(caller, true);
     const endpoint = await this.get(caller);
     if (!endpoint) throw new Error('event endpoint vanished while being written');
     return created === 1 ? { endpoint, createdSecret: secret } : { endpoint };
@@ -136,7 +137,26 @@ export class EventEndpointStore {
 
   /** Removes the caller's endpoint; events not yet posted are dropped. False when none. */
   async delete(caller: string): Promise<boolean> {
-    return (await this.redis.client.del(this.key(caller))) === 1;
+    const deleted = (await this.redis.client.del(this.key(caller))) === 1;
+    await this.markShards(caller, false);
+    return deleted;
+  }
+
+  /**
+   * With several notification shards, sets (or removes) the caller's mark on each: the
+   * lifecycle scripts add an event to their shard's outbox only when the caller has an
+   * endpoint, and may read only keys of their own shard (one cluster slot), so the mark sits
+   * where the endpoint itself sits with one shard (`<shard prefix>:cevt:ep:<caller>`).
+   */
+  private async markShards(caller: string, present: boolean): Promise<void> {
+    const { shards } = this.redis;
+    if (shards.count === 1) return;
+    await Promise.all(
+      shards.all.map((shard) => {
+        const mark = shards.key(shard, CALLER_EVENT_KEYS.endpoint, caller);
+        return present ? this.redis.client.set(mark, '1') : this.redis.client.del(mark);
+      }),
+    );
   }
 
   /** A new secret; the old one signs too for {@link SECRET_OVERLAP_MS}. Undefined: no endpoint. */

@@ -210,6 +210,13 @@ export const envSchema = z.object({
     )
     .min(1, 'must not be empty')
     .default('herald'),
+  /**
+   * Number of notification shards (1–64): each has its own hash tag (one cluster slot) and its
+   * own BullMQ queue, so a Redis Cluster spreads the notifications over its masters. A
+   * notification's keys and jobs all live in its shard. Changing it needs a drained Herald
+   * (README, Scaling out). Default 1 (today's key names).
+   */
+  HERALD_QUEUE_SHARDS: int(1, 64).default(1),
   /** Jobs one worker process handles at once. Default 20. */
   HERALD_WORKER_CONCURRENCY: int(1, 1000).default(20),
   /**

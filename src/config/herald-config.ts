@@ -118,6 +118,8 @@ export interface HeraldConfig {
     readonly name: string;
     /** Prefix of every Redis key, BullMQ's and Herald's own. */
     readonly prefix: string;
+    /** Notification shards, each with its own hash tag and queue (src/queue/queue-shards.ts). */
+    readonly shards: number;
     readonly concurrency: number;
     /** Milliseconds a job lock lasts between renewals; a crashed worker's jobs are retaken after it. */
     readonly lockMs: number;

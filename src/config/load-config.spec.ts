@@ -87,7 +87,13 @@ describe(loadConfig.name, () => {
           maxBodyBytes: 102_400,
           maxScheduleAheadSeconds: 2_592_000,
         },
-        queue: { name: 'herald-notifications', prefix: 'herald', concurrency: 20, lockMs: 30_000 },
+        queue: {
+          name: 'herald-notifications',
+          prefix: 'herald',
+          shards: 1,
+          concurrency: 20,
+          lockMs: 30_000,
+        },
         idempotency: { ttlSeconds: 86_400 },
         records: { ttlSeconds: 604_800 },
         breaker: {

@@ -161,6 +161,7 @@ export function loadConfig(rawEnv: RawEnv): LoadedConfig {
     queue: {
       name: e.HERALD_QUEUE_NAME,
       prefix: e.HERALD_REDIS_PREFIX,
+      shards: e.HERALD_QUEUE_SHARDS,
       concurrency: e.HERALD_WORKER_CONCURRENCY,
       lockMs: e.HERALD_JOB_LOCK_MS,
     },

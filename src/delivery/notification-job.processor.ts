@@ -28,6 +28,7 @@ import {
   type StepJobData,
 } from '../queue/queue.constants';
 import { isRedisUnavailable } from '../redis/redis-errors';
+import { RedisService } from '../redis/redis.service';
 import { DeliveryService } from './delivery.service';
 import { retryDelayMs } from './retry-backoff';
 
@@ -88,6 +89,7 @@ export class NotificationJobProcessor {
     private readonly delivery: DeliveryService,
     private readonly metrics: MetricsService,
     private readonly fallbackSteps: FallbackSteps,
+    private readonly redis: RedisService,
   ) {}
 
   async process(job: Job, token: string | undefined): Promise<DeliveryJobResult> {
@@ -134,7 +136,7 @@ export class NotificationJobProcessor {
     if (job.name !== FALLBACK_TIMER_JOB) {
       const outcome = await this.lifecycle.failOrphan(
         id,
-        this.lockKey(job.id),
+        this.lockKey(job),
         { errorClass: 'exhausted', detail: `the delivery job failed: ${reason}` },
         this.stepOf(job),
       );
@@ -176,8 +178,9 @@ export class NotificationJobProcessor {
     }
   }
 
-  private lockKey(jobId: string): string {
-    return jobLockKey(this.config.queue, jobId);
+  /** The key of `job`'s BullMQ lock, under its queue's (its shard's) prefix. */
+  private lockKey(job: Job): string {
+    return jobLockKey({ prefix: job.prefix, name: job.queueName }, job.id!);
   }
 
   private async deliverJob(job: Job, token: string | undefined): Promise<DeliveryJobResult> {
@@ -202,7 +205,12 @@ export class NotificationJobProcessor {
     }
     let acceptance: Awaited<ReturnType<NotificationAcceptance['acceptJob']>>;
     try {
-      acceptance = await this.acceptance.acceptJob(job.data, job.id!, job.timestamp);
+      acceptance = await this.acceptance.acceptJob(
+        job.data,
+        job.id!,
+        job.timestamp,
+        this.shardOf(job),
+      );
     } catch (err) {
       if (err instanceof HeraldError && PERMANENT_INTAKE_ERRORS.has(err.code)) {
         const fields = (err.extra.errors ?? []).map((e) => `${e.field}: ${e.message}`);
@@ -220,7 +228,7 @@ export class NotificationJobProcessor {
         const data = { [ACCEPTED_SEND_JOB_FIELD]: acceptance.id };
         job.data = data;
         return this.deliver(acceptance.id, job, token, 0, {
-          key: jobKey(this.config.queue, job.id!),
+          key: jobKey({ prefix: job.prefix, name: job.queueName }, job.id!),
           data: JSON.stringify(data),
         });
       }
@@ -229,9 +237,19 @@ export class NotificationJobProcessor {
         const record = await this.records.get(acceptance.id);
         return record ? resultOf(record) : { id: acceptance.id, status: 'queued' };
       }
+      case 'handed': {
+        // Added to another shard's queue than its key's: that shard's `deliver` job delivers it.
+        const record = await this.records.get(acceptance.id);
+        return record ? resultOf(record) : { id: acceptance.id, status: 'queued' };
+      }
       case 'in_flight':
         return this.later(job, token, IN_FLIGHT_RECHECK_MS);
     }
+  }
+
+  /** The notification shard of the queue `job` is on (by its prefix). */
+  private shardOf(job: Job): number {
+    return Math.max(0, this.redis.shards.prefixes.indexOf(job.prefix));
   }
 
   /**
@@ -252,7 +270,7 @@ export class NotificationJobProcessor {
       if (jobData) await job.updateData(job.data);
       throw new UnrecoverableError('job without a lock token');
     }
-    const owner: RoundOwner = { token, lockKey: this.lockKey(job.id), step };
+    const owner: RoundOwner = { token, lockKey: this.lockKey(job), step };
     const start = await this.lifecycle.startRound(id, owner, this.delivery.firstCalls(), jobData);
     switch (start.kind) {
       case 'gone':

@@ -15,32 +15,39 @@ import { NotificationJobProcessor } from './notification-job.processor';
 export const FINISHED_JOB_RETENTION_SECONDS = 3_600;
 
 /**
- * The BullMQ worker of the notifications queue. Built here rather than with @nestjs/bullmq's
+ * The BullMQ workers of the notifications queues: one per notification shard, so every worker
+ * process consumes every shard. Built here rather than with @nestjs/bullmq's
  * `@Processor(name, options)`: that decorator fixes the queue name and worker options at
  * compile time, while Herald's queue name, concurrency and lock duration are configuration.
+ * `HERALD_WORKER_CONCURRENCY` is the process's, split evenly over the shards (rounded up, at
+ * least one job per shard), so a process takes about as many jobs at once whatever the count.
  */
 @Injectable()
 export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(NotificationWorker.name);
-  private readonly managed: ManagedWorker<Worker>;
+  private readonly managed: ManagedWorker<Worker>[];
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly redis: RedisService,
     private readonly processor: NotificationJobProcessor,
   ) {
-    this.managed = new ManagedWorker(
-      'queue worker',
-      redis,
-      this.logger,
-      config.shutdownGraceMs,
-      () => this.build(),
+    const { prefixes } = redis.shards;
+    this.managed = prefixes.map(
+      (prefix, shard) =>
+        new ManagedWorker(
+          prefixes.length === 1 ? 'queue worker' : `queue worker of shard ${shard}`,
+          redis,
+          this.logger,
+          config.shutdownGraceMs,
+          () => this.build(prefix, Math.ceil(config.queue.concurrency / prefixes.length)),
+        ),
     );
   }
 
-  /** Starts the worker once Redis first answers (see ManagedWorker). */
+  /** Starts the workers once Redis first answers (see ManagedWorker). */
   onApplicationBootstrap(): void {
-    this.managed.startWhenReady();
+    for (const managed of this.managed) managed.startWhenReady();
   }
 
   /**
@@ -48,10 +55,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
    * channels are still there (their own shutdown hooks run after every module's destroy).
    */
   async onModuleDestroy(): Promise<void> {
-    await this.managed.close();
+    await Promise.all(this.managed.map((managed) => managed.close()));
   }
 
-  private build(): Worker {
+  /** The worker of the shard queue under `prefix`, taking `concurrency` jobs at once. */
+  private build(prefix: string, concurrency: number): Worker {
     const { queue, retry } = this.config;
     const worker = new Worker(
       queue.name,
@@ -62,8 +70,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
           connectionName: 'herald-worker',
           maxRetriesPerRequest: null,
         }),
-        prefix: queue.prefix,
-        concurrency: queue.concurrency,
+        prefix,
+        concurrency,
         lockDuration: queue.lockMs,
         stalledInterval: queue.lockMs,
         // Each stall costs the notification a delivery round, and rounds are bounded by

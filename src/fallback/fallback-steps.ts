@@ -1,15 +1,13 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationLifecycle, type StepAdvance } from '../notifications/notification-lifecycle';
 import {
   DELIVER_JOB,
   type DeliverJobData,
   FALLBACK_TIMER_JOB,
-  NOTIFICATIONS_QUEUE,
   type StepJobData,
 } from '../queue/queue.constants';
+import { NotificationQueues } from '../queue/notification-queues';
 import { RecentFallbacks } from './recent-fallbacks';
 
 /** How long BullMQ keeps finished step and timer jobs: enough to inspect, bounded in memory. */
@@ -28,7 +26,7 @@ export const stepJobId = (notificationId: string, step: number) => `${notificati
 export const timerJobId = (notificationId: string, step: number) => `${notificationId}-t${step}`;
 
 /**
- * Starts fallback steps' work on the queue. Every step change itself is a lifecycle transition;
+ * Starts fallback steps' work on the queue (the notification's shard's). Every step change itself is a lifecycle transition;
  * what follows it (the next step's delivery job and its timer) is queued here under ids fixed by
  * notification and step, so each path that can stop between the two (a worker that dies, a
  * Redis that does not answer) re-drives it with {@link ensureCurrentStep} and nothing runs twice.
@@ -38,7 +36,7 @@ export class FallbackSteps {
   private readonly logger = new Logger(FallbackSteps.name);
 
   constructor(
-    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    private readonly queues: NotificationQueues,
     private readonly lifecycle: NotificationLifecycle,
     private readonly metrics: MetricsService,
     private readonly recent: RecentFallbacks,
@@ -120,7 +118,7 @@ export class FallbackSteps {
   /** Queues step `step`'s timer, due `delayMs` from now. */
   async queueTimer(notificationId: string, step: number, delayMs: number): Promise<void> {
     const data: StepJobData = { notificationId, step };
-    await this.queue.add(FALLBACK_TIMER_JOB, data, {
+    await this.queues.forId(notificationId).add(FALLBACK_TIMER_JOB, data, {
       jobId: timerJobId(notificationId, step),
       delay: Math.max(0, Math.round(delayMs)),
       ...STEP_JOB_RETENTION,
@@ -129,7 +127,7 @@ export class FallbackSteps {
 
   /** Takes a step's timer off the queue (an acceptance that is undone); best effort. */
   async withdrawTimer(notificationId: string, step: number): Promise<void> {
-    await this.queue.remove(timerJobId(notificationId, step));
+    await this.queues.forId(notificationId).remove(timerJobId(notificationId, step));
   }
 
   private async queueStep(
@@ -139,7 +137,7 @@ export class FallbackSteps {
     elapsedMs = 0,
   ): Promise<void> {
     const data: DeliverJobData = { notificationId, step };
-    await this.queue.add(DELIVER_JOB, data, {
+    await this.queues.forId(notificationId).add(DELIVER_JOB, data, {
       jobId: stepJobId(notificationId, step),
       ...STEP_JOB_RETENTION,
     });

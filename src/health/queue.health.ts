@@ -1,8 +1,6 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { Queue } from 'bullmq';
-import { NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import { NotificationQueues } from '../queue/notification-queues';
 
 /** Longest the check waits for the queue's first connection: readiness must answer fast. */
 const CONNECT_WAIT_MS = 1_000;
@@ -15,7 +13,7 @@ const CONNECT_WAIT_MS = 1_000;
 @Injectable()
 export class QueueHealth {
   constructor(
-    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    private readonly queues: NotificationQueues,
     private readonly indicator: HealthIndicatorService,
   ) {}
 
@@ -24,17 +22,19 @@ export class QueueHealth {
     let timer: NodeJS.Timeout | undefined;
     try {
       // Resolves once the connection first comes up; never, while Redis has been down since start.
-      const client = await Promise.race([
-        this.queue.getBackend().client,
+      const clients = await Promise.race([
+        Promise.all(this.queues.all.map((queue) => queue.getBackend().client)),
         new Promise<undefined>((resolve) => {
           timer = setTimeout(() => resolve(undefined), CONNECT_WAIT_MS);
         }),
       ]);
-      if (client === undefined)
+      if (clients === undefined)
         return probe.down({ message: 'the queue connection is not up yet' });
-      return client.status === 'ready'
+      // Every shard's queue: an api enqueues on each, a worker takes from each.
+      const down = clients.find((client) => client.status !== 'ready');
+      return down === undefined
         ? probe.up()
-        : probe.down({ message: `the queue connection is ${client.status}` });
+        : probe.down({ message: `the queue connection is ${down.status}` });
     } catch {
       return probe.down({ message: 'the queue connection failed' });
     } finally {

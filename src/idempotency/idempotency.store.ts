@@ -122,6 +122,12 @@ export interface IdempotencyClaim {
   readonly owner: string;
   /** The notification id this claim will create. */
   readonly id: string;
+  /**
+   * The notification shard the entry lives on, with the notification it names: by default the
+   * key's own (QueueShards.ofKey), so a key finds its entry whatever door it comes in by;
+   * a queue job without a key names the shard of the queue it is on.
+   */
+  readonly shard?: number;
 }
 
 /** What claiming a key found. */
@@ -160,7 +166,7 @@ export class IdempotencyStore {
   async begin(claim: IdempotencyClaim): Promise<IdempotencyOutcome> {
     return outcomeOf(
       await this.scripts.heraldIdemBegin(
-        this.entryKey(claim.scope, claim.key),
+        this.entryKey(claim.scope, claim.key, claim.shard),
         storedFingerprint(claim.fingerprint),
         claim.owner,
         claim.id,
@@ -176,7 +182,7 @@ export class IdempotencyStore {
    */
   async complete(claim: IdempotencyClaim, answer: string, extraSeconds = 0): Promise<boolean> {
     const done = await this.scripts.heraldIdemComplete(
-      this.entryKey(claim.scope, claim.key),
+      this.entryKey(claim.scope, claim.key, claim.shard),
       claim.owner,
       storedFingerprint(claim.fingerprint),
       claim.id,
@@ -188,12 +194,22 @@ export class IdempotencyStore {
 
   /** Frees a key whose acceptance failed, so the caller may try again at once. */
   async release(claim: IdempotencyClaim): Promise<void> {
-    await this.scripts.heraldIdemRelease(this.entryKey(claim.scope, claim.key), claim.owner);
+    await this.scripts.heraldIdemRelease(
+      this.entryKey(claim.scope, claim.key, claim.shard),
+      claim.owner,
+    );
   }
 
-  /** The Redis key of an entry; the caller's key is hashed, so any printable text is safe. */
-  entryKey(scope: string, key: string): string {
-    return this.redis.key('idem', scope, createHash('sha256').update(key).digest('hex'));
+  /**
+   * The Redis key of an entry, on `shard` (by default the key's own); the caller's key is
+   * hashed, so any printable text is safe.
+   */
+  entryKey(scope: string, key: string, shard?: number): string {
+    const digest = createHash('sha256').update(key).digest();
+    const shards = this.redis.shards;
+    // The key's own shard is read off this same digest (QueueShards.ofKey), hashed once.
+    const on = shard ?? digest.readUInt32BE(0) % shards.count;
+    return shards.key(on, 'idem', scope, digest.toString('hex'));
   }
 }
 

@@ -1,7 +1,5 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import { NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import { NotificationQueues } from '../queue/notification-queues';
 
 /** The job states the operator views count. */
 export const QUEUE_STATES = [
@@ -31,10 +29,13 @@ export class QueueDepthTimeoutError extends Error {
   }
 }
 
-/** Counts the notifications queue's jobs by state, for `/metrics` and `/status`. */
+/**
+ * Counts the notifications queues' jobs by state, summed over the notification shards, for
+ * `/metrics` and `/status`.
+ */
 @Injectable()
 export class QueueDepthService {
-  constructor(@InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue) {}
+  constructor(private readonly queues: NotificationQueues) {}
 
   /** Rejects when Redis does not answer, or not within a second. */
   async depth(): Promise<QueueDepth> {
@@ -43,8 +44,13 @@ export class QueueDepthService {
       timer = setTimeout(() => reject(new QueueDepthTimeoutError()), COUNT_TIMEOUT_MS);
     });
     try {
-      const counts = await Promise.race([this.queue.getJobCounts(...QUEUE_STATES), timeout]);
-      return Object.fromEntries(QUEUE_STATES.map((s) => [s, counts[s] ?? 0])) as QueueDepth;
+      const counts = await Promise.race([
+        Promise.all(this.queues.all.map((queue) => queue.getJobCounts(...QUEUE_STATES))),
+        timeout,
+      ]);
+      return Object.fromEntries(
+        QUEUE_STATES.map((s) => [s, counts.reduce((sum, c) => sum + (c[s] ?? 0), 0)]),
+      ) as QueueDepth;
     } finally {
       clearTimeout(timer);
     }

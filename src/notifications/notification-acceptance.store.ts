@@ -1,4 +1,3 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
 import { Job, type Queue } from 'bullmq';
@@ -14,9 +13,9 @@ import {
   DELIVER_JOB,
   type DeliverJobData,
   FALLBACK_TIMER_JOB,
-  NOTIFICATIONS_QUEUE,
   type StepJobData,
 } from '../queue/queue.constants';
+import { NotificationQueues } from '../queue/notification-queues';
 import {
   CLAIM_AND_WRITE,
   KEEP_IF_QUEUED,
@@ -127,7 +126,7 @@ export class NotificationAcceptanceStore {
   private readonly turns = new Map<TransactionClient, Turn>();
 
   constructor(
-    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    private readonly queues: NotificationQueues,
     private readonly redis: RedisService,
   ) {}
 
@@ -148,6 +147,8 @@ export class NotificationAcceptanceStore {
     if (this.redis.client.status !== 'ready') throw unavailable();
     const client = this.client ?? (await this.connect());
     const { id, row, claim } = write;
+    // The notification's shard's queue: its jobs share the slot of its record and claim.
+    const queue = this.queues.forId(id);
     const keys = [claim?.entryKey ?? row.key, row.key, ...row.indexes];
     const fields: string[] = [];
     for (const name in row.fields) fields.push(name, row.fields[name]!);
@@ -155,13 +156,13 @@ export class NotificationAcceptanceStore {
       write.carriedBy !== undefined
         ? undefined
         : new Job(
-            this.queue,
+            queue,
             DELIVER_JOB,
             (write.step
               ? { notificationId: id, step: write.step }
               : { notificationId: id }) as DeliverJobData,
             {
-              ...this.queue.defaultJobOptions,
+              ...queue.defaultJobOptions,
               jobId: id,
               ...(write.delayMs > 0 ? { delay: write.delayMs } : {}),
               ...DELIVER_JOB_RETENTION,
@@ -172,11 +173,11 @@ export class NotificationAcceptanceStore {
       write.timer === undefined
         ? undefined
         : new Job(
-            this.queue,
+            queue,
             FALLBACK_TIMER_JOB,
             { notificationId: id, step: write.timer.step } as StepJobData,
             {
-              ...this.queue.defaultJobOptions,
+              ...queue.defaultJobOptions,
               jobId: timerJobId(id, write.timer.step),
               delay: Math.max(0, Math.round(write.timer.delayMs)),
               ...STEP_JOB_RETENTION,
@@ -203,7 +204,7 @@ export class NotificationAcceptanceStore {
       ...(job ? { job } : {}),
       ...(timer ? { timer } : {}),
       ...(claim && job
-        ? { keep: [keys.length + 1, this.queue.toKey(id), ...keys, claim.owner, id] }
+        ? { keep: [keys.length + 1, queue.toKey(id), ...keys, claim.owner, id] }
         : {}),
     };
     let results: unknown[];
@@ -213,7 +214,7 @@ export class NotificationAcceptanceStore {
         ? await this.sendPipelined(client, plan)
         : await this.sendCommands(client, plan);
     } catch (err) {
-      this.undo(client, keys, claim?.owner ?? '', id, added);
+      this.undo(client, queue, keys, claim?.owner ?? '', id, added);
       throw err;
     }
     // EXEC's replies, in the order queued: the write, the job, the timer, the keeping.
@@ -226,12 +227,12 @@ export class NotificationAcceptanceStore {
       // Redis refused): inside a MULTI, ioredis cannot load it and resend as it does for a
       // lone command. Once the partial write is taken back (awaited, so it cannot remove what
       // the retry adds), every script of the connection is loaded and it is all sent again.
-      await this.takeBack(client, keys, claim?.owner ?? '', id, added);
+      await this.takeBack(client, queue, keys, claim?.owner ?? '', id, added);
       await this.loadScripts(client);
       return this.send(write, true);
     }
     if (failure || !Array.isArray(written)) {
-      this.undo(client, keys, claim?.owner ?? '', id, added);
+      this.undo(client, queue, keys, claim?.owner ?? '', id, added);
       throw failure ?? new Error('Redis transaction aborted');
     }
     const outcome = outcomeOf(written as string[]);
@@ -239,10 +240,10 @@ export class NotificationAcceptanceStore {
       // The key was not this request's: the jobs queued beside the claim have no record. Removed
       // before answering (a replay is rare), so nothing of this request outlives its answer; if
       // Redis fails now, each job finds no record and ends alone.
-      await removeJobs(this.queue, id, added).catch(() => undefined);
+      await removeJobs(queue, id, added).catch(() => undefined);
     } else if (outcome.kind === 'new' && kept !== 1) {
       // The job did not land, and KEEP_IF_QUEUED took back the key and the record with it.
-      this.undo(client, keys, claim?.owner ?? '', id, added);
+      this.undo(client, queue, keys, claim?.owner ?? '', id, added);
       throw new Error('the notification was written without its job, and taken back');
     }
     return outcome;
@@ -353,6 +354,7 @@ export class NotificationAcceptanceStore {
   /** {@link undo}, awaited: throws when Redis cannot take the acceptance back now. */
   private async takeBack(
     client: TransactionClient,
+    queue: Queue,
     keys: string[],
     owner: string,
     id: string,
@@ -360,13 +362,14 @@ export class NotificationAcceptanceStore {
   ): Promise<void> {
     await Promise.all([
       client.heraldAcceptUndo(keys.length, ...keys, owner, id),
-      removeJobs(this.queue, id, added),
+      removeJobs(queue, id, added),
     ]);
   }
 
   /** Takes back an acceptance: its claim, record and index entries, and the jobs it added. */
   private undo(
     client: TransactionClient,
+    queue: Queue,
     keys: string[],
     owner: string,
     id: string,
@@ -375,7 +378,7 @@ export class NotificationAcceptanceStore {
     this.bestEffort(() =>
       Promise.all([
         client.heraldAcceptUndo(keys.length, ...keys, owner, id),
-        removeJobs(this.queue, id, added),
+        removeJobs(queue, id, added),
       ]),
     );
   }
@@ -386,12 +389,14 @@ export class NotificationAcceptanceStore {
   }
 
   /**
-   * The queue's connection, once it first came up, with this store's scripts defined on it
+   * Shard 0's queue connection, once it first came up, with this store's scripts defined on it
    * (kept: ioredis reconnects the same client, so a request need not wait on BullMQ's promise).
+   * It carries every shard's transactions: the job's queue names the keys (BullMQ's add takes
+   * the client to run on), and a cluster client routes each transaction to its slot's master.
    */
   private async connect(): Promise<TransactionClient> {
     const client = (await withDeadline(
-      this.queue.getBackend().client,
+      this.queues.of(0).getBackend().client,
       QUEUE_WRITE_DEADLINE_MS,
     )) as unknown as TransactionClient;
     if (this.client === undefined) {

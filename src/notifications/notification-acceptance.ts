@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import type { ChannelKind } from '../config/config.schema';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { z } from 'zod';
@@ -15,7 +13,10 @@ import {
   type IdempotencyOutcome,
   IdempotencyStore,
 } from '../idempotency/idempotency.store';
-import { DELIVER_JOB, type DeliverJobData, NOTIFICATIONS_QUEUE } from '../queue/queue.constants';
+import { DELIVER_JOB, type DeliverJobData } from '../queue/queue.constants';
+import { NotificationQueues } from '../queue/notification-queues';
+import type { QueueShards } from '../queue/queue-shards';
+import { RedisService } from '../redis/redis.service';
 import { type ScreenedMessage, SuppressionScreen } from '../suppression/suppression-screen';
 import { TemplatesService } from '../templates/templates.service';
 import { assertJsonDepth } from './json-depth';
@@ -88,6 +89,11 @@ export type JobAcceptance =
   | { readonly kind: 'accepted'; readonly id: string }
   /** Another job or request already owns this idempotency key: do not deliver again. */
   | { readonly kind: 'replayed'; readonly id: string }
+  /**
+   * Accepted on its key's shard, not this job's: a `deliver` job on that shard's queue
+   * delivers `id`, and this job is done.
+   */
+  | { readonly kind: 'handed'; readonly id: string }
   /** That key's first use is still being accepted: try again shortly. */
   | { readonly kind: 'in_flight' };
 
@@ -100,23 +106,28 @@ export type JobAcceptance =
 export class NotificationAcceptance {
   private readonly logger = new Logger(NotificationAcceptance.name);
   private readonly schemas: NotificationSchemas;
+  private readonly shards: QueueShards;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly records: NotificationRecordsRepository,
     private readonly idempotency: IdempotencyStore,
-    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    private readonly queues: NotificationQueues,
     private readonly templates: TemplatesService,
     private readonly fallbackSteps: FallbackSteps,
     private readonly store: NotificationAcceptanceStore,
     private readonly suppression: SuppressionScreen,
+    redis: RedisService,
   ) {
     this.schemas = notificationSchemas(config.limits);
+    this.shards = redis.shards;
     // Without a listener BullMQ prints every reconnection failure to stderr; RedisService already
     // reports an outage once, and each request that meets it answers 503.
-    queue.on('error', (err: Error) =>
-      this.logger.debug({ err: { message: err.message } }, 'queue connection error'),
-    );
+    queues
+      .of(0)
+      .on('error', (err: Error) =>
+        this.logger.debug({ err: { message: err.message } }, 'queue connection error'),
+      );
   }
 
   /**
@@ -138,7 +149,11 @@ export class NotificationAcceptance {
     // A templated request is rendered here, once: retries and failover send the stored bytes.
     const admitted = this.admit(this.templates.render(unscheduled as NotificationRequest));
     const route = this.routeOf(fallback, fallbackAfterSeconds);
-    const id = randomUUID();
+    // A keyed notification lives on its key's shard, beside its claim; any other on any shard.
+    const id =
+      idempotencyKey === undefined
+        ? randomUUID()
+        : this.shards.newId(this.shards.ofKey(idempotencyKey));
     const createdAt = new Date().toISOString();
     const claim: IdempotencyClaim | undefined =
       idempotencyKey === undefined
@@ -226,8 +241,16 @@ export class NotificationAcceptance {
    * Throws `validation_failed` (the message names every bad field), `channel_not_configured`
    * or `idempotency_key_reused` — none of which a retry can fix. `addedAtMs` is when the producer
    * added the job (BullMQ's `job.timestamp`): a `sendAt` is judged against that moment.
+   * `jobShard` is the shard of the queue the job is on. A keyed notification lives on its key's
+   * shard; when that is another, the job hands it over (`handed`): its record and a `deliver`
+   * job are written on that shard, whose queue delivers it.
    */
-  async acceptJob(data: unknown, jobId: string, addedAtMs = Date.now()): Promise<JobAcceptance> {
+  async acceptJob(
+    data: unknown,
+    jobId: string,
+    addedAtMs = Date.now(),
+    jobShard = 0,
+  ): Promise<JobAcceptance> {
     assertJsonDepth(data);
     const parsed: NotificationJobData = parseOrThrow(this.schemas.job, data);
     const { idempotencyKey, sendAt, fallback, fallbackAfterSeconds, ...rest } = parsed;
@@ -237,8 +260,15 @@ export class NotificationAcceptance {
     const scheduled = sendAt === undefined ? {} : { sendAt };
     const admitted = this.admit(this.templates.render(request));
     const route = this.routeOf(fallback, fallbackAfterSeconds);
-    const id = randomUUID();
+    const shard = idempotencyKey === undefined ? jobShard : this.shards.ofKey(idempotencyKey);
+    // On another shard the job cannot carry the notification: its lock is in another slot.
+    const carrier = shard === jobShard ? jobId : undefined;
+    const accepted = (found: string): JobAcceptance =>
+      carrier === undefined ? { kind: 'handed', id: found } : { kind: 'accepted', id: found };
+    const id = this.shards.newId(shard);
     const claim: IdempotencyClaim = {
+      // Not the queue's name of a shard: a key replays whichever shard's queue it comes in on.
+      // A job without one is keyed on its own shard, whose job ids are its own.
       // A job without a key is keyed by its id in a scope of its own: no producer's explicit
       // key can ever name it.
       scope: `${idempotencyKey === undefined ? 'queue-job' : 'queue'}:${this.config.queue.name}`,
@@ -249,8 +279,10 @@ export class NotificationAcceptance {
         ...(fallback === undefined ? {} : { fallback }),
         ...(fallbackAfterSeconds === undefined ? {} : { fallbackAfterSeconds }),
       }),
-      owner: jobId,
+      // Job ids are each queue's own: with several shards, the owner is this shard's job.
+      owner: this.shards.count === 1 ? jobId : `${jobShard}/${jobId}`,
       id,
+      shard,
     };
     const caller = `queue:${this.config.queue.name}`;
     const screened = await this.screenRoute(admitted, route, claim);
@@ -265,14 +297,14 @@ export class NotificationAcceptance {
                 id,
                 caller,
                 message: screened.message,
-                job: jobId,
+                ...(carrier === undefined ? {} : { job: carrier }),
                 ...scheduled,
                 ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
                 ...screened.route,
               },
               claim,
               JSON.stringify({ id }),
-              jobId,
+              carrier,
             ),
           );
     switch (found.kind) {
@@ -291,16 +323,20 @@ export class NotificationAcceptance {
               id: found.id,
               caller,
               message: screened.message,
-              job: jobId,
+              ...(carrier === undefined ? {} : { job: carrier }),
               ...scheduled,
               ...(screened.suppressed.length > 0 ? { suppressed: screened.suppressed } : {}),
               ...screened.route,
             });
           }
           await this.queueFirstTimer({ id: found.id, ...scheduled, ...screened.route });
+          if (carrier === undefined) {
+            const first = firstStepOf(screened.route);
+            await this.enqueue(found.id, found.id, dueInMs(sendAt), first);
+          }
           await this.completeOrLog(own, JSON.stringify({ id: found.id }), sendAt);
         }
-        return { kind: 'accepted', id: found.id };
+        return accepted(found.id);
       }
       case 'new':
         if (!('kind' in screened)) {
@@ -308,7 +344,7 @@ export class NotificationAcceptance {
         }
         break;
     }
-    return { kind: 'accepted', id };
+    return accepted(id);
   }
 
   /**
@@ -507,7 +543,7 @@ export class NotificationAcceptance {
         ? {}
         : {
             claim: {
-              entryKey: this.idempotency.entryKey(claim.scope, claim.key),
+              entryKey: this.idempotency.entryKey(claim.scope, claim.key, claim.shard),
               fingerprint: claim.fingerprint,
               owner: claim.owner,
               answer: answer ?? '',
@@ -518,13 +554,13 @@ export class NotificationAcceptance {
   }
 
   /**
-   * Queues a `deliver` job for an accepted notification (also a re-drive's, under a fresh job id,
-   * for the fallback step it is at).
+   * Queues a `deliver` job for an accepted notification on its shard's queue (also a re-drive's,
+   * under a fresh job id, for the fallback step it is at).
    */
   async enqueue(notificationId: string, jobId: string, delayMs = 0, step = 0): Promise<void> {
     const data: DeliverJobData = step === 0 ? { notificationId } : { notificationId, step };
     await withDeadline(
-      this.queue.add(DELIVER_JOB, data, {
+      this.queues.forId(notificationId).add(DELIVER_JOB, data, {
         jobId,
         ...(delayMs > 0 ? { delay: delayMs } : {}),
         ...DELIVER_JOB_RETENTION,
@@ -540,9 +576,10 @@ export class NotificationAcceptance {
    * never resolve) but, if delayed, promoted to run now and complete as cancelled.
    */
   withdraw(notificationId: string, sourceJob: string | undefined): void {
+    const queue = this.queues.forId(notificationId);
     this.bestEffort("withdraw a cancelled notification's job", async () => {
-      if (sourceJob === undefined) return this.queue.remove(notificationId);
-      const job = await this.queue.getJob(sourceJob);
+      if (sourceJob === undefined) return queue.remove(notificationId);
+      const job = await queue.getJob(sourceJob);
       if (job && (await job.isDelayed())) await job.promote();
     });
   }

@@ -48,8 +48,9 @@ local IF_FIELDS = {'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil'}
 -- script: the record moves from its current status's sets to status 'to', and every index
 -- holding it lives at least as long as the record (ttl s); a caller-visible status also goes
 -- to the caller-events outbox. Call before writing the status.
--- The index keys are derived from the record's key, so they are not declared in KEYS: Herald
--- runs on one Redis, not a cluster. The record's 'ixUntil' (epoch s) is the expiry its indexes
+-- The index keys (and the caller-event keys below) are derived from the record's key, so
+-- they are not declared in KEYS: they are under the same shard prefix, so they carry its hash
+-- tag and share its slot, which is all a Redis Cluster checks. The record's 'ixUntil' (epoch s) is the expiry its indexes
 -- were given; only once the record would outlive it are they all lengthened, by a step
 -- (INDEX_RETENTION_STEP_SECONDS), so most transitions check one key's TTL per scope.
 local INDEX_STEP_S = ${INDEX_RETENTION_STEP_SECONDS}
@@ -207,8 +208,8 @@ end
 `;
 
 /**
- * Starts a round for `token`. KEYS: record, attempts, this job's lock, this job's hash ('' for
- * none). ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail,
+ * Starts a round for `token`. KEYS: record, attempts, this job's lock, this job's hash (the
+ * record's again for none). ARGV: token, now (ISO), ttl (s), startable states, final states, interrupted detail,
  * the job's step, the first call the owner would make now: 'channel=provider=leaseMs;…' (one
  * entry per channel whose first provider it may call at once; '' for none), and the job's data
  * to write ('' for none).
@@ -224,7 +225,7 @@ end
  *   {'started', round, budgetFrom, message, previous, interrupted, begun provider or ''}.
  */
 export const START_ROUND = `${COMMON}
-if KEYS[4] ~= '' and ARGV[9] and ARGV[9] ~= '' and redis.call('EXISTS', KEYS[4]) == 1 then
+if KEYS[4] ~= KEYS[1] and ARGV[9] and ARGV[9] ~= '' and redis.call('EXISTS', KEYS[4]) == 1 then
   redis.call('HSET', KEYS[4], 'data', ARGV[9])
 end
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom',
@@ -315,7 +316,8 @@ return 1
 `;
 
 /**
- * A provider accepted the message. KEYS: record, attempts, provider message index ('' for none).
+ * A provider accepted the message. KEYS: record, attempts, provider message index (the record
+ * again for none).
  * ARGV: token, accepted status, provider, provider message id, attempt JSON, now (ISO), ttl,
  * from states, accepted states, notification id, step, the attempt as a `sentCall` field ('' when
  * it cannot be one; see sent-call.ts). The attempt is that field when the record has no other
@@ -351,7 +353,7 @@ if #sent_call == 0 then
 end
 compact_after_send(KEYS[1], set, drop)
 redis.call('EXPIRE', KEYS[1], ARGV[7])
-if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
+if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
 return 1
 `;
 
@@ -523,7 +525,7 @@ end
 
 /**
  * Records a provider event once. KEYS: record, events, the event id's de-duplication key,
- * attempts, the suppression list the event adds to ('' for none).
+ * attempts, the suppression list the event adds to (the record again for none).
  * ARGV: event JSON, to status ('' when the event moves nothing), from states, now (ISO), ttl,
  * event time (ISO), provider, provider message id (bare), statuses that end a step when a
  * fallback step follows, next-step from states, next-step status, the match keys of the
@@ -563,7 +565,7 @@ end
 redis.call('RPUSH', KEYS[2], event)
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 local added = 0
-if KEYS[5] ~= '' then
+if KEYS[5] ~= KEYS[1] then
   for i = 13, #ARGV, 2 do added = added + redis.call('HSETNX', KEYS[5], ARGV[i], ARGV[i + 1]) end
 end
 local status = f[1]

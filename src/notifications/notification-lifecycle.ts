@@ -25,7 +25,7 @@ import type {
   ProviderEventType,
   RouteStepReason,
 } from '../contracts/notification-record';
-import { providerMessageKey, recordKeys } from './record-keys';
+import { providerEventKey, providerMessageKey, recordKeys } from './record-keys';
 import { recipientKey } from './recipient-states';
 import { sentCallField } from './sent-call';
 
@@ -159,7 +159,8 @@ export type StepFailure =
 
 /** Suppression entries an event writes with itself: the list's key and field/entry pairs. */
 export interface EventSuppression {
-  readonly key: string;
+  /** The list's key on notification shard `shard` (the event's notification's). */
+  keyOn(shard: number): string;
   readonly fields: readonly { readonly field: string; readonly value: string }[];
 }
 
@@ -281,7 +282,8 @@ export class NotificationLifecycle {
       k.record,
       k.attempts,
       owner.lockKey,
-      jobData?.key ?? '',
+      // None: the record's key again (a cluster refuses an empty key name: another slot).
+      jobData?.key ?? k.record,
       owner.token,
       at,
       this.ttl,
@@ -385,8 +387,11 @@ export class NotificationLifecycle {
     const r = await this.scripts.accepted!(
       k.record,
       k.attempts,
-      // Chat has no delivery events: no index.
-      channel === 'chat' ? '' : providerMessageKey(this.redis, provider, providerMessageId),
+      // Chat has no delivery events: no index (the record's key again says so: a cluster
+      // refuses an empty key name, which hashes to another slot).
+      channel === 'chat'
+        ? k.record
+        : providerMessageKey(this.redis, this.redis.shards.ofId(id), provider, providerMessageId),
       owner.token,
       transition.to,
       provider,
@@ -419,8 +424,7 @@ export class NotificationLifecycle {
     suppression?: EventSuppression,
     recipients: readonly string[] = [],
   ): Promise<EventApplied> {
-    const index = providerMessageKey(this.redis, provider, providerMessageId);
-    const id = await this.redis.client.get(index);
+    const id = await this.notificationOf(provider, providerMessageId);
     if (!id) return { kind: 'unknown' };
     const k = this.keys(id);
     const transition =
@@ -430,9 +434,10 @@ export class NotificationLifecycle {
     const r = (await this.scripts.event!(
       k.record,
       k.events,
-      this.redis.key('pevt', provider, eventId),
+      providerEventKey(this.redis, id, provider, eventId),
       k.attempts,
-      suppression?.key ?? '',
+      // None: the record's key again (a cluster refuses an empty key name, another slot).
+      suppression?.keyOn(this.redis.shards.ofId(id)) ?? k.record,
       JSON.stringify(event),
       transition?.to ?? '',
       list(transition?.from ?? []),
@@ -472,6 +477,23 @@ export class NotificationLifecycle {
       moved: r[0] === 'moved',
       suppressed: Number(r[2] ?? 0),
     };
+  }
+
+  /**
+   * The notification a provider's message id names: the send's script wrote the map on the
+   * notification's shard, which the id alone does not tell, so every shard is asked (one GET
+   * each, in one round trip).
+   */
+  private async notificationOf(
+    provider: ProviderName,
+    providerMessageId: string,
+  ): Promise<string | undefined> {
+    const found = await Promise.all(
+      this.redis.shards.all.map((shard) =>
+        this.redis.client.get(providerMessageKey(this.redis, shard, provider, providerMessageId)),
+      ),
+    );
+    return found.find((id) => id !== null) ?? undefined;
   }
 
   /**

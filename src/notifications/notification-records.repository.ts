@@ -127,7 +127,12 @@ export class NotificationRecordsRepository {
     };
     const recipients = recipientsField(input.message);
     if (recipients !== undefined) fields[RECIPIENTS_FIELD] = recipients;
-    const indexed = { caller: input.caller, status: fields.status!, channel: fields.channel! };
+    const indexed = {
+      id: input.id,
+      caller: input.caller,
+      status: fields.status!,
+      channel: fields.channel!,
+    };
     const ttl = this.ttl + scheduleDelaySeconds(input.sendAt);
     const indexes = indexesOfNewRecord(this.redis, indexed);
     const expiry = this.indexExpiries.plan(indexes, ttl);

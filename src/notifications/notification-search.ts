@@ -55,8 +55,8 @@ interface Position {
 
 /**
  * Lists and searches notification records through their indexes (record-index.ts): one
- * ZRANGE BYSCORE with LIMIT per read, then one pipeline of HGETALLs, so a page costs the same
- * whatever the number of records. A filter the chosen index does not cover (channel beside a
+ * ZRANGE BYSCORE with LIMIT per read and notification shard, merged, then one HGETALL per
+ * record in one round trip, so a page costs the same whatever the number of records. A filter the chosen index does not cover (channel beside a
  * status) is applied to what is read, within {@link MAX_READS_PER_PAGE} reads: such a page may
  * hold fewer than `limit` items yet have a next one.
  */
@@ -91,86 +91,87 @@ export class NotificationSearch {
       return { items: found && matches(found) ? [found] : [] };
     }
 
-    const indexes = recordIndexKeys(
-      this.redis,
-      caller,
-      query.status !== undefined ? { status: query.status } : { channel: query.channel },
+    const by = query.status !== undefined ? { status: query.status } : { channel: query.channel };
+    // Each shard's sets for the query (see recordIndexKeys), and the shard each belongs to.
+    const indexes = this.redis.shards.all.flatMap((shard) =>
+      recordIndexKeys(this.redis, shard, caller, by).map((key) => ({ key, shard })),
     );
     const position =
       query.cursor === undefined ? { max: until, skip: 0 } : parseCursor(query.cursor);
     const items: NotificationSummary[] = [];
-    const stale: string[] = [];
+    const stale = this.redis.shards.all.map((): string[] => []);
     let more = true;
     for (let reads = 0; more && items.length < query.limit && reads < MAX_READS_PER_PAGE; reads++) {
       const want = query.limit - items.length;
+      const entries = await this.read(
+        indexes.map(({ key }) => key),
+        position,
+        since,
+        want,
+      );
       // One entry past the page says whether another page follows.
-      const entries = await this.read(indexes, position, since, want + 1);
       more = entries.length > want;
       const taken = entries.slice(0, want);
-      const pipeline = this.redis.client.pipeline();
-      for (const [id] of taken) pipeline.hgetall(recordKeys(this.redis, id).record);
-      const hashes = taken.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-      taken.forEach(([id, score], i) => {
+      // Not one pipeline: on a cluster the records sit on several masters (auto-pipelined per node).
+      const hashes = await Promise.all(
+        taken.map(([id]) => this.redis.client.hgetall(recordKeys(this.redis, id).record)),
+      );
+      taken.forEach(([id, score, index], i) => {
+        const shard = indexes[index]!.shard;
         advance(position, score);
-        const [err, hash] = hashes[i] ?? [null, {}];
-        if (err) throw err;
-        const summary = toSummary(hash as Record<string, string>);
-        if (!summary) stale.push(id);
+        const summary = toSummary(hashes[i]!);
+        if (!summary) stale[shard]!.push(id);
         else if (matches(summary)) items.push(summary);
       });
     }
     // Members whose record expired: dropped as they are met, so reads never pile them up.
-    if (stale.length > 0) {
-      const pipeline = this.redis.client.pipeline();
-      for (const index of indexes) pipeline.zrem(index, ...stale);
-      await pipeline.exec();
-    }
+    await Promise.all(
+      indexes.map(({ key, shard }) =>
+        stale[shard]!.length > 0 ? this.redis.client.zrem(key, ...stale[shard]!) : undefined,
+      ),
+    );
     return more ? { items, nextCursor: `${position.max}.${position.skip}` } : { items };
   }
 
   /**
-   * Up to `count` entries of the union of `indexes` from `position` down to `since`, newest
-   * first, in the order one sorted set holding them all would give (score, then member, both
-   * descending), so a cursor means the same whichever sets its page was read from. One ZRANGE
-   * per index, in one round trip; with several, each is read from the top of `position`'s
-   * score (a set cannot tell which of the `skip` entries already seen were its own) and the
-   * merge drops `skip`.
+   * The next `want` + 1 entries below `position` of the union of `indexes`, newest first, in
+   * the order one sorted set holding them all would give (score, then member, both descending),
+   * so a cursor means the same whichever sets (channel sets, shards) its page was read from:
+   * one ZRANGE BYSCORE per set, from `position.max` down. With one set the skip is Redis's
+   * own; with several, each is read from the top of `position`'s score (a set cannot tell which
+   * of the `skip` entries already seen were its own) and the merge drops `skip`. Each entry
+   * names the set it came from.
    */
   private async read(
     indexes: readonly string[],
     position: Position,
     since: number,
-    count: number,
-  ): Promise<[string, number][]> {
-    const range = (index: string, offset: number, limit: number) =>
-      [
-        index,
-        bound(position.max),
-        bound(since),
-        'BYSCORE',
-        'REV',
-        'LIMIT',
-        offset,
-        limit,
-        'WITHSCORES',
-      ] as const;
-    if (indexes.length === 1) {
-      const reply = await this.redis.client.call(
-        'ZRANGE',
-        ...range(indexes[0]!, position.skip, count),
-      );
-      return withScores(reply as (string | [string, string])[]);
-    }
-    const pipeline = this.redis.client.pipeline();
-    for (const index of indexes) pipeline.call('ZRANGE', ...range(index, 0, position.skip + count));
-    const replies = (await pipeline.exec()) ?? [];
-    const merged: [string, number][] = [];
-    for (const [err, reply] of replies) {
-      if (err) throw err;
-      merged.push(...withScores(reply as (string | [string, string])[]));
-    }
+    want: number,
+  ): Promise<[id: string, score: number, index: number][]> {
+    const replies = await Promise.all(
+      indexes.map(
+        (index) =>
+          this.redis.client.call(
+            'ZRANGE',
+            index,
+            bound(position.max),
+            bound(since),
+            'BYSCORE',
+            'REV',
+            'LIMIT',
+            // One set: the skip is its own, as Redis counts it.
+            indexes.length === 1 ? position.skip : 0,
+            indexes.length === 1 ? want + 1 : position.skip + want + 1,
+            'WITHSCORES',
+          ) as Promise<(string | [string, string])[]>,
+      ),
+    );
+    if (replies.length === 1) return withScores(replies[0]!).map(([id, score]) => [id, score, 0]);
+    const merged = replies.flatMap((reply, index) =>
+      withScores(reply).map(([id, score]): [string, number, number] => [id, score, index]),
+    );
     merged.sort(([a, x], [b, y]) => y - x || (a < b ? 1 : a > b ? -1 : 0));
-    return merged.slice(position.skip, position.skip + count);
+    return merged.slice(position.skip, position.skip + want + 1);
   }
 }
 

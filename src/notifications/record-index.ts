@@ -4,7 +4,9 @@ import type { RedisService } from '../redis/redis.service';
 /**
  * The list indexes of notification records: sorted sets scored by creation time (epoch ms),
  * one per caller (`c:<caller>`) and one across callers (`all`), each split by status
- * (`:s:<status>`) and by channel (`:ch:<channel>`). A record joins one of each (four entries);
+ * (`:s:<status>`) and by channel (`:ch:<channel>`), and each kept per notification shard
+ * (under the shard's prefix, so a record and its index entries share one slot; a listing reads
+ * every shard's sets and merges them). A record joins one of each (four entries);
  * every lifecycle script moves it between the status sets in the same step as its status
  * changes (the Lua `reindex` derives these names from the record's key: keep both in step).
  * A list without a status or channel reads the scope's channel sets merged
@@ -21,40 +23,48 @@ import type { RedisService } from '../redis/redis.service';
  */
 export function recordIndexKey(
   redis: RedisService,
+  shard: number,
   caller: string | undefined,
   by: { readonly status?: string; readonly channel?: string } = {},
 ): string {
   const scope = caller === undefined ? 'all' : `c:${caller}`;
-  const base = redis.key('nidx', scope);
+  const base = redis.shards.key(shard, 'nidx', scope);
   if (by.status !== undefined) return `${base}:s:${by.status}`;
   if (by.channel !== undefined) return `${base}:ch:${by.channel}`;
   return base;
 }
 
 /**
- * The indexes whose union, newest first, is the list of `caller`'s (every caller's when
- * undefined) records with `by`'s status or else channel: that one set, or, with neither, the
- * scope's channel sets (a record is in exactly one of them).
+ * The indexes of one shard whose union, newest first, is the list of `caller`'s (every
+ * caller's when undefined) records with `by`'s status or else channel: that one set, or, with
+ * neither, the scope's channel sets (a record is in exactly one of them).
  */
 export function recordIndexKeys(
   redis: RedisService,
+  shard: number,
   caller: string | undefined,
   by: { readonly status?: string; readonly channel?: string } = {},
 ): string[] {
   if (by.status !== undefined || by.channel !== undefined) {
-    return [recordIndexKey(redis, caller, by)];
+    return [recordIndexKey(redis, shard, caller, by)];
   }
-  return CHANNEL_KINDS.map((channel) => recordIndexKey(redis, caller, { channel }));
+  return CHANNEL_KINDS.map((channel) => recordIndexKey(redis, shard, caller, { channel }));
 }
 
-/** Every index a new record joins. */
+/** Every index a new record joins (on the shard of its id). */
 export function indexesOfNewRecord(
   redis: RedisService,
-  record: { readonly caller: string; readonly status: string; readonly channel: string },
+  record: {
+    readonly id: string;
+    readonly caller: string;
+    readonly status: string;
+    readonly channel: string;
+  },
 ): string[] {
+  const shard = redis.shards.ofId(record.id);
   return [record.caller, undefined].flatMap((caller) => [
-    recordIndexKey(redis, caller, { status: record.status }),
-    recordIndexKey(redis, caller, { channel: record.channel }),
+    recordIndexKey(redis, shard, caller, { status: record.status }),
+    recordIndexKey(redis, shard, caller, { channel: record.channel }),
   ]);
 }
 

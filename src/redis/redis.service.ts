@@ -13,6 +13,7 @@ import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { createRedisClient, type RedisClient } from './redis-client.factory';
 import { redisOptionsFromUrl } from './redis-options';
 import { redisUnavailableReason } from './redis-errors';
+import { QueueShards } from '../queue/queue-shards';
 
 /** Milliseconds between reconnection attempts, at most. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
@@ -45,12 +46,15 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   private readonly base: RedisOptions;
   readonly client: RedisClient;
+  /** The notification shards: each one's key prefix, and which shard an id or key is on. */
+  readonly shards: QueueShards;
   private reachable = true;
   /** Cluster clients handed out, closed at shutdown (BullMQ leaves a client it was given open). */
   private readonly handedOut: RedisClient[] = [];
   private readonly probeToken = randomUUID();
 
   constructor(@Inject(HERALD_CONFIG) private readonly config: HeraldConfig) {
+    this.shards = new QueueShards(config.queue.prefix, config.queue.shards);
     this.base = {
       // Reconnect forever: a Redis outage must not crash-loop the process.
       retryStrategy: (times) => Math.min(times * 100, MAX_RECONNECT_DELAY_MS),
@@ -84,7 +88,11 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     await Promise.race([once(this.client, 'ready').catch(() => undefined), timeout]);
   }
 
-  /** A key under Herald's prefix: `key('ntf', id)` → `herald:ntf:<id>`. */
+  /**
+   * A key under Herald's prefix, shared by every notification shard (cool-downs, endpoints,
+   * worker snapshots…): `key('cooldown', p)` → `herald:cooldown:<p>`. A notification's own keys
+   * are under its shard's prefix instead ({@link shards}).
+   */
   key(...parts: string[]): string {
     return [this.config.queue.prefix, ...parts].join(':');
   }
@@ -128,8 +136,9 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Whether Herald can do its work on Redis right now: one round trip through a script that
-   * writes and reads a key under Herald's prefix (so on a cluster, in the slot of Herald's
-   * keys). When not, why: the reason the error gives, or what it says.
+   * writes and reads a key under Herald's prefix and one under each notification shard's (so on
+   * a cluster, on the master of each slot Herald uses). When not, why: the reason the error
+   * gives, or what it says.
    */
   async probe(): Promise<RedisProbe> {
     if (this.client.status !== 'ready') {
@@ -146,13 +155,15 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       const probe = (
         this.client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
       ).heraldProbe!;
-      const value = await probe.call(
-        this.client,
-        this.key('health', 'probe'),
-        this.probeToken,
-        PROBE_TTL_MS,
+      // Under the shared prefix and under each shard's: on a cluster, each slot's master.
+      const keys = [this.key('health', 'probe')];
+      if (this.shards.count > 1) {
+        keys.push(...this.shards.all.map((shard) => this.shards.key(shard, 'health', 'probe')));
+      }
+      const values = await Promise.all(
+        keys.map((key) => probe.call(this.client, key, this.probeToken, PROBE_TTL_MS)),
       );
-      return value === this.probeToken
+      return values.every((value) => value === this.probeToken)
         ? { ok: true }
         : { ok: false, reason: 'Redis did not keep a write of the readiness probe' };
     } catch (err) {

@@ -12,8 +12,8 @@ import {
 
 /** A suppression entry ready to be written by a script: its hash field and JSON value. */
 export interface SuppressionWrite {
-  /** The channel's list (a Redis hash key). */
-  readonly key: string;
+  /** The channel's list (a Redis hash key) on notification shard `shard`. */
+  keyOn(shard: number): string;
   readonly fields: readonly { readonly field: string; readonly value: string }[];
   readonly reason: SuppressionReason;
   readonly channel: ChannelKind;
@@ -32,13 +32,16 @@ interface PendingLookup {
 }
 
 /**
- * The per-channel suppression lists in Redis: one hash per channel (`<prefix>:supp:<channel>`),
- * field = the recipient's hash ({@link recipientField}), value = its {@link SuppressionEntry}
- * as JSON. Entries do not expire: a bounced address stays bounced until an admin removes it.
- * One hash per channel keeps a membership check to one HMGET however many recipients a message
- * has. On Redis Cluster each list is one slot; the key would take a hash tag
- * (`{supp:email}`) there, and the event script that writes both a record and a list would
- * have to write the list in a second step.
+ * The per-channel suppression lists in Redis: one hash per channel and notification shard
+ * (`<shard prefix>:supp:<channel>`), field = the recipient's hash ({@link recipientField}),
+ * value = its {@link SuppressionEntry} as JSON. Entries do not expire: a bounced address stays
+ * bounced until an admin removes it. One hash per channel keeps a membership check to one HMGET
+ * per shard however many recipients a message has.
+ *
+ * Per shard because a provider event's script adds its recipients to the list in the same step
+ * as it records the event, so the list must share the notification's slot on a Redis Cluster:
+ * a recipient is on the list when it is in any shard's hash. An admin's entry is written to
+ * one shard (the recipient field's, see {@link homeShard}) and taken off the others.
  */
 @Injectable()
 export class SuppressionList {
@@ -50,16 +53,17 @@ export class SuppressionList {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** The Redis key of `channel`'s list. */
-  key(channel: ChannelKind): string {
-    return this.redis.key('supp', channel);
+  /** The Redis key of `channel`'s list on notification shard `shard`. */
+  key(channel: ChannelKind, shard = 0): string {
+    return this.redis.shards.key(shard, 'supp', channel);
   }
 
   /**
    * For each of `recipients`, whether it is suppressed on `channel`. The lookups asked for in
    * one turn of the event loop (a batch's items, the requests that arrived together) are sent
-   * as one HMGET per channel at the end of that turn, each answered its own slice of the reply:
-   * one command and one write where there were one per message.
+   * as one HMGET per channel and shard at the end of that turn, each answered its own slice of
+   * the replies (suppressed when any shard lists it): one command per shard where there were
+   * one per message and shard.
    */
   suppressed(channel: ChannelKind, recipients: readonly string[]): Promise<boolean[]> {
     if (recipients.length === 0) return Promise.resolve([]);
@@ -77,7 +81,7 @@ export class SuppressionList {
     );
   }
 
-  /** Sends the lookups of this turn: one HMGET per channel. */
+  /** Sends the lookups of this turn: one HMGET per channel and shard. */
   private flush(): void {
     const lookups = this.pending;
     this.pending = new Map();
@@ -85,14 +89,23 @@ export class SuppressionList {
       // Sent on its own, not auto-pipelined: ioredis runs one auto-pipeline at a time, so while
       // Redis hangs this check would wait out the pipeline before it (its full command timeout)
       // and then its own, doubling the time an intake request takes to answer 503.
-      const sent = this.redis.client.sendCommand(
-        new Command('hmget', [this.key(channel), ...fields], { replyEncoding: 'utf8' }),
-      ) as Promise<(string | null)[]>;
+      const sent = Promise.all(
+        this.redis.shards.all.map(
+          (shard) =>
+            this.redis.client.sendCommand(
+              new Command('hmget', [this.key(channel, shard), ...fields], {
+                replyEncoding: 'utf8',
+              }),
+            ) as Promise<(string | null)[]>,
+        ),
+      );
       sent.then(
         (found) => {
           for (const w of waiters) {
             const flags: boolean[] = [];
-            for (let i = w.start; i < w.end; i++) flags.push(found[i] !== null);
+            for (let i = w.start; i < w.end; i++) {
+              flags.push(found.some((values) => values[i] !== null));
+            }
             w.resolve(flags);
           }
         },
@@ -105,10 +118,13 @@ export class SuppressionList {
 
   /** The entry of `recipient` on `channel`, if it is suppressed. */
   async get(channel: ChannelKind, recipient: string): Promise<SuppressionEntry | undefined> {
-    const value = await this.redis.client.hget(
-      this.key(channel),
-      recipientField(channel, recipient),
+    const field = recipientField(channel, recipient);
+    const values = await Promise.all(
+      this.redis.shards.all.map((shard) => this.redis.client.hget(this.key(channel, shard), field)),
     );
+    // The home shard's entry first: an admin's word, which wins over an event's.
+    const home = values[this.homeShard(field)];
+    const value = home ?? values.find((v) => v !== null) ?? null;
     return value === null ? undefined : (JSON.parse(value) as SuppressionEntry);
   }
 
@@ -123,12 +139,15 @@ export class SuppressionList {
     provider?: ProviderName,
   ): Promise<{ created: boolean; entry: SuppressionEntry }> {
     const entry = newEntry(channel, recipient, reason, provider);
-    const created =
-      (await this.redis.client.hset(
-        this.key(channel),
-        recipientField(channel, recipient),
-        JSON.stringify(entry),
-      )) === 1;
+    const field = recipientField(channel, recipient);
+    const home = this.homeShard(field);
+    const [written, ...others] = await Promise.all([
+      this.redis.client.hset(this.key(channel, home), field, JSON.stringify(entry)),
+      ...this.redis.shards.all
+        .filter((shard) => shard !== home)
+        .map((shard) => this.redis.client.hdel(this.key(channel, shard), field)),
+    ]);
+    const created = written === 1 && others.every((removed) => removed === 0);
     if (created) this.counted(channel, reason, 1);
     return { created, entry };
   }
@@ -143,21 +162,25 @@ export class SuppressionList {
     reason: SuppressionReason,
     provider: ProviderName,
   ): Promise<boolean> {
+    if (this.redis.shards.count > 1 && (await this.get(channel, recipient))) return false;
+    const field = recipientField(channel, recipient);
     const added =
       (await this.redis.client.hsetnx(
-        this.key(channel),
-        recipientField(channel, recipient),
+        this.key(channel, this.homeShard(field)),
+        field,
         JSON.stringify(newEntry(channel, recipient, reason, provider)),
       )) === 1;
     if (added) this.counted(channel, reason, 1);
     return added;
   }
 
-  /** Takes `recipient` off the list. True when it was on it. */
+  /** Takes `recipient` off the list (every shard's). True when it was on it. */
   async remove(channel: ChannelKind, recipient: string): Promise<boolean> {
-    return (
-      (await this.redis.client.hdel(this.key(channel), recipientField(channel, recipient))) === 1
+    const field = recipientField(channel, recipient);
+    const removed = await Promise.all(
+      this.redis.shards.all.map((shard) => this.redis.client.hdel(this.key(channel, shard), field)),
     );
+    return removed.some((n) => n === 1);
   }
 
   /**
@@ -172,7 +195,7 @@ export class SuppressionList {
     at?: string,
   ): SuppressionWrite {
     return {
-      key: this.key(channel),
+      keyOn: (shard) => this.key(channel, shard),
       channel,
       reason,
       fields: recipients.map((r) => ({
@@ -185,5 +208,10 @@ export class SuppressionList {
   /** Counts `added` new entries of `reason` on `channel`. */
   counted(channel: ChannelKind, reason: SuppressionReason, added: number): void {
     if (added > 0) this.metrics.suppressionsAdded.inc({ channel, reason }, added);
+  }
+
+  /** The shard an admin's entry for `field` is written to. */
+  private homeShard(field: string): number {
+    return this.redis.shards.ofKey(field);
   }
 }

@@ -20,14 +20,16 @@ describe(NotificationWorker.name, () => {
     it('finished jobs are removed after an hour (completed) or the record retention (failed)', async () => {
       const job = await stack.producer.queue.add(SEND_JOB, { channel: 'email', to: ['x'] });
       await expect(job.waitUntilFinished(stack.producer.events, 20_000)).rejects.toThrow(/Invalid/);
-      // The BullMQ worker itself, inside its ManagedWorker.
-      const { managed: worker } = stack.herald.app.get(NotificationWorker) as unknown as {
-        managed: { worker: { opts: { removeOnFail: unknown; removeOnComplete: unknown } } };
+      // The BullMQ worker itself (shard 0's, the only one), inside its ManagedWorker.
+      const {
+        managed: [worker],
+      } = stack.herald.app.get(NotificationWorker) as unknown as {
+        managed: { worker: { opts: { removeOnFail: unknown; removeOnComplete: unknown } } }[];
       };
-      expect(worker.worker.opts.removeOnFail).toEqual({
+      expect(worker!.worker.opts.removeOnFail).toEqual({
         age: stack.herald.config.records.ttlSeconds,
       });
-      expect(worker.worker.opts.removeOnComplete).toEqual({ age: 3_600 });
+      expect(worker!.worker.opts.removeOnComplete).toEqual({ age: 3_600 });
     });
   });
 

@@ -107,7 +107,7 @@ export class NotificationJobProcessor {
           );
       }
     } catch (err) {
-      if (isRedisUnavailable(err)) return this.later(job, token, REDIS_OUTAGE_RETRY_MS, err);
+      if (isRedisUnavailable(err)) return this.later(job, token, REDIS_OUTAGE_RETRY_MS);
       throw err;
     }
   }
@@ -391,18 +391,18 @@ export class NotificationJobProcessor {
   /**
    * Puts the job back as delayed, same id, for another run after `delayMs`. BullMQ counts no
    * attempt for it, so this works for producers' jobs with `attempts: 1`.
+   *
+   * When Redis refuses the move too (an outage, a failover), the job must stay active, so that
+   * its lock runs out and the stalled-job check hands it to another run. DelayedError is what
+   * tells BullMQ the processor placed the job itself: any other error would have it moved to
+   * failed as soon as the connection is back (a cluster's new master answers within seconds),
+   * failing for good a notification nothing was wrong with.
    */
-  private async later(
-    job: Job,
-    token: string | undefined,
-    delayMs: number,
-    cause?: unknown,
-  ): Promise<never> {
+  private async later(job: Job, token: string | undefined, delayMs: number): Promise<never> {
     try {
       await job.moveToDelayed(Date.now() + delayMs, token);
-    } catch (err) {
-      // Redis is away: the job stays active, its lock expires and another run picks it up.
-      throw cause ?? err;
+    } catch {
+      // Left active: its lock expires and another run picks it up (see above).
     }
     throw new DelayedError();
   }

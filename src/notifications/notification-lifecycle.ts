@@ -554,7 +554,7 @@ export class NotificationLifecycle {
 
   /**
    * The job `lockKey` belongs to failed for good: a record it left `queued` or `sending` becomes
-   * `failed` (re-drivable). True when it did.
+   * `failed` (re-drivable). `lockKey` '' for none. True when it did.
    */
   async failOrphan(
     id: string,
@@ -566,7 +566,9 @@ export class NotificationLifecycle {
     const r = (await this.scripts.orphan!(
       k.record,
       k.attempts,
-      lockKey,
+      // No job (a re-drive that could not be queued): the record's key, which no round's lock
+      // equals; a cluster refuses an empty key name, which hashes to another slot.
+      lockKey === '' ? k.record : lockKey,
       JSON.stringify(failure),
       now(),
       this.ttl,

@@ -29,7 +29,7 @@ import { startHerald } from './support/herald';
 import {
   type BenchCluster,
   CLUSTER_QUEUE_SHARDS,
-  clusterPrefix,
+  CLUSTER_PREFIX,
   redisCpuMs,
   startBenchCluster,
 } from './support/redis-cluster';
@@ -37,7 +37,7 @@ import { environment, loadAverage, printTable, writeResults } from './support/re
 import { type BenchContext, runBenchmarks } from './support/runner';
 import { startSimulator } from './support/simulator';
 import { type Distribution, distribution, ratio } from './support/stats';
-import { BENCH_API_KEY, BENCH_EMAIL, runPrefix } from './support/workload';
+import { BENCH_API_KEY, BENCH_EMAIL } from './support/workload';
 
 const MESSAGES = Number(process.env.BENCH_CHAOS_MESSAGES ?? 1_000);
 const CLIENTS = 20;
@@ -58,7 +58,7 @@ export async function clusterChaosBenchmark({ heraldMain }: BenchContext): Promi
   try {
     const wait = await measureWait(cluster);
     simulator.setBehaviour('sendgrid', { mode: 'ok', latencyMs: PROVIDER_LATENCY_MS });
-    const prefix = clusterPrefix(runPrefix('chaos'));
+    const prefix = CLUSTER_PREFIX;
     const common = {
       main: heraldMain,
       redisUrl: '',

@@ -25,7 +25,7 @@ import { startHerald } from './support/herald';
 import type { NodeProcess } from './support/processes';
 import {
   CLUSTER_QUEUE_SHARDS,
-  clusterPrefix,
+  CLUSTER_PREFIX,
   redisCalls,
   redisCpuMs,
   startBenchCluster,
@@ -101,7 +101,7 @@ export async function clusterBenchmark({ heraldMain }: BenchContext): Promise<vo
         herald: {
           redisUrl: '',
           clusterNodes: cluster.seeds,
-          prefix: clusterPrefix(runPrefix('cluster')),
+          prefix: CLUSTER_PREFIX,
         },
         env: { HERALD_QUEUE_SHARDS: CLUSTER_QUEUE_SHARDS },
       });

@@ -12,10 +12,15 @@ import { track } from './processes';
  */
 export const CLUSTER_QUEUE_SHARDS = process.env.BENCH_QUEUE_SHARDS ?? '6';
 
-/** A run's key prefix as a cluster needs it: one hash tag. */
-export function clusterPrefix(prefix: string): string {
-  return `{${prefix}}`;
-}
+/**
+ * The key prefix Herald gets on a benchmark's cluster: the one README's Scaling out shows,
+ * `{herald}`, whose shard tags `{herald-0}` … fall evenly on the masters of a cluster whose
+ * slots are split in equal ranges (as `redis-cli --cluster create` and the test cluster do): 3
+ * shards one per master, 6 two per master. A random run prefix would place its shards at
+ * random, and measure the luck of the draw instead of the spread. The cluster is the run's
+ * own, so nothing else uses the prefix there.
+ */
+export const CLUSTER_PREFIX = '{herald}';
 
 /** A throwaway Redis Cluster owned by one benchmark run (see test/support/redis-cluster.ts). */
 export interface BenchCluster extends RedisCluster {

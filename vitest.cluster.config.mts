@@ -2,9 +2,9 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm run test:cluster`: the end-to-end specs of Herald's core work, unchanged, against a
- * three-master Redis Cluster the global setup starts on free ports (the same specs run against
- * one redis-server in `npm test`). Specs reach the cluster through `testEnv` and
+ * `npm run test:cluster`: the end-to-end specs of Herald's core work against a three-master
+ * Redis Cluster the global setup starts on free ports (the same specs run against one
+ * redis-server in `npm test`; they hold for any HERALD_QUEUE_SHARDS). Specs reach the cluster through `testEnv` and
  * `test/support/test-redis.ts`: Herald gets REDIS_CLUSTER_NODES, a hash-tag prefix and
  * HERALD_QUEUE_SHARDS; a spec's own reads use a cluster client.
  *

@@ -102,7 +102,10 @@ export async function metricValue(
     .reduce((sum, v) => sum + v.value, 0);
 }
 
-/** A producer in another service: its own queue handle and event listener on Herald's queue. */
+/**
+ * A producer in another service: its own queue handle and event listener on Herald's queue of
+ * shard 0 (the queue itself with one shard), where a job without an idempotency key may go.
+ */
 export interface Producer {
   readonly queue: Queue;
   readonly events: QueueEvents;
@@ -113,7 +116,7 @@ export interface Producer {
 export async function openProducer(herald: RunningHerald): Promise<Producer> {
   const options = {
     connection: herald.app.get(RedisService).connectionOptions(),
-    prefix: herald.config.queue.prefix,
+    prefix: herald.app.get(RedisService).shards.prefixes[0],
   };
   const queue = new Queue(herald.config.queue.name, options);
   const events = new QueueEvents(herald.config.queue.name, options);
@@ -128,6 +131,18 @@ export async function openProducer(herald: RunningHerald): Promise<Producer> {
     throw err;
   }
   return { queue, events, close };
+}
+
+/**
+ * An idempotency key starting with `base` whose shard is 0, the {@link Producer}'s queue: a job
+ * keyed with it is delivered there, as a producer following the shard rule would have it.
+ */
+export function keyOnProducerShard(herald: RunningHerald, base: string): string {
+  const { shards } = herald.app.get(RedisService);
+  for (let n = 0; ; n++) {
+    const key = `${base}-${n}`;
+    if (shards.ofKey(key) === 0) return key;
+  }
 }
 
 /** A simulator, a ready Herald delivering through it (`deliveryEnv`), and a producer on its queue. */

@@ -5,12 +5,13 @@ import { RedisService } from '../../src/redis/redis.service';
 import type { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { type RunningHerald, startReadyHerald } from '../support/herald';
 import { spawnHerald } from '../support/herald-process';
-import { keysMatching } from '../support/test-redis';
+import { keysOnEveryShard } from '../support/test-redis';
 import { until } from '../support/until';
 import {
   deliveryEnv,
   emailTo,
   isFinal,
+  keyOnProducerShard,
   openProducer,
   postNotification,
   type Producer,
@@ -72,7 +73,7 @@ describe(NotificationRecordsRepository.name, () => {
     });
 
     it('a send job whose key expired keeps its one notification and reaches the attempt limit', async () => {
-      const key = 'life-job-1';
+      const key = keyOnProducerShard(herald, 'life-job');
       const job = await producer.queue.add(SEND_JOB, {
         ...emailTo('life-job@example.com'),
         idempotencyKey: key,
@@ -96,7 +97,7 @@ describe(NotificationRecordsRepository.name, () => {
       const record = await waitForRecord(herald.url, id!, isFinal);
       expect(record).toMatchObject({ status: 'failed', rounds: ATTEMPTS });
       // One notification for the job, whatever its runs did.
-      const created = (await keysMatching(redis, `${herald.config.queue.prefix}:ntf:*`)).filter(
+      const created = (await keysOnEveryShard(redis, herald.config, 'ntf:*')).filter(
         (k) => !k.endsWith(':attempts'),
       );
       const mine = await Promise.all(created.map((k) => redis.hget(k, 'job')));

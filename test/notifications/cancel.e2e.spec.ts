@@ -48,10 +48,11 @@ describe(`${NotificationsController.name} cancel`, () => {
     it('refuses to start it', async () => {
       const id = await postNotification(api.url, emailTo('refused@example.com'));
       expect((await cancel(id)).status).toBe(200);
+      const { shards } = api.app.get(RedisService);
       const start = await api.app.get(NotificationLifecycle).startRound(id, {
         token: 'a-token',
-        // No job's lock, under Herald's prefix so that on a cluster it shares the record's slot.
-        lockKey: api.app.get(RedisService).key('no-such-lock'),
+        // No job's lock, under the record's shard prefix so that on a cluster it shares its slot.
+        lockKey: shards.key(shards.ofId(id), 'no-such-lock'),
         step: 0,
       });
       expect(start).toEqual({ kind: 'not_startable', status: 'cancelled' });

@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import type { HeraldConfig } from '../../src/config/herald-config';
-import { keysMatching, openRedis, producerConnection } from '../support/test-redis';
+import { shardOfId, shardPrefixes } from '../../src/queue/queue-shards';
+import { keysOnEveryShard, openRedis, producerConnection } from '../support/test-redis';
 
 /** Valid messages of each channel. */
 export const SMS = { channel: 'sms', to: '+14155550100', text: 'Your code is 123456' } as const;
@@ -59,10 +60,34 @@ export function expectProblem(answer: Answer, status: number, code: string): voi
   expect(JSON.stringify(answer.body)).not.toMatch(/ at .*\.(ts|js):\d+/);
 }
 
-/** A producer-side view of Herald's queue and keys, as another service would open it. */
-export function openQueue(config: HeraldConfig): Queue {
-  const connection = producerConnection(config);
-  return new ProducerQueue(config.queue.name, { connection, prefix: config.queue.prefix });
+/**
+ * A producer-side view of Herald's queues, as another service would open them: the queue of
+ * every notification shard (one, under Herald's prefix, with `HERALD_QUEUE_SHARDS` 1).
+ */
+export class ProducerQueues {
+  /** Each shard's queue, by shard number. */
+  readonly all: readonly Queue[];
+
+  constructor(private readonly config: HeraldConfig) {
+    this.all = shardPrefixes(config.queue.prefix, config.queue.shards).map(
+      (prefix) =>
+        new ProducerQueue(config.queue.name, { connection: producerConnection(config), prefix }),
+    );
+  }
+
+  /** The queue of notification `id`'s shard, which holds its jobs. */
+  forId(id: string): Queue {
+    return this.all[shardOfId(id, this.config.queue.shards)]!;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((queue) => queue.close()));
+  }
+}
+
+/** Opens {@link ProducerQueues} on the queues of the Herald configured by `config`. */
+export function openQueue(config: HeraldConfig): ProducerQueues {
+  return new ProducerQueues(config);
 }
 
 /** A queue that also closes the cluster client it was given (BullMQ leaves a given client open). */
@@ -73,17 +98,17 @@ class ProducerQueue extends Queue {
   }
 }
 
-/** Every job in the queue, whatever its state. */
-export async function countJobs(queue: Queue): Promise<number> {
-  const counts = await queue.getJobCounts();
-  return Object.values(counts).reduce((a, b) => a + b, 0);
+/** Every job in every shard's queue, whatever its state. */
+export async function countJobs(queues: ProducerQueues): Promise<number> {
+  const counts = await Promise.all(queues.all.map((queue) => queue.getJobCounts()));
+  return counts.flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
 }
 
-/** Notification records under the Herald's prefix (not their attempt lists). */
+/** Notification records under every shard's prefix (not their attempt lists). */
 export async function countRecords(config: HeraldConfig): Promise<number> {
   const redis = openRedis(config);
   try {
-    const keys = await keysMatching(redis, `${config.queue.prefix}:ntf:*`);
+    const keys = await keysOnEveryShard(redis, config, 'ntf:*');
     return keys.filter((k) => !k.endsWith(':attempts')).length;
   } finally {
     redis.disconnect();

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import { NotificationLifecycle } from '../../src/notifications/notification-lifecycle';
 import { NotificationRecordsRepository } from '../../src/notifications/notification-records.repository';
-import { RedisService } from '../../src/redis/redis.service';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
 import {
   CHAT,
@@ -11,6 +9,7 @@ import {
   countJobs,
   expectProblem,
   openQueue,
+  type ProducerQueues,
   post,
   request,
 } from './notification-requests';
@@ -19,7 +18,7 @@ const UNKNOWN_ID = '0b7c6f4e-52a4-4f43-9d4b-1f3c2f1a9e77';
 
 describe('the notifications API', () => {
   let herald: RunningHerald;
-  let queue: Queue;
+  let queue: ProducerQueues;
   let send: (body: unknown, headers?: Record<string, string>) => ReturnType<typeof post>;
 
   beforeAll(async () => {
@@ -61,7 +60,7 @@ describe('the notifications API', () => {
 
       it('queues one deliver job whose id is the notification id', async () => {
         const { body } = await send(SMS);
-        const job = await queue.getJob(body.id as string);
+        const job = await queue.forId(body.id as string).getJob(body.id as string);
         expect(job?.name).toBe('deliver');
         expect(job?.data).toEqual({ notificationId: body.id });
       });
@@ -269,14 +268,12 @@ describe('the notifications API', () => {
     it('re-drives a failed notification: 202, queued again, a new deliver job', async () => {
       const { body } = await send(SMS);
       const id = body.id as string;
-      // Failed as a job that died would leave it (this API process runs no worker); the lock
-      // key is no job's, under Herald's prefix so that on a cluster it shares the record's slot.
-      await herald.app
-        .get(NotificationLifecycle)
-        .failOrphan(id, herald.app.get(RedisService).key('no-such-lock'), {
-          errorClass: 'exhausted',
-          detail: 'every provider failed',
-        });
+      // Failed as a job that died would leave it (this API process runs no worker); no lock
+      // key: the record's stands in, so on a cluster the script touches the record's slot only.
+      await herald.app.get(NotificationLifecycle).failOrphan(id, '', {
+        errorClass: 'exhausted',
+        detail: 'every provider failed',
+      });
       const jobsBefore = await countJobs(queue);
 
       const answer = await retry(id);
@@ -290,7 +287,7 @@ describe('the notifications API', () => {
       });
       expect(record.body.failure).toBeUndefined();
       expect(await countJobs(queue)).toBe(jobsBefore + 1);
-      const jobs = await queue.getJobs(['wait']);
+      const jobs = await queue.forId(id).getJobs(['wait']);
       expect(jobs.filter((j) => j.data.notificationId === id).map((j) => j.id)).toEqual(
         expect.arrayContaining([id, expect.stringMatching(new RegExp(`^${id}-r\\d+$`))]),
       );

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Cluster, Redis } from 'ioredis';
 import { inject } from 'vitest';
 import type { HeraldConfig } from '../../src/config/herald-config';
+import { shardPrefixes } from '../../src/queue/queue-shards';
 import { createRedisClient, type RedisClient } from '../../src/redis/redis-client.factory';
 import { startRedisCluster } from './redis-cluster';
 import { startRedisServer } from './redis-server';
@@ -61,6 +62,20 @@ export async function keysMatching(client: RedisClient, pattern: string): Promis
   // A new cluster client knows its nodes only once it has read the slot map.
   if (client.status !== 'ready') await once(client, 'ready');
   const answers = await Promise.all(client.nodes('master').map((node) => node.keys(pattern)));
+  return answers.flat();
+}
+
+/**
+ * Every key `<shard prefix>:<pattern>` of every notification shard of the Herald configured by
+ * `config` (its prefix itself with one shard).
+ */
+export async function keysOnEveryShard(
+  client: RedisClient,
+  config: HeraldConfig,
+  pattern: string,
+): Promise<string[]> {
+  const prefixes = shardPrefixes(config.queue.prefix, config.queue.shards);
+  const answers = await Promise.all(prefixes.map((p) => keysMatching(client, `${p}:${pattern}`)));
   return answers.flat();
 }
 

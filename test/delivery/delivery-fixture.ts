@@ -4,8 +4,13 @@ import { Queue, QueueEvents } from 'bullmq';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { RedisService } from '../../src/redis/redis.service';
-import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
+import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
+import {
+  ProviderSimulator,
+  type ProviderEventsOptions,
+} from '../../src/sandbox/provider-simulator';
 import { type RunningHerald, startReadyHerald, testEnv } from '../support/herald';
+import { freePort } from '../support/redis-server';
 import { simulatorEnv } from '../support/simulator-env';
 
 /**
@@ -169,4 +174,34 @@ export function useDeliveryStack(): DeliveryStack {
     await stack.simulator?.stop();
   });
   return stack;
+}
+
+/**
+ * A simulator whose SendGrid signs its delivery events with the sandbox key, and a delivering
+ * Herald that verifies them, on a port chosen first so its public URL is known when it starts.
+ * `env` adds to or overrides the delivery environment; `events` to the simulator's events.
+ */
+export async function startWithSignedEvents(
+  env: Record<string, string | undefined> = {},
+  events: Omit<ProviderEventsOptions, 'sendgridPrivateKey'> = {},
+): Promise<{ simulator: ProviderSimulator; herald: RunningHerald }> {
+  const simulator = new ProviderSimulator({
+    events: { ...events, sendgridPrivateKey: SANDBOX_SENDGRID_WEBHOOK_KEYS.privateKey },
+  });
+  await simulator.start();
+  try {
+    const port = await freePort();
+    const herald = await startReadyHerald(
+      deliveryEnv(simulator.url, {
+        PORT: String(port),
+        HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        SENDGRID_WEBHOOK_PUBLIC_KEY: SANDBOX_SENDGRID_WEBHOOK_KEYS.publicKey,
+        ...env,
+      }),
+    );
+    return { simulator, herald };
+  } catch (err) {
+    await simulator.stop();
+    throw err;
+  }
 }

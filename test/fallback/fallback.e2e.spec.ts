@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import twilio from 'twilio';
-import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { FallbackSteps, stepJobId } from '../../src/fallback/fallback-steps';
 import { NotificationAcceptance } from '../../src/notifications/notification-acceptance';
@@ -10,15 +9,14 @@ import { NotificationRecordsRepository } from '../../src/notifications/notificat
 import { RedisService } from '../../src/redis/redis.service';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import {
-  deliveryEnv,
+  startWithSignedEvents,
   getRecord,
   metricValue,
   openProducer,
   postNotification,
   waitForRecord,
 } from '../delivery/delivery-fixture';
-import { type RunningHerald, startReadyHerald } from '../support/herald';
-import { freePort } from '../support/redis-server';
+import type { RunningHerald } from '../support/herald';
 import { until } from '../support/until';
 
 /** Step 1 went out: a provider accepted it, and its events may follow. */
@@ -31,27 +29,19 @@ describe(FallbackSteps.name, () => {
   let queue: Queue;
 
   beforeAll(async () => {
-    simulator = new ProviderSimulator({
-      events: {
-        sendgridPrivateKey: SANDBOX_SENDGRID_WEBHOOK_KEYS.privateKey,
-        retryDelaysMs: [50, 50],
-      },
-    });
-    await simulator.start();
-    const port = await freePort();
-    herald = await startReadyHerald(
-      deliveryEnv(simulator.url, {
-        PORT: String(port),
-        HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        SENDGRID_WEBHOOK_PUBLIC_KEY: SANDBOX_SENDGRID_WEBHOOK_KEYS.publicKey,
+    ({ simulator, herald } = await startWithSignedEvents(
+      {
         // Far longer than the 1 s fallbackAfterSeconds of the specs whose SendGrid hangs or is
         // slow, so the step gives way well before SendGrid's answer comes back.
         SENDGRID_DEADLINE_MS: '6000',
         HERALD_BREAKER_ROLLING_WINDOW_MS: '30000',
         // A provider failing for good exhausts a step in two quick rounds.
         HERALD_RETRY_ATTEMPTS: '2',
-      }),
-    );
+      },
+      {
+        retryDelaysMs: [50, 50],
+      },
+    ));
     queue = new Queue(herald.config.queue.name, {
       connection: herald.app.get(RedisService).connectionOptions(),
       prefix: herald.config.queue.prefix,

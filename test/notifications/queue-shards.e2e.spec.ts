@@ -1,14 +1,17 @@
 import { Queue, QueueEvents } from 'bullmq';
-import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { SEND_JOB } from '../../src/queue/queue.constants';
 import { QueueShards } from '../../src/queue/queue-shards';
 import { RedisService } from '../../src/redis/redis.service';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { EVENT_EMAIL_RECIPIENTS } from '../../src/sandbox/sandbox-conventions';
-import { deliveryEnv, emailTo, isFinal, waitForRecord } from '../delivery/delivery-fixture';
-import { type RunningHerald, startReadyHerald } from '../support/herald';
-import { freePort } from '../support/redis-server';
+import {
+  startWithSignedEvents,
+  emailTo,
+  isFinal,
+  waitForRecord,
+} from '../delivery/delivery-fixture';
+import type { RunningHerald } from '../support/herald';
 import { until } from '../support/until';
 import { useWebhookReceiver } from '../sandbox/webhook-receiver';
 import { post, request } from './notification-requests';
@@ -31,21 +34,11 @@ describe(`${QueueShards.name} on one Redis`, () => {
   const receiver = useWebhookReceiver();
 
   beforeAll(async () => {
-    simulator = new ProviderSimulator({
-      events: { sendgridPrivateKey: SANDBOX_SENDGRID_WEBHOOK_KEYS.privateKey },
-    });
-    await simulator.start();
-    const port = await freePort();
-    herald = await startReadyHerald(
-      deliveryEnv(simulator.url, {
-        PORT: String(port),
-        HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        HERALD_EMAIL_PROVIDERS: 'sendgrid',
-        SENDGRID_WEBHOOK_PUBLIC_KEY: SANDBOX_SENDGRID_WEBHOOK_KEYS.publicKey,
-        HERALD_EVENT_ENDPOINT_HOSTS: '127.0.0.1',
-        HERALD_QUEUE_SHARDS: String(SHARDS),
-      }),
-    );
+    ({ simulator, herald } = await startWithSignedEvents({
+      HERALD_EMAIL_PROVIDERS: 'sendgrid',
+      HERALD_EVENT_ENDPOINT_HOSTS: '127.0.0.1',
+      HERALD_QUEUE_SHARDS: String(SHARDS),
+    }));
     simulator.setWebhook('sendgrid', { url: `${herald.url}/v1/provider-events/sendgrid` });
     const service = herald.app.get(RedisService);
     shards = service.shards;

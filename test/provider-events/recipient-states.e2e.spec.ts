@@ -1,17 +1,15 @@
-import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { notificationRecordSchema } from '../../src/docs/response.schemas';
 import { NotificationLifecycle } from '../../src/notifications/notification-lifecycle';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
 import { EVENT_EMAIL_RECIPIENTS } from '../../src/sandbox/sandbox-conventions';
 import {
-  deliveryEnv,
+  startWithSignedEvents,
   emailTo,
   postNotification,
   waitForRecord,
 } from '../delivery/delivery-fixture';
-import { type RunningHerald, startReadyHerald } from '../support/herald';
-import { freePort } from '../support/redis-server';
+import type { RunningHerald } from '../support/herald';
 import { until } from '../support/until';
 
 /** No event of the recipients has changed them from `sent`. */
@@ -23,22 +21,14 @@ describe(NotificationLifecycle.name, () => {
   let herald: RunningHerald;
 
   beforeAll(async () => {
-    simulator = new ProviderSimulator({
-      events: {
-        sendgridPrivateKey: SANDBOX_SENDGRID_WEBHOOK_KEYS.privateKey,
+    ({ simulator, herald } = await startWithSignedEvents(
+      {
+        HERALD_EMAIL_PROVIDERS: 'sendgrid',
+      },
+      {
         retryDelaysMs: [50, 50],
       },
-    });
-    await simulator.start();
-    const port = await freePort();
-    herald = await startReadyHerald(
-      deliveryEnv(simulator.url, {
-        PORT: String(port),
-        HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        HERALD_EMAIL_PROVIDERS: 'sendgrid',
-        SENDGRID_WEBHOOK_PUBLIC_KEY: SANDBOX_SENDGRID_WEBHOOK_KEYS.publicKey,
-      }),
-    );
+    ));
   });
   afterAll(async () => {
     await herald?.close();

@@ -1,5 +1,4 @@
 import twilio from 'twilio';
-import { SANDBOX_SENDGRID_WEBHOOK_KEYS } from '../../src/config/sandbox-credentials';
 import type { NotificationRecord } from '../../src/contracts/notification-record';
 import { SEND_JOB } from '../../src/queue/queue.constants';
 import { ProviderSimulator } from '../../src/sandbox/provider-simulator';
@@ -10,14 +9,13 @@ import {
 import { SuppressionList } from '../../src/suppression/suppression-list';
 import {
   type Producer,
-  deliveryEnv,
+  startWithSignedEvents,
   emailTo,
   isFinal,
   metricValue,
   openProducer,
 } from '../delivery/delivery-fixture';
-import { type RunningHerald, startReadyHerald } from '../support/herald';
-import { freePort } from '../support/redis-server';
+import type { RunningHerald } from '../support/herald';
 
 const SHOP_KEY = 'shop-key-0123456789abcdef';
 const ADMIN_KEY = 'ops-key-fedcba9876543210';
@@ -30,21 +28,11 @@ describe(SuppressionList.name, () => {
   let producer: Producer;
 
   beforeAll(async () => {
-    simulator = new ProviderSimulator({
-      events: { sendgridPrivateKey: SANDBOX_SENDGRID_WEBHOOK_KEYS.privateKey },
-    });
-    await simulator.start();
-    const port = await freePort();
-    herald = await startReadyHerald(
-      deliveryEnv(simulator.url, {
-        PORT: String(port),
-        HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        HERALD_EMAIL_PROVIDERS: 'sendgrid',
-        SENDGRID_WEBHOOK_PUBLIC_KEY: SANDBOX_SENDGRID_WEBHOOK_KEYS.publicKey,
-        HERALD_AUTH: 'api-key',
-        HERALD_API_KEYS: `shop:${SHOP_KEY},ops+admin:${ADMIN_KEY}`,
-      }),
-    );
+    ({ simulator, herald } = await startWithSignedEvents({
+      HERALD_EMAIL_PROVIDERS: 'sendgrid',
+      HERALD_AUTH: 'api-key',
+      HERALD_API_KEYS: `shop:${SHOP_KEY},ops+admin:${ADMIN_KEY}`,
+    }));
     simulator.setWebhook('sendgrid', { url: `${herald.url}/v1/provider-events/sendgrid` });
     producer = await openProducer(herald);
   });

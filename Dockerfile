@@ -20,4 +20,6 @@ USER node
 EXPOSE 3000 4010
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+# AsyncLocalStorage by AsyncContextFrame, not promise hooks (Node 24 does so by default):
+# see README, Running in production.
+CMD ["node", "--enable-source-maps", "--experimental-async-context-frame", "dist/main.js"]

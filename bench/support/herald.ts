@@ -31,17 +31,27 @@ export interface RunningHerald {
 }
 
 /**
+ * On Node 22, AsyncLocalStorage by AsyncContextFrame instead of promise hooks, as the Docker
+ * image runs it (Node 24 does so by default and refuses the flag). Herald's request-scoped
+ * logger and provider request context keep an AsyncLocalStorage; with promise hooks every
+ * promise of the process pays for it (a third of a worker's CPU per message in the delivery
+ * benchmark). The floors get it too: they keep none, so it changes nothing for them.
+ */
+const CONTEXT_FRAME_FLAGS =
+  process.versions.node.split('.')[0] === '22' ? ['--experimental-async-context-frame'] : [];
+
+/**
  * Node flags of an `api` process, as docker-compose.yml runs it (a larger young generation; see
  * README, Running in production). The accept floor gets them too, so both pay the same GC.
  */
-export const API_NODE_FLAGS = ['--max-semi-space-size=32'];
+export const API_NODE_FLAGS = ['--max-semi-space-size=32', ...CONTEXT_FRAME_FLAGS];
 
 /**
  * Node flags of a `worker` process, as docker-compose.yml runs it (an old-generation ceiling
  * sized for its concurrency; see README, Running in production). The plain BullMQ worker (the
  * delivery floor, the failover peer) gets them too, so both grow their heaps by the same rule.
  */
-export const WORKER_NODE_FLAGS = ['--max-old-space-size=256'];
+export const WORKER_NODE_FLAGS = ['--max-old-space-size=256', ...CONTEXT_FRAME_FLAGS];
 
 /** Worker concurrency of every benchmark, Herald's and the floors' alike. */
 export const CONCURRENCY = 50;

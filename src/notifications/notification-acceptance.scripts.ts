@@ -35,7 +35,8 @@ if n > 0 then
     if listed[i] then return {'suppressed'} end
   end
 end
-if ARGV[1] ~= '' then complete_entry(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]) end
+-- FIND_CLAIM fell through: no entry is there (every entry holds its fingerprint), none to clear.
+if ARGV[1] ~= '' then complete_entry(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], true) end
 redis.call('HSET', KEYS[2], unpack(ARGV, 10 + n))
 redis.call('EXPIRE', KEYS[2], ARGV[6])
 for i = 4, #KEYS do

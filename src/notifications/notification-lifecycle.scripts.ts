@@ -301,8 +301,8 @@ return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupte
  */
 export const BEGIN_CALL = `${COMMON}
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-if not at_step(KEYS[1], ARGV[7]) then return 0 end
-local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'step')
+if (f[3] or '0') ~= ARGV[7] then return 0 end
 if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) then return 0 end
 redis.call('HSET', KEYS[1], 'ifOwner', ARGV[1], 'ifProvider', ARGV[2], 'ifRound', ARGV[3],
   'ifAt', ARGV[4], 'ifUntil', tostring(now_ms() + tonumber(ARGV[5])))
@@ -315,9 +315,9 @@ return 1
  * Returns 1, or 0 when `token` does not own the record at that step.
  */
 export const APPEND_ATTEMPT = `${COMMON}
-local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
-if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) or not at_step(KEYS[1], ARGV[7]) then return 0 end
-redis.call('RPUSH', KEYS[2], stepped(ARGV[2], step_of(KEYS[1])))
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'step')
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) or (f[3] or '0') ~= ARGV[7] then return 0 end
+redis.call('RPUSH', KEYS[2], stepped(ARGV[2], f[3]))
 if ARGV[3] == '1' then redis.call('HDEL', KEYS[1], unpack(IF_FIELDS)) end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
@@ -377,11 +377,18 @@ return 1
  * pairs. Returns 1, or 0 when `token` does not own the record at that step.
  */
 export const END_ROUND = `${COMMON}
-local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
-if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) or not at_step(KEYS[1], ARGV[6]) then return 0 end
-reindex(KEYS[1], ARGV[2], ARGV[4])
-redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
-for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'step', 'id', 'caller', 'createdAtMs',
+  'channel', 'ixUntil')
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) or (f[3] or '0') ~= ARGV[6] then return 0 end
+local ix = {}
+reindex(KEYS[1], ARGV[2], ARGV[4], {f[4], f[5], f[1], f[6], f[7], f[8]}, ix)
+local fields = {'status', ARGV[2], 'updatedAt', ARGV[3]}
+if ix.ixUntil then
+  fields[#fields + 1] = 'ixUntil'
+  fields[#fields + 1] = ix.ixUntil
+end
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('HDEL', KEYS[1], 'owner', unpack(IF_FIELDS))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1

@@ -15,10 +15,11 @@ export const IN_FLIGHT_TTL_SECONDS = 30;
  * owner need: the owner only when it is not the notification itself (a REST request's is), the
  * state not at all (an entry with an answer is completed). Written afresh so the hash is no
  * bigger than those fields (Redis keeps it as one small allocation; see IdempotencyStore).
+ * `fresh`: the caller found no entry at `key` in this same script, so there is none to clear.
  */
 export const COMPLETE_ENTRY_LUA = `
-local function complete_entry(key, fp, owner, id, answer, ttl)
-  redis.call('DEL', key)
+local function complete_entry(key, fp, owner, id, answer, ttl, fresh)
+  if not fresh then redis.call('DEL', key) end
   if owner == id then
     redis.call('HSET', key, 'fp', fp, 'id', id, 'answer', answer)
   else

@@ -7,27 +7,39 @@
 import { COMPLETE_ENTRY_LUA, FIND_CLAIM_LUA } from '../idempotency/idempotency.store';
 
 /**
- * Claims the idempotency key (when there is one) and writes the record and its indexes. The key
+ * Claims the idempotency key (when there is one) and writes the record and its indexes, unless a
+ * recipient is on the suppression list of the notification's shard. The key
  * is written completed, with its answer, at once: nothing runs between the scripts of a MULTI,
  * so no other request could see it in flight, and KEEP_IF_QUEUED takes it back (in the same
  * transaction) when the job did not land.
  * KEYS: idempotency entry (for a request without a key, the record's again: a cluster refuses
- * an empty key name, which hashes to another slot), record, then the indexes it joins.
+ * an empty key name, which hashes to another slot), record, the suppression list to check (the
+ * record's again for none), then the indexes it joins.
  * ARGV: fingerprint ('' for a request without a key), owner, id, the answer a replay gives,
  * the entry's ttl (s), record ttl (s), score in the indexes (epoch ms), index expiry (epoch s;
- * '0' when every index already outlives it), then the record's field/value pairs.
- * Returns {'new'} when written, else what the claim found (see FIND_CLAIM_LUA); nothing is
- * written then.
+ * '0' when every index already outlives it), n, the n recipient fields to look up in the list,
+ * then the record's field/value pairs.
+ * The claim is looked at first, so a key completed before its recipient was suppressed still
+ * replays. Returns {'new'} when written, {'suppressed'} when a recipient is listed, else what the
+ * claim found (see FIND_CLAIM_LUA); nothing is written but for {'new'}.
  */
 export const CLAIM_AND_WRITE = `${COMPLETE_ENTRY_LUA}
 if ARGV[1] ~= '' then
   local ikey, fp, owner = KEYS[1], ARGV[1], ARGV[2]
   ${FIND_CLAIM_LUA}
-  complete_entry(ikey, fp, owner, ARGV[3], ARGV[4], ARGV[5])
 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 9))
+local n = tonumber(ARGV[9])
+if n > 0 then
+  local listed = redis.call('HMGET', KEYS[3], unpack(ARGV, 10, 9 + n))
+  for i = 1, n do
+    if listed[i] then return {'suppressed'} end
+  end
+end
+-- FIND_CLAIM fell through: no entry is there (every entry holds its fingerprint), none to clear.
+if ARGV[1] ~= '' then complete_entry(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], true) end
+redis.call('HSET', KEYS[2], unpack(ARGV, 10 + n))
 redis.call('EXPIRE', KEYS[2], ARGV[6])
-for i = 3, #KEYS do
+for i = 4, #KEYS do
   redis.call('ZADD', KEYS[i], ARGV[7], ARGV[3])
   if ARGV[8] ~= '0' then
     -- An index outlives every record in it: set when new, else only lengthened.

@@ -22,6 +22,7 @@ import {
   UNDO_ACCEPTANCE,
 } from './notification-acceptance.scripts';
 import type { NewRecordRow } from './notification-records.repository';
+import type { SuppressionCheck } from '../suppression/suppression-screen';
 
 /**
  * Milliseconds a queue write may take before the request gives up with 503. The queue's
@@ -60,6 +61,11 @@ export interface AcceptanceWrite {
    * accepted, which is running): no `deliver` job is added.
    */
   readonly carriedBy?: string;
+  /**
+   * The recipients to look up on the suppression list of the notification's shard, in the
+   * transaction: when one is listed, nothing is written (outcome `suppressed`).
+   */
+  readonly suppression?: SuppressionCheck;
   readonly claim?: {
     /** The entry's Redis key (IdempotencyStore.entryKey). */
     readonly entryKey: string;
@@ -71,6 +77,13 @@ export interface AcceptanceWrite {
     readonly ttlSeconds: number;
   };
 }
+
+/**
+ * What an acceptance found: the claim's outcome (`new` when written), or `suppressed` when a
+ * recipient is on the list its write checked ({@link AcceptanceWrite.suppression}), which wrote
+ * nothing.
+ */
+export type AcceptanceOutcome = IdempotencyOutcome | { readonly kind: 'suppressed' };
 
 /**
  * The queue's connection as this store uses it: ioredis (behind BullMQ's adapter), with the
@@ -131,17 +144,18 @@ export class NotificationAcceptanceStore {
   ) {}
 
   /**
-   * Claims, writes and queues `write`. Answers `new` when accepted; any other outcome is what
-   * the claim found, and nothing is written. Throws `redis_unavailable` when Redis does not
+   * Claims, writes and queues `write`. Answers `new` when accepted; `suppressed` when its
+   * suppression check found a recipient listed; any other outcome is what the claim found. Only
+   * `new` leaves anything written. Throws `redis_unavailable` when Redis does not
    * answer within {@link QUEUE_WRITE_DEADLINE_MS}, or the error of a failed write; in both
    * cases the acceptance is taken back (in the background, after the transaction).
    */
-  async accept(write: AcceptanceWrite): Promise<IdempotencyOutcome> {
+  async accept(write: AcceptanceWrite): Promise<AcceptanceOutcome> {
     return this.send(write, false);
   }
 
   /** {@link accept}; `retried` once its scripts were loaded after a NOSCRIPT. */
-  private async send(write: AcceptanceWrite, retried: boolean): Promise<IdempotencyOutcome> {
+  private async send(write: AcceptanceWrite, retried: boolean): Promise<AcceptanceOutcome> {
     // While Herald's own client cannot reach Redis, answer at once: the queue's client would
     // wait for its connection to come up.
     if (this.redis.client.status !== 'ready') throw unavailable();
@@ -185,12 +199,16 @@ export class NotificationAcceptanceStore {
             timerJobId(id, write.timer.step),
           );
     const added: Added = { job: job !== undefined, timer: timer?.id };
+    const checked = write.suppression?.fields ?? [];
 
     const plan: AcceptancePlan = {
       keys,
       writeArgs: [
-        keys.length,
-        ...keys,
+        keys.length + 1,
+        keys[0]!,
+        row.key,
+        write.suppression?.key ?? row.key,
+        ...row.indexes,
         claim ? storedFingerprint(claim.fingerprint) : '',
         claim?.owner ?? '',
         id,
@@ -199,6 +217,8 @@ export class NotificationAcceptanceStore {
         row.ttl,
         row.score,
         row.indexExpiry,
+        checked.length,
+        ...checked,
         ...fields,
       ],
       ...(job ? { job } : {}),
@@ -235,9 +255,13 @@ export class NotificationAcceptanceStore {
       this.undo(client, queue, keys, claim?.owner ?? '', id, added);
       throw failure ?? new Error('Redis transaction aborted');
     }
-    const outcome = outcomeOf(written as string[]);
+    const outcome: AcceptanceOutcome =
+      (written as string[])[0] === 'suppressed'
+        ? { kind: 'suppressed' }
+        : outcomeOf(written as string[]);
     if (outcome.kind !== 'new' && (job || timer)) {
-      // The key was not this request's: the jobs queued beside the claim have no record. Removed
+      // Nothing was written (the key was not this request's, or a recipient is suppressed): the
+      // jobs queued beside the claim have no record. Removed
       // before answering (a replay is rare), so nothing of this request outlives its answer; if
       // Redis fails now, each job finds no record and ends alone.
       await removeJobs(queue, id, added).catch(() => undefined);

@@ -17,10 +17,15 @@ import { DELIVER_JOB, type DeliverJobData } from '../queue/queue.constants';
 import { NotificationQueues } from '../queue/notification-queues';
 import type { QueueShards } from '../queue/queue-shards';
 import { RedisService } from '../redis/redis.service';
-import { type ScreenedMessage, SuppressionScreen } from '../suppression/suppression-screen';
+import {
+  type ScreenedMessage,
+  type SuppressionCheck,
+  SuppressionScreen,
+} from '../suppression/suppression-screen';
 import { TemplatesService } from '../templates/templates.service';
 import { assertJsonDepth } from './json-depth';
 import {
+  type AcceptanceOutcome,
   type AcceptanceWrite,
   DELIVER_JOB_RETENTION,
   NotificationAcceptanceStore,
@@ -49,6 +54,15 @@ type Route = Pick<
   NewNotification,
   'fallback' | 'fallbackAfterSeconds' | 'skipFirstStep' | 'suppressedSteps'
 >;
+
+/**
+ * A message cleared for its acceptance: screened, or with `check` the part of the screening its
+ * acceptance's transaction does (see SuppressionScreen.deferred).
+ */
+type Cleared<M extends NotificationMessage> = ScreenedMessage<M> & {
+  readonly route: Route;
+  readonly check?: SuppressionCheck;
+};
 
 /** The answer to an accepted `POST /v1/notifications`. */
 export interface AcceptedNotification {
@@ -136,11 +150,15 @@ export class NotificationAcceptance {
    * queues its delivery. Throws `validation_failed`, `channel_not_configured`,
    * `recipient_suppressed`, `idempotency_key_in_flight` or `idempotency_key_reused`;
    * a Redis outage surfaces as an error the problem filter answers with 503.
+   * `screenFirst`: screen before the transaction (see {@link screenRoute}); else the transaction
+   * checks the notification's own shard's list, and only when it finds a recipient there is the
+   * request accepted again, screened, under a new id (nothing of the first try was written).
    */
   async acceptRequest(
     caller: string,
     body: unknown,
     idempotencyKey?: string,
+    screenFirst = false,
   ): Promise<RequestAcceptance> {
     assertJsonDepth(body);
     const request = parseOrThrow(this.schemas.message, body);
@@ -166,7 +184,12 @@ export class NotificationAcceptance {
             owner: id,
             id,
           };
-    const screened = await this.screenRoute(admitted, route, claim);
+    const screened = await this.screenRoute(
+      admitted,
+      route,
+      claim,
+      screenFirst ? undefined : this.shards.ofId(id),
+    );
     if ('kind' in screened) return requestReplay(screened);
     const { message, suppressed } = screened;
     const answer: AcceptedNotification = {
@@ -187,7 +210,8 @@ export class NotificationAcceptance {
       ...screened.route,
     };
     // Claim, record and job in one transaction: 'new' means all of it landed.
-    const found = await this.write(input, claim, claim && storedAnswer(answer));
+    const found = await this.write(input, claim, claim && storedAnswer(answer), screened.check);
+    if (found.kind === 'suppressed') return this.acceptRequest(caller, body, idempotencyKey, true);
     if (found.kind !== 'new') return requestReplay(found);
     await this.begunAtFallback(input);
     return { answer, replayed: false };
@@ -243,13 +267,15 @@ export class NotificationAcceptance {
    * added the job (BullMQ's `job.timestamp`): a `sendAt` is judged against that moment.
    * `jobShard` is the shard of the queue the job is on. A keyed notification lives on its key's
    * shard; when that is another, the job hands it over (`handed`): its record and a `deliver`
-   * job are written on that shard, whose queue delivers it.
+   * job are written on that shard, whose queue delivers it. `screenFirst`: as for
+   * {@link acceptRequest}.
    */
   async acceptJob(
     data: unknown,
     jobId: string,
     addedAtMs = Date.now(),
     jobShard = 0,
+    screenFirst = false,
   ): Promise<JobAcceptance> {
     assertJsonDepth(data);
     const parsed: NotificationJobData = parseOrThrow(this.schemas.job, data);
@@ -285,8 +311,13 @@ export class NotificationAcceptance {
       shard,
     };
     const caller = `queue:${this.config.queue.name}`;
-    const screened = await this.screenRoute(admitted, route, claim);
-    const found =
+    const screened = await this.screenRoute(
+      admitted,
+      route,
+      claim,
+      screenFirst ? undefined : shard,
+    );
+    const found: AcceptanceOutcome =
       'kind' in screened
         ? screened
         : // Claim, record and completion in one transaction, the job being this one: 'new'
@@ -305,9 +336,22 @@ export class NotificationAcceptance {
               claim,
               JSON.stringify({ id }),
               carrier,
+              screened.check,
             ),
           );
+    if (
+      !('kind' in screened) &&
+      screened.check !== undefined &&
+      (found.kind === 'suppressed' || (found.kind === 'owned' && !found.completed))
+    ) {
+      // A recipient is on the list (nothing was written), or this job's own unfinished claim is
+      // to be finished with the message as screened: accepted again, screened first.
+      return this.acceptJob(data, jobId, addedAtMs, jobShard, true);
+    }
     switch (found.kind) {
+      case 'suppressed':
+        // Unreachable: a screened message is accepted without a check.
+        throw new Error('a screened message was refused as suppressed');
       case 'completed':
         return { kind: 'replayed', id: found.id };
       case 'in_flight':
@@ -386,14 +430,16 @@ export class NotificationAcceptance {
    * marked, and the route passes over it with reason `suppressed`). When the message's own
    * recipients are suppressed but a step is left, it is accepted starting at that step
    * (`skipFirstStep`); only when every step's recipients are suppressed is it refused.
+   * With `shard` (the notification's), a message without fallback steps whose recipients no
+   * other shard lists is cleared with the check of that shard's list left to its acceptance's
+   * transaction (`check`): no round trip of its own with one shard.
    */
   private async screenRoute<M extends NotificationMessage>(
     message: M,
     route: Route,
     claim: IdempotencyClaim | undefined,
-  ): Promise<
-    (ScreenedMessage<M> & { route: Route }) | Exclude<IdempotencyOutcome, { kind: 'new' }>
-  > {
+    shard?: number,
+  ): Promise<Cleared<M> | Exclude<IdempotencyOutcome, { kind: 'new' }>> {
     const steps = route.fallback ?? [];
     if (steps.length > 0) {
       const cleared = await Promise.all(
@@ -411,6 +457,9 @@ export class NotificationAcceptance {
           ? { ...own, route }
           : { message, suppressed: [], route: { ...route, skipFirstStep: true } };
       }
+    } else if (shard !== undefined) {
+      const check = await this.suppression.deferred(message, shard);
+      if (check) return { message, suppressed: [], route, check };
     }
     const screened = await this.screen(message, claim);
     return 'kind' in screened ? screened : { ...screened, route };
@@ -515,8 +564,9 @@ export class NotificationAcceptance {
     input: NewNotification & { createdAt: string },
     claim?: IdempotencyClaim,
     answer?: string,
-  ): Promise<IdempotencyOutcome> {
-    return this.store.accept(this.transaction(input, claim, answer));
+    suppression?: SuppressionCheck,
+  ): Promise<AcceptanceOutcome> {
+    return this.store.accept(this.transaction(input, claim, answer, undefined, suppression));
   }
 
   /**
@@ -529,6 +579,7 @@ export class NotificationAcceptance {
     claim?: IdempotencyClaim,
     answer?: string,
     carriedBy?: string,
+    suppression?: SuppressionCheck,
   ): AcceptanceWrite {
     const row = this.records.newRow(input);
     const timer = firstStepTimer(input);
@@ -539,6 +590,7 @@ export class NotificationAcceptance {
       ...(input.skipFirstStep ? { step: firstStepOf(input) } : {}),
       ...(timer ? { timer } : {}),
       ...(carriedBy === undefined ? {} : { carriedBy }),
+      ...(suppression === undefined ? {} : { suppression }),
       ...(claim === undefined
         ? {}
         : {

@@ -53,6 +53,9 @@ local IF_FIELDS = {'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil'}
 -- tag and share its slot, which is all a Redis Cluster checks. The record's 'ixUntil' (epoch s) is the expiry its indexes
 -- were given; only once the record would outlive it are they all lengthened, by a step
 -- (INDEX_RETENTION_STEP_SECONDS), so most transitions check one key's TTL per scope.
+-- A script that read the record already passes \`f\` (its id, caller, status, createdAtMs, channel
+-- and ixUntil, as read before any write of this script) and \`set\`, the fields it writes
+-- afterwards, to which the new ixUntil is added instead of being written here.
 local INDEX_STEP_S = ${INDEX_RETENTION_STEP_SECONDS}
 local function keep_until(key, at, now_s)
   local left = redis.call('TTL', key)
@@ -69,8 +72,8 @@ local function caller_event(prefix, f, to)
   redis.call('XADD', prefix .. ':${CALLER_EVENT_KEYS.outbox}', '*',
     'n', f[1], 'c', f[2], 's', to, 't', tostring(now_ms()))
 end
-local function reindex(rkey, to, ttl)
-  local f = redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel', 'ixUntil')
+local function reindex(rkey, to, ttl, f, set)
+  f = f or redis.call('HMGET', rkey, 'id', 'caller', 'status', 'createdAtMs', 'channel', 'ixUntil')
   if not f[4] then return end
   local prefix = string.match(rkey, '^(.*):ntf:[^:]+$')
   caller_event(prefix, f, to)
@@ -80,7 +83,7 @@ local function reindex(rkey, to, ttl)
   local all = at < now_s + tonumber(ttl)
   if all then
     at = now_s + tonumber(ttl) + INDEX_STEP_S
-    redis.call('HSET', rkey, 'ixUntil', at)
+    if set then set.ixUntil = at else redis.call('HSET', rkey, 'ixUntil', at) end
   end
   for _, scope in ipairs({'c:' .. f[2], 'all'}) do
     local idx = base .. scope
@@ -107,11 +110,12 @@ local function pending_fallback(raw, step)
   return cjson.encode(steps)
 end
 -- \`set\` (field → value) is written in the same pass and the fields named in \`drop\` are left
--- out, so the transition that calls this reads and writes the hash once.
-local function compact_after_send(rkey, set, drop)
+-- out, so the transition that calls this reads and writes the hash once. \`all\`: the hash as
+-- HGETALL returned it, when the caller read it already (and wrote it since only through \`set\`).
+local function compact_after_send(rkey, set, drop, all)
   set = set or {}
   drop = drop or {}
-  local all = redis.call('HGETALL', rkey)
+  all = all or redis.call('HGETALL', rkey)
   local kept = {}
   local step = 0
   for i = 1, #all, 2 do
@@ -229,7 +233,8 @@ if KEYS[4] ~= KEYS[1] and ARGV[9] and ARGV[9] ~= '' and redis.call('EXISTS', KEY
   redis.call('HSET', KEYS[4], 'data', ARGV[9])
 end
 local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ownerLock', 'rounds', 'budgetFrom',
-  'message', 'step', 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil', 'nextAttemptAt', 'sendAtMs')
+  'message', 'step', 'ifOwner', 'ifProvider', 'ifRound', 'ifAt', 'ifUntil', 'nextAttemptAt', 'sendAtMs',
+  'id', 'caller', 'createdAtMs', 'channel', 'ixUntil')
 local status, owner, ownerLock = f[1], f[2], f[3]
 if not status then return {'gone'} end
 local step = f[7]
@@ -257,9 +262,14 @@ if inflight[1] then
   interrupted = inflight[2]
 end
 local rounds = tonumber(f[4] or '0') + 1
-reindex(KEYS[1], 'sending', ARGV[3])
+local ix = {}
+reindex(KEYS[1], 'sending', ARGV[3], {f[15], f[16], status, f[17], f[18], f[19]}, ix)
 local fields = {'rounds', rounds, 'status', 'sending', 'owner', ARGV[1], 'ownerLock', KEYS[3],
   'updatedAt', ARGV[2]}
+if ix.ixUntil then
+  fields[#fields + 1] = 'ixUntil'
+  fields[#fields + 1] = ix.ixUntil
+end
 local begun = ''
 if ARGV[8] and ARGV[8] ~= '' and f[6] and redis.call('GET', KEYS[3]) == ARGV[1] then
   local ok, m = pcall(cjson.decode, f[6])
@@ -291,8 +301,8 @@ return {'started', rounds, tonumber(f[5] or '0'), f[6] or '', status, interrupte
  */
 export const BEGIN_CALL = `${COMMON}
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-if not at_step(KEYS[1], ARGV[7]) then return 0 end
-local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'step')
+if (f[3] or '0') ~= ARGV[7] then return 0 end
 if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) then return 0 end
 redis.call('HSET', KEYS[1], 'ifOwner', ARGV[1], 'ifProvider', ARGV[2], 'ifRound', ARGV[3],
   'ifAt', ARGV[4], 'ifUntil', tostring(now_ms() + tonumber(ARGV[5])))
@@ -305,9 +315,9 @@ return 1
  * Returns 1, or 0 when `token` does not own the record at that step.
  */
 export const APPEND_ATTEMPT = `${COMMON}
-local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
-if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) or not at_step(KEYS[1], ARGV[7]) then return 0 end
-redis.call('RPUSH', KEYS[2], stepped(ARGV[2], step_of(KEYS[1])))
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'step')
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[6]) or (f[3] or '0') ~= ARGV[7] then return 0 end
+redis.call('RPUSH', KEYS[2], stepped(ARGV[2], f[3]))
 if ARGV[3] == '1' then redis.call('HDEL', KEYS[1], unpack(IF_FIELDS)) end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
@@ -330,7 +340,11 @@ return 1
  * earlier by this token), or 0 when `token` does not own the record.
  */
 export const MARK_ACCEPTED = `${COMMON}
-local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'ifOwner', 'deliveredBy', 'step')
+-- The whole hash, read once: the checks, the index move and the compact rewrite all use it.
+local all = redis.call('HGETALL', KEYS[1])
+local h = {}
+for i = 1, #all, 2 do h[all[i]] = all[i + 1] end
+local f = {h.status, h.owner, h.ifOwner, h.deliveredBy, h.step}
 if (f[5] or '0') ~= ARGV[11] then return 0 end
 if member(f[1], ARGV[9]) then return f[4] == ARGV[1] and 1 or 0 end
 if f[2] ~= ARGV[1] then return 0 end
@@ -340,9 +354,9 @@ local listed = redis.call('EXPIRE', KEYS[2], ARGV[7]) == 1
 local step = f[5]
 local sent_call = {}
 if ARGV[12] and ARGV[12] ~= '' and not step and not listed then sent_call = {'sentCall', ARGV[12]} end
-reindex(KEYS[1], ARGV[2], ARGV[7])
 local set = {status = ARGV[2], provider = ARGV[3], providerMessageId = ARGV[4],
   sentAt = ARGV[6], updatedAt = ARGV[6], deliveredBy = ARGV[1]}
+reindex(KEYS[1], ARGV[2], ARGV[7], {h.id, h.caller, h.status, h.createdAtMs, h.channel, h.ixUntil}, set)
 if ARGV[2] == 'delivered' then set.deliveredAt = ARGV[6] end
 if #sent_call > 0 then set.sentCall = ARGV[12] end
 local drop = {failure = true, failedAt = true, nextAttemptAt = true}
@@ -351,7 +365,7 @@ if #sent_call == 0 then
   redis.call('RPUSH', KEYS[2], stepped(ARGV[5], step))
   if not listed then redis.call('EXPIRE', KEYS[2], ARGV[7]) end
 end
-compact_after_send(KEYS[1], set, drop)
+compact_after_send(KEYS[1], set, drop, all)
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[7]) end
 return 1
@@ -363,11 +377,18 @@ return 1
  * pairs. Returns 1, or 0 when `token` does not own the record at that step.
  */
 export const END_ROUND = `${COMMON}
-local f = redis.call('HMGET', KEYS[1], 'status', 'owner')
-if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) or not at_step(KEYS[1], ARGV[6]) then return 0 end
-reindex(KEYS[1], ARGV[2], ARGV[4])
-redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updatedAt', ARGV[3])
-for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local f = redis.call('HMGET', KEYS[1], 'status', 'owner', 'step', 'id', 'caller', 'createdAtMs',
+  'channel', 'ixUntil')
+if f[2] ~= ARGV[1] or not member(f[1], ARGV[5]) or (f[3] or '0') ~= ARGV[6] then return 0 end
+local ix = {}
+reindex(KEYS[1], ARGV[2], ARGV[4], {f[4], f[5], f[1], f[6], f[7], f[8]}, ix)
+local fields = {'status', ARGV[2], 'updatedAt', ARGV[3]}
+if ix.ixUntil then
+  fields[#fields + 1] = 'ixUntil'
+  fields[#fields + 1] = ix.ixUntil
+end
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('HDEL', KEYS[1], 'owner', unpack(IF_FIELDS))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1

@@ -7,7 +7,7 @@ import type {
   EmailMessage,
   NotificationMessage,
 } from '../notifications/notification-message.schema';
-import { normaliseRecipient } from './suppression-entry';
+import { normaliseRecipient, recipientField } from './suppression-entry';
 import { SuppressionList } from './suppression-list';
 
 /** A message cleared for sending, and the masked addresses left out of it. */
@@ -18,10 +18,23 @@ export interface ScreenedMessage<M extends NotificationMessage> {
 }
 
 /**
+ * The part of a screening an acceptance's own transaction does: whether any of the recipients
+ * is on the list of the notification's shard, read in the step that writes the record (see
+ * CLAIM_AND_WRITE), which refuses to write when one is.
+ */
+export interface SuppressionCheck {
+  /** The channel's list (a hash) on the notification's shard: that shard's slot. */
+  readonly key: string;
+  /** The recipients' fields in it (see recipientField). */
+  readonly fields: readonly string[];
+}
+
+/**
  * Intake's suppression check: an SMS or chat message to a suppressed recipient is refused
  * (`recipient_suppressed`, naming `to`); an e-mail loses its suppressed addresses (to, cc,
  * bcc) and is refused only when no `to` address remains. One Redis round trip per message, its
- * lookup sharing one HMGET with the others of the same turn (SuppressionList.suppressed).
+ * lookup sharing one HMGET with the others of the same turn (SuppressionList.suppressed); none
+ * of its own with {@link deferred}, which leaves the lookup to the acceptance's transaction.
  * Only intake checks: a recipient suppressed while its message waits for delivery still gets it.
  */
 @Injectable()
@@ -38,6 +51,30 @@ export class SuppressionScreen {
     const [suppressed] = await this.list.suppressed(message.channel, [message.to]);
     if (suppressed) throw this.refused(message.channel, 'to', 'is on the suppression list');
     return { message, suppressed: [] };
+  }
+
+  /**
+   * The screening of `message` for an acceptance on notification shard `shard`, split so that it
+   * costs no round trip of its own: the other shards' lists are read now (none with one shard),
+   * and the check of the shard's own list is left to the acceptance's transaction. Answers that
+   * check, or undefined when another shard lists a recipient: then only {@link screen} can say
+   * what is accepted. When the transaction finds a recipient listed, it writes nothing and the
+   * caller screens (so a refusal, the addresses left out and the metrics are as screen's).
+   */
+  async deferred(
+    message: NotificationMessage,
+    shard: number,
+  ): Promise<SuppressionCheck | undefined> {
+    const recipients =
+      message.channel === 'email'
+        ? [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])]
+        : [message.to];
+    const elsewhere = await this.list.suppressed(message.channel, recipients, shard);
+    if (elsewhere.includes(true)) return undefined;
+    return {
+      key: this.list.key(message.channel, shard),
+      fields: recipients.map((r) => recipientField(message.channel, r)),
+    };
   }
 
   private async screenEmail(message: EmailMessage): Promise<ScreenedMessage<EmailMessage>> {

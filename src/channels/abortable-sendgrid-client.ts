@@ -30,9 +30,9 @@ interface RawResponse {
  * A @sendgrid/client `Client` that sends its requests with node:http rather than axios, and
  * whose requests can be aborted.
  *
- * @sendgrid/mail builds and checks the message (`Mail`, its JSON, the secret filter) and hands
- * `Client.request()` the finished request; the SDK lets an application give it its own client
- * (`MailService.setClient`). `Client.request()` itself is a thin call of axios, whose request
+ * The channel hands `Client.request()` the finished Mail Send request, as @sendgrid/mail's
+ * `MailService.send` does (which lets an application give it its own client,
+ * `MailService.setClient`). `Client.request()` itself is a thin call of axios, whose request
  * and response pipeline (interceptors, proxy and redirect handling, header objects, the
  * follow-redirects stream) cost a delivery more CPU than the rest of the channel. This one sends
  * the same request — same URL, headers and JSON body — through Node's keep-alive agent and
@@ -41,7 +41,7 @@ interface RawResponse {
  *
  * - The current send's signal (see {@link ProviderRequestContext}) aborts the request itself
  *   and closes its connection: the deadline cancels, it does not merely stop waiting.
- * - The SDK's `timeout` (`MailService.setTimeout`) is kept as axios applied it: the request is
+ * - The SDK's `timeout` (its default request's `timeout`) is kept as axios applied it: the request is
  *   destroyed with code `ECONNABORTED` when it passes.
  * - No retries and no redirects, as with axios for a POST answered 202; no HTTP(S)_PROXY
  *   environment proxy: a forward proxy is SENDGRID_BASE_URL.

@@ -1,5 +1,6 @@
 import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { Client } from '@sendgrid/client';
 import type { ClientRequest } from '@sendgrid/client/src/request';
 import type { ClientResponse } from '@sendgrid/client/src/response';
@@ -30,9 +31,9 @@ interface RawResponse {
  * A @sendgrid/client `Client` that sends its requests with node:http rather than axios, and
  * whose requests can be aborted.
  *
- * @sendgrid/mail builds and checks the message (`Mail`, its JSON, the secret filter) and hands
- * `Client.request()` the finished request; the SDK lets an application give it its own client
- * (`MailService.setClient`). `Client.request()` itself is a thin call of axios, whose request
+ * The channel hands `Client.request()` the finished Mail Send request, as @sendgrid/mail's
+ * `MailService.send` does (which lets an application give it its own client,
+ * `MailService.setClient`). `Client.request()` itself is a thin call of axios, whose request
  * and response pipeline (interceptors, proxy and redirect handling, header objects, the
  * follow-redirects stream) cost a delivery more CPU than the rest of the channel. This one sends
  * the same request — same URL, headers and JSON body — through Node's keep-alive agent and
@@ -41,16 +42,21 @@ interface RawResponse {
  *
  * - The current send's signal (see {@link ProviderRequestContext}) aborts the request itself
  *   and closes its connection: the deadline cancels, it does not merely stop waiting.
- * - The SDK's `timeout` (`MailService.setTimeout`) is kept as axios applied it: the request is
+ * - The SDK's `timeout` (its default request's `timeout`) is kept as axios applied it: the request is
  *   destroyed with code `ECONNABORTED` when it passes.
  * - No retries and no redirects, as with axios for a POST answered 202; no HTTP(S)_PROXY
  *   environment proxy: a forward proxy is SENDGRID_BASE_URL.
  */
 export class AbortableSendgridClient extends Client {
+  /** Where the last request went: every request of a channel goes to the same URL. */
+  private lastTarget?: { readonly url: string; readonly target: RequestTarget };
+
   override createRequest(data: ClientRequest): ClientRequest {
-    const options = super.createRequest(data);
+    // A new object each time (the SDK merges into a copy): the signal can be set on it.
+    const options = super.createRequest(data) as { signal?: AbortSignal };
     const current = ProviderRequestContext.current();
-    return current ? ({ ...options, signal: current.signal } as ClientRequest) : options;
+    if (current) options.signal = current.signal;
+    return options as ClientRequest;
   }
 
   override request(
@@ -59,12 +65,14 @@ export class AbortableSendgridClient extends Client {
   ): Promise<[ClientResponse, unknown]> {
     if (cb !== undefined) throw new Error('AbortableSendgridClient.request takes no callback');
     let built: BuiltRequest;
+    let target: RequestTarget;
     try {
       built = this.createRequest(data) as unknown as BuiltRequest;
+      target = this.targetOf(built);
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    return send(built).then((response) => {
+    return send(built, target).then((response) => {
       if (response.status >= 400) throw new classes.ResponseError(response as never);
       if (response.status < 200 || response.status >= 300) {
         throw Object.assign(new Error(`SendGrid answered HTTP ${response.status}`), {
@@ -79,20 +87,38 @@ export class AbortableSendgridClient extends Client {
       return [answer as unknown as ClientResponse, response.data];
     });
   }
+
+  /**
+   * The request's URL as node:http takes it apart, parsed once per URL rather than per request
+   * (all of a channel's requests go to one); with query parameters, parsed each time.
+   */
+  private targetOf(built: BuiltRequest): RequestTarget {
+    const joined = joinedUrl(built);
+    if (built.params && Object.keys(built.params).length > 0) return targetOf(joined, built.params);
+    if (this.lastTarget?.url !== joined) {
+      this.lastTarget = { url: joined, target: targetOf(joined, undefined) };
+    }
+    return this.lastTarget.target;
+  }
 }
 
+/** A URL as node:http's `request(url, options)` takes it apart (`urlToHttpOptions`). */
+type RequestTarget = Readonly<ReturnType<typeof urlToHttpOptions>>;
+
 /** axios's URL rule: an absolute `url` stands alone, else it is joined to `baseURL`. */
-function urlOf(built: BuiltRequest): URL {
+function joinedUrl(built: BuiltRequest): string {
   const absolute = /^[a-z][a-z\d+\-.]*:\/\//i.test(built.url);
-  const joined =
-    absolute || !built.baseURL
-      ? built.url
-      : `${built.baseURL.replace(/\/+$/, '')}/${built.url.replace(/^\/+/, '')}`;
+  return absolute || !built.baseURL
+    ? built.url
+    : `${built.baseURL.replace(/\/+$/, '')}/${built.url.replace(/^\/+/, '')}`;
+}
+
+function targetOf(joined: string, params: Record<string, unknown> | undefined): RequestTarget {
   const url = new URL(joined);
-  for (const [key, value] of Object.entries(built.params ?? {})) {
+  for (const [key, value] of Object.entries(params ?? {})) {
     if (value !== undefined && value !== null) url.searchParams.append(key, String(value));
   }
-  return url;
+  return urlToHttpOptions(url);
 }
 
 /** A request's body as axios sends it: a string as it is, anything else as JSON. */
@@ -115,21 +141,26 @@ function timeoutError(ms: number): Error {
   return Object.assign(new Error(`timeout of ${ms}ms exceeded`), { code: 'ECONNABORTED' });
 }
 
-function send(built: BuiltRequest): Promise<RawResponse> {
+function send(built: BuiltRequest, target: RequestTarget): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     const { signal } = built;
     if (signal?.aborted) {
       reject(signal.reason as Error);
       return;
     }
-    const url = urlOf(built);
     const body = bodyOf(built.data);
-    const headers: Record<string, string> = { ...built.headers };
+    // A new object each time (the SDK merges into a copy): the length can be set on it.
+    const { headers } = built;
     if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
-    const call = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const call = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    // What `request(url, options)` does with a URL: its parts, then the options over them.
     const req = call(
-      url,
-      { method: (built.method ?? 'GET').toUpperCase(), headers, ...(signal ? { signal } : {}) },
+      {
+        ...target,
+        method: (built.method ?? 'GET').toUpperCase(),
+        headers,
+        ...(signal ? { signal } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

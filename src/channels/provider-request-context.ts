@@ -18,7 +18,7 @@ export interface ProviderRequest {
 
 /**
  * Carries the current send's signal and notification id down to the HTTP layer of SDKs
- * whose public call takes no per-request options (@sendgrid/mail, mailgun.js, twilio,
+ * whose public call takes no per-request options (@sendgrid/client, mailgun.js, twilio,
  * @slack/web-api). Each channel runs its SDK call inside {@link ProviderRequestContext.run};
  * its transport adapter reads {@link ProviderRequestContext.current} when it builds the
  * request. AsyncLocalStorage rather than a field on the shared client, because one client

@@ -1,15 +1,14 @@
+import type { ClientRequest } from '@sendgrid/client/src/request';
 import type { ClientResponse } from '@sendgrid/client/src/response';
-import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import type { SendgridConfig } from '../config/herald-config';
 import type { EmailMessage } from '../notifications/notification-message.schema';
 import { AbortableSendgridClient } from './abortable-sendgrid-client';
 import type { ChannelError } from './channel-error';
-import { distinctRecipients } from './distinct-recipients';
-import { emailSender } from './email-sender';
 import { safeDetail, transportFailureOf } from './failure-classification';
-import { ProviderChannel, customFields, httpFailure } from './provider-channel';
+import { ProviderChannel, httpFailure } from './provider-channel';
 import type { ProviderRequest } from './provider-request-context';
 import { sdkTimeoutMs } from './sdk-timeout';
+import { type SendgridMailBody, sendgridMailBody } from './sendgrid-mail-body';
 
 interface SendgridErrorItem {
   readonly message?: unknown;
@@ -28,15 +27,18 @@ function isResponseError(err: unknown): err is SendgridResponseError {
 }
 
 /**
- * E-mail through SendGrid's v3 Mail Send API with @sendgrid/mail. One `MailService` with
- * its own client (never the module's global singleton), built once. Herald's notification
- * id and the message's metadata travel as the personalization's `custom_args`, which
- * SendGrid shows in its activity feed and returns in event webhooks.
+ * E-mail through SendGrid's v3 Mail Send API with the official SDK's client (@sendgrid/client,
+ * the one @sendgrid/mail sends with): one client of its own (never the module's global
+ * singleton), built once. The body is the one @sendgrid/mail's `Mail` helper writes for the
+ * same message (see {@link sendgridMailBody}), posted to `/v3/mail/send` as `MailService.send`
+ * posts it. Herald's notification id and the message's metadata travel as the
+ * personalization's `custom_args`, which SendGrid shows in its activity feed and returns in
+ * event webhooks.
  */
-export class SendgridChannel extends ProviderChannel<'email', MailDataRequired, ClientResponse> {
+export class SendgridChannel extends ProviderChannel<'email', SendgridMailBody, ClientResponse> {
   readonly provider = 'sendgrid' as const;
   readonly kind = 'email' as const;
-  private readonly mail: MailService;
+  private readonly client: AbortableSendgridClient;
 
   constructor(
     config: SendgridConfig,
@@ -44,39 +46,27 @@ export class SendgridChannel extends ProviderChannel<'email', MailDataRequired, 
   ) {
     super();
     if (!config.apiKey) throw new Error('SendgridChannel needs SENDGRID_API_KEY');
-    const client = new AbortableSendgridClient();
-    client.setApiKey(config.apiKey);
+    this.client = new AbortableSendgridClient();
+    this.client.setApiKey(config.apiKey);
     // setApiKey resets the base URL to the global region: set ours after it.
-    if (config.baseUrl) client.setDefaultRequest('baseUrl', config.baseUrl);
-    this.mail = new MailService();
-    this.mail.setClient(client);
-    this.mail.setTimeout(sdkTimeoutMs(config.deadlineMs));
+    if (config.baseUrl) this.client.setDefaultRequest('baseUrl', config.baseUrl);
+    // As MailService.setTimeout sets it (the client's typings leave `timeout` out).
+    this.client.setDefaultRequest(
+      'timeout' as keyof ClientRequest,
+      sdkTimeoutMs(config.deadlineMs),
+    );
   }
 
-  protected toRequest(message: EmailMessage, notificationId: string): MailDataRequired {
-    const from = emailSender(message, this.defaultFrom);
-    const { to, cc, bcc } = distinctRecipients(message);
-    return {
-      from,
-      // The custom args ride in the personalization: SendGrid's description types the
-      // top-level `custom_args` as a string, and a top-level object is refused with a 400.
-      personalizations: [
-        {
-          to,
-          ...(cc.length > 0 ? { cc } : {}),
-          ...(bcc.length > 0 ? { bcc } : {}),
-          customArgs: customFields(message, notificationId),
-        },
-      ],
-      ...(message.replyTo ? { replyTo: message.replyTo } : {}),
-      subject: message.subject,
-      ...(message.text === undefined ? {} : { text: message.text }),
-      ...(message.html === undefined ? {} : { html: message.html }),
-    } as MailDataRequired;
+  protected toRequest(message: EmailMessage, notificationId: string): SendgridMailBody {
+    return sendgridMailBody(message, notificationId, this.defaultFrom);
   }
 
-  protected async call(data: MailDataRequired): Promise<ClientResponse> {
-    const [response] = await this.mail.send(data);
+  protected async call(body: SendgridMailBody): Promise<ClientResponse> {
+    const [response] = await this.client.request({
+      method: 'POST',
+      url: '/v3/mail/send',
+      body,
+    });
     return response;
   }
 

@@ -1,12 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { useAuthentication } from './auth/authentication.hook';
 import type { HeraldConfig } from './config/herald-config';
 import { setupDocs } from './docs/docs.setup';
 import { ProblemFilter } from './errors/problem.filter';
+import { HeraldLogger } from './logging/herald-logger';
 import { requestId } from './logging/request-id';
+import { useRequestLogging } from './logging/request-logging.hook';
 import { useJsonBodyParser } from './notifications/json-body.parser';
 import { registerProviderEventRoutes } from './provider-events/provider-events.routes';
 import { answerUnroutedMethods } from './routing/method-not-allowed.hook';
@@ -25,7 +26,7 @@ export async function createApp(
   const templates = loadTemplates(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
-    // Request logging is nestjs-pino's; Fastify's own logger stays off.
+    // Request logging is Herald's own (useRequestLogging); Fastify's logger stays off.
     logger: false,
     // 503s from a Redis outage must answer fast; a stuck socket must not hold shutdown.
     return503OnClosing: true,
@@ -43,7 +44,9 @@ export async function createApp(
     adapter,
     { bufferLogs: true, abortOnError: false },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(HeraldLogger));
+  // Before authentication, where nestjs-pino's middleware ran: a refused key is logged too.
+  useRequestLogging(app);
   useAuthentication(app, config);
   useJsonBodyParser(app, config.http.bodyLimitBytes);
   if (config.role !== 'worker') await registerProviderEventRoutes(app);

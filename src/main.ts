@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
 import { createApp } from './app.factory';
 import { ConfigError } from './config/config-error';
 import { type LoadedConfig, loadConfig } from './config/load-config';
 import type { HeraldConfig } from './config/herald-config';
 import { describeRedisUrl, readEnvironment } from './config/read-environment';
+import { HeraldLogger } from './logging/herald-logger';
 import { baseLogOptions } from './logging/logging.module';
 import { logDestination } from './logging/log-destination';
 import { installShutdown } from './shutdown';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       `"${config.queue.prefix}"; ${envFile ? `settings from ${envFile} and the environment` : 'settings from the environment (no .env)'}`,
   );
   const app = await createApp(config, { logDestination: destination });
-  const logger = app.get(Logger);
+  const logger = app.get(HeraldLogger);
   for (const warning of warnings) logger.warn(warning);
   installShutdown(app, logger, config.shutdownGraceMs);
   await app.listen({ port: config.http.port, host: config.http.host });

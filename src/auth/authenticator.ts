@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
@@ -44,7 +44,8 @@ export class Authenticator {
   private identify(header: string | undefined): { name: string; admin: boolean } | undefined {
     const key = header === undefined ? undefined : keyOf(header);
     if (key === undefined) return undefined;
-    const digest = createHash('sha256').update(key).digest();
+    // One-shot: no Hash object per request.
+    const digest = hash('sha256', key, 'buffer');
     let match: { name: string; admin: boolean } | undefined;
     for (const caller of this.config.auth.callers) {
       if (timingSafeEqual(digest, caller.keySha256) && match === undefined) {

@@ -1,9 +1,9 @@
-import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { HeraldConfig } from '../config/herald-config';
+import { HeraldLogger } from './herald-logger';
 import { REDACTED_PATHS } from './redaction';
 
 /** What every Herald logger shares: level, redaction and the static fields of each line. */
@@ -16,7 +16,12 @@ export function baseLogOptions(config: HeraldConfig) {
   };
 }
 
-/** Structured logs with a request id; secrets, bodies and recipients are redacted. */
+/**
+ * Structured logs with a request id; secrets, bodies and recipients are redacted. pino-http's
+ * logger and options are nestjs-pino's; its middleware is mounted on no route, since
+ * `useRequestLogging` does its work in a Fastify hook (see there), and the application logs
+ * through {@link HeraldLogger}.
+ */
 @Module({})
 export class LoggingModule {
   static forRoot(config: HeraldConfig, destination?: DestinationStream): DynamicModule {
@@ -24,16 +29,11 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          // nestjs-pino's default route ('{/*splat}') matches nothing under NestJS 12's Fastify
-          // adapter, which silently dropped every request log line; this one matches all.
-          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+          forRoutes: [],
           pinoHttp: [
             {
-              // The request id is Fastify's (see request-id.ts); pino-http reuses req.id.
+              // The request id is Fastify's (see request-id.ts), set on req by RequestLogScope.
               ...baseLogOptions(config),
-              autoLogging: {
-                ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false,
-              },
               serializers: {
                 // Method and path only: query strings and bodies may carry recipients.
                 req: (req: { id: string; method: string; url: string }) => ({
@@ -48,6 +48,8 @@ export class LoggingModule {
           ] as never,
         }),
       ],
+      providers: [HeraldLogger],
+      exports: [HeraldLogger],
     };
   }
 }

@@ -24,8 +24,13 @@ export function assertJsonDepth(value: unknown, limit = MAX_JSON_DEPTH): void {
         errors: [{ field, message: `is nested deeper than ${limit} levels` }],
       });
     }
-    for (const [key, child] of Object.entries(v as Record<string, unknown>)) {
-      stack.push({ value: child, depth: depth + 1, field: field === '' ? key : field });
+    // Every request walks its body: no entry pairs, and nothing pushed for a string or number.
+    const object = v as Record<string, unknown>;
+    for (const key of Object.keys(object)) {
+      const child = object[key];
+      if (child !== null && typeof child === 'object') {
+        stack.push({ value: child, depth: depth + 1, field: field === '' ? key : field });
+      }
     }
   }
 }

@@ -121,6 +121,8 @@ export class NotificationAcceptance {
   private readonly logger = new Logger(NotificationAcceptance.name);
   private readonly schemas: NotificationSchemas;
   private readonly shards: QueueShards;
+  /** A batch's envelope, built once: building a zod schema costs more than parsing with it. */
+  private readonly batchEnvelope: z.ZodType<{ items: unknown[] }>;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
@@ -134,6 +136,12 @@ export class NotificationAcceptance {
     redis: RedisService,
   ) {
     this.schemas = notificationSchemas(config.limits);
+    this.batchEnvelope = z.strictObject({
+      items: z
+        .array(z.unknown())
+        .min(1, 'must hold at least one message')
+        .max(config.http.batchMax, `must hold at most ${config.http.batchMax} messages`),
+    });
     this.shards = redis.shards;
     // Without a listener BullMQ prints every reconnection failure to stderr; RedisService already
     // reports an outage once, and each request that meets it answers 503.
@@ -224,18 +232,7 @@ export class NotificationAcceptance {
    * waiting for each other. Throws `validation_failed` only for the envelope (`items`).
    */
   async acceptBatch(caller: string, body: unknown): Promise<BatchItemResult[]> {
-    const { items } = parseOrThrow(
-      z.strictObject({
-        items: z
-          .array(z.unknown())
-          .min(1, 'must hold at least one message')
-          .max(
-            this.config.http.batchMax,
-            `must hold at most ${this.config.http.batchMax} messages`,
-          ),
-      }),
-      body,
-    );
+    const { items } = parseOrThrow(this.batchEnvelope, body);
     return Promise.all(
       items.map(async (item, index): Promise<BatchItemResult> => {
         try {

@@ -31,6 +31,12 @@ const MAX_METADATA_ENTRIES = 20;
 export const MAX_METADATA_JSON_BYTES = 8_192;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+/**
+ * Whether `s` is at most `max` bytes of UTF-8. A UTF-16 code unit takes at most 3 bytes (a
+ * surrogate pair 4 for 2 units), so a string of up to `max / 3` units needs no count: most
+ * bodies, checked on every request.
+ */
+const withinBytes = (s: string, max: number) => s.length * 3 <= max || bytes(s) <= max;
 
 /** One valid message per channel, published as the JSON Schema's `examples`. */
 const EMAIL_EXAMPLE = {
@@ -107,7 +113,10 @@ function buildSchemas(limits: MessageLimits) {
   const body = z
     .string()
     .min(1, 'must not be empty')
-    .refine((s) => bytes(s) <= limits.maxBodyBytes, `must be at most ${limits.maxBodyBytes} bytes`)
+    .refine(
+      (s) => withinBytes(s, limits.maxBodyBytes),
+      `must be at most ${limits.maxBodyBytes} bytes`,
+    )
     .meta({
       maxLength: limits.maxBodyBytes,
       description: `At most ${limits.maxBodyBytes} bytes of UTF-8.`,
@@ -116,7 +125,10 @@ function buildSchemas(limits: MessageLimits) {
   const chatText = z
     .string()
     .min(1, 'must not be empty')
-    .refine((s) => bytes(s) <= limits.maxBodyBytes, `must be at most ${limits.maxBodyBytes} bytes`)
+    .refine(
+      (s) => withinBytes(s, limits.maxBodyBytes),
+      `must be at most ${limits.maxBodyBytes} bytes`,
+    )
     .refine(
       (s) => s.length <= MAX_CHAT_TEXT_UNITS,
       `must be at most ${MAX_CHAT_TEXT_UNITS} UTF-16 code units, as Slack takes`,
@@ -144,7 +156,7 @@ function buildSchemas(limits: MessageLimits) {
         `at most ${MAX_METADATA_ENTRIES} entries`,
       )
       .refine(
-        (m) => bytes(JSON.stringify(m)) <= MAX_METADATA_JSON_BYTES,
+        (m) => withinBytes(JSON.stringify(m), MAX_METADATA_JSON_BYTES),
         `at most ${MAX_METADATA_JSON_BYTES} bytes as JSON`,
       )
       .meta({ maxProperties: MAX_METADATA_ENTRIES }),

@@ -17,9 +17,12 @@
  * 3× the healthy run's p99 (and at most 50 + the breaker's volume threshold (5) messages that
  * waited a full deadline).
  *
- * Each worker first handles 1,000 warm-up e-mails through a healthy SendGrid
+ * Each worker first handles 1,524 warm-up e-mails through a healthy SendGrid
  * (BENCH_FAILOVER_WARMUP), so V8 has compiled the hot paths and SendGrid has the normal latency
- * history a hang is judged against (a provider without one waits for its deadline).
+ * history a hang is judged against (a provider without one waits for its deadline). That is 500
+ * more than the history Herald keeps (HANG_HISTORY_SIZE, 1,024 calls): the first calls of a new
+ * process (cold code, new connections: several times the steady latency) have left it, so the
+ * bound is judged by the latency of a worker in service, the one the healthy run measures.
  *
  * HERALD_HANG_LATENCY_FACTOR and HERALD_HANG_MIN_MS, when set, are passed on to Herald.
  *
@@ -31,8 +34,10 @@
  * messages are queued, after the breaker has seen healthy traffic: the outage as it usually
  * begins. BENCH_FAILOVER_MESSAGES (2000) shortens it.
  */
+import { HANG_HISTORY_SIZE } from '../src/delivery/provider-hang-detector';
 import { startPlainWorker } from './support/floors';
 import { readRecords, type RecordsSummary } from './support/herald-records';
+import { type HangTimeline, hangTimeline } from './support/hang-timeline';
 import { CONCURRENCY, DEADLINE_MS, startHerald } from './support/herald';
 import type { NodeProcess } from './support/processes';
 import {
@@ -47,7 +52,7 @@ import { environment, printLoad, printTable, verdict, writeResults } from './sup
 import { type BenchContext, runBenchmarks } from './support/runner';
 import { startSimulator } from './support/simulator';
 import { type BenchRatio, printRatios, quickMode } from './support/ratios';
-import { ratio } from './support/stats';
+import { type Distribution, ratio } from './support/stats';
 import { BENCH_EMAIL, runPrefix } from './support/workload';
 
 const QUICK = quickMode();
@@ -58,7 +63,7 @@ const VOLUME_THRESHOLD = 5;
 const TARGET_P50_FACTOR = 1.5;
 const TARGET_P99_FACTOR = 3;
 const TARGET_PEER_FACTOR = 10;
-const WARMUP_MESSAGES = Number(process.env.BENCH_FAILOVER_WARMUP ?? 1_000);
+const WARMUP_MESSAGES = Number(process.env.BENCH_FAILOVER_WARMUP ?? HANG_HISTORY_SIZE + 500);
 const MIDRUN = process.env.BENCH_FAILOVER_MIDRUN === '1';
 
 interface FailoverRun extends WorkerRunResult {
@@ -66,6 +71,8 @@ interface FailoverRun extends WorkerRunResult {
   readonly waitedFullDeadline: number;
   /** Herald only: what its records say (timeouts, duration of the delivering provider call). */
   readonly records?: RecordsSummary;
+  /** Herald only: when the messages whose first call was abandoned as hung moved on. */
+  readonly timeline?: HangTimeline;
 }
 
 export async function failoverBenchmark({ heraldMain }: BenchContext): Promise<void> {
@@ -207,6 +214,16 @@ export async function failoverBenchmark({ heraldMain }: BenchContext): Promise<v
         ? `early failover: ${hung.waitedMs.count} calls abandoned as hung at a bound of ${hung.boundsMs.join(', ')} ms, after waiting p50 ${hung.waitedMs.p50} ms, at most ${hung.waitedMs.max} ms (deadline ${DEADLINE_MS} ms)`
         : `early failover: no call abandoned as hung (deadline ${DEADLINE_MS} ms)`,
     );
+    const t = outage.timeline;
+    if (t) {
+      const phase = (d: Distribution) => `${d.p50}/${d.p99}/${d.max}`;
+      console.log(
+        `timeline of the ${t.messages} messages failed over as hung, ms after the onset (p50/p99/max): ` +
+          `hung call began ${phase(t.hungCallBegan)}, abandoned ${phase(t.abandoned)}, ` +
+          `next call began ${phase(t.nextCallBegan)}, answered ${phase(t.nextCallAnswered)}, ` +
+          `job finished ${phase(t.finished)}`,
+      );
+    }
     if (targets.p50VersusPeer) {
       console.log(
         `p50 peer/Herald under outage: ${peerFactor}× (target ${targets.p50VersusPeer.target}: ${verdict(targets.p50VersusPeer.met)})`,
@@ -331,12 +348,18 @@ async function measure(
     const waitedFullDeadline = result.jobs.filter(
       (j) => j.completed && j.finishedOn - j.processedOn >= DEADLINE_MS,
     ).length;
+    // Its times count from the run's first job: the hang's onset only when it hung from the start.
+    const timeline =
+      scenario.outage === 'from the start'
+        ? await hangTimeline(redis, prefix, result.jobs)
+        : undefined;
     return {
       ...result,
       waitedFullDeadline,
       ...(result.notificationIds.length > 0
         ? { records: await readRecords(redis, prefix, result.notificationIds) }
         : {}),
+      ...(timeline ? { timeline } : {}),
     };
   } finally {
     sendgrid('ok');

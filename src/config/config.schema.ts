@@ -282,9 +282,12 @@ export const envSchema = z.object({
   HERALD_HANG_LATENCY_FACTOR: int(0, 1_000).default(3),
   /**
    * Milliseconds: the least a call waits before hang detection may abandon it, whatever the
-   * recent latency (a fast provider's p99 times the factor can be a few ms). Default 150.
+   * recent latency (a fast provider's p99 times the factor can be a few ms). The provider must
+   * also have answered nothing for as long, so a healthy provider's slow call is abandoned only
+   * when it is the only one out. Hangs are checked every tenth of it (at least 5 ms).
+   * Default 100.
    */
-  HERALD_HANG_MIN_MS: int(1, TIMER_MAX_MS).default(150),
+  HERALD_HANG_MIN_MS: int(1, TIMER_MAX_MS).default(100),
   /** Milliseconds a provider rests after a 429 that names no Retry-After (at least 1). Default 30000. */
   HERALD_THROTTLE_COOLDOWN_MS: int(1, TIMER_MAX_MS).default(30_000),
 

@@ -103,7 +103,7 @@ describe(loadConfig.name, () => {
           resetTimeoutMs: 30_000,
           rollingWindowMs: 60_000,
         },
-        hang: { latencyFactor: 3, minMs: 150 },
+        hang: { latencyFactor: 3, minMs: 100 },
         throttle: { defaultCooldownMs: 30_000 },
         retry: { attempts: 12, baseMs: 10_000, capMs: 900_000 },
         status: { publishMs: 1_000, ttlMs: 3_000 },

@@ -80,7 +80,7 @@ export class ProviderHangDetector implements OnApplicationShutdown {
     private readonly breakers: ProviderBreakers,
     private readonly metrics: MetricsService,
   ) {
-    // A tenth of the floor: a hang is found within 10 % of its bound.
+    // A tenth of the floor: a hang is found at most 10 % of the floor after its bound.
     this.tickMs = Math.max(5, Math.floor(config.hang.minMs / 10));
   }
 

@@ -158,15 +158,15 @@ export class NotificationAcceptance {
    * queues its delivery. Throws `validation_failed`, `channel_not_configured`,
    * `recipient_suppressed`, `idempotency_key_in_flight` or `idempotency_key_reused`;
    * a Redis outage surfaces as an error the problem filter answers with 503.
-   * `screenFirst`: screen before the transaction (see {@link screenRoute}); else the transaction
-   * checks the notification's own shard's list, and only when it finds a recipient there is the
-   * request accepted again, screened, under a new id (nothing of the first try was written).
+   * Screened before the transaction, never inside it: its transaction queues a `deliver` job
+   * beside the claim, and a transaction that refused a suppressed recipient would leave that job
+   * without a record, for a worker to fail (see {@link acceptJob} for where the check does move
+   * into the transaction).
    */
   async acceptRequest(
     caller: string,
     body: unknown,
     idempotencyKey?: string,
-    screenFirst = false,
   ): Promise<RequestAcceptance> {
     assertJsonDepth(body);
     const request = parseOrThrow(this.schemas.message, body);
@@ -192,12 +192,7 @@ export class NotificationAcceptance {
             owner: id,
             id,
           };
-    const screened = await this.screenRoute(
-      admitted,
-      route,
-      claim,
-      screenFirst ? undefined : this.shards.ofId(id),
-    );
+    const screened = await this.screenRoute(admitted, route, claim);
     if ('kind' in screened) return requestReplay(screened);
     const { message, suppressed } = screened;
     const answer: AcceptedNotification = {
@@ -218,8 +213,7 @@ export class NotificationAcceptance {
       ...screened.route,
     };
     // Claim, record and job in one transaction: 'new' means all of it landed.
-    const found = await this.write(input, claim, claim && storedAnswer(answer), screened.check);
-    if (found.kind === 'suppressed') return this.acceptRequest(caller, body, idempotencyKey, true);
+    const found = await this.write(input, claim, claim && storedAnswer(answer));
     if (found.kind !== 'new') return requestReplay(found);
     await this.begunAtFallback(input);
     return { answer, replayed: false };
@@ -264,8 +258,11 @@ export class NotificationAcceptance {
    * added the job (BullMQ's `job.timestamp`): a `sendAt` is judged against that moment.
    * `jobShard` is the shard of the queue the job is on. A keyed notification lives on its key's
    * shard; when that is another, the job hands it over (`handed`): its record and a `deliver`
-   * job are written on that shard, whose queue delivers it. `screenFirst`: as for
-   * {@link acceptRequest}.
+   * job are written on that shard, whose queue delivers it. A job that carries its notification
+   * (no `deliver` job beside the claim) leaves the check of its shard's suppression list to its
+   * transaction: only when that finds a recipient is the job accepted again (`screenFirst`),
+   * screened, under a new id (nothing of the first try was written). A handed one is screened
+   * first, as a REST request is (see {@link acceptRequest}).
    */
   async acceptJob(
     data: unknown,
@@ -312,7 +309,7 @@ export class NotificationAcceptance {
       admitted,
       route,
       claim,
-      screenFirst ? undefined : shard,
+      screenFirst || carrier === undefined ? undefined : shard,
     );
     const found: AcceptanceOutcome =
       'kind' in screened
@@ -555,15 +552,19 @@ export class NotificationAcceptance {
   /**
    * Writes the record and queues its delivery, with the idempotency claim and its completion
    * when keyed, in one transaction (see NotificationAcceptanceStore): answers `new` when all of
-   * it landed, else what the claim found. On failure the store takes all of it back.
+   * it landed, else what the claim found. On failure the store takes all of it back. Its
+   * recipients were screened before (see {@link acceptRequest}): the transaction checks none.
    */
   private async write(
     input: NewNotification & { createdAt: string },
     claim?: IdempotencyClaim,
     answer?: string,
-    suppression?: SuppressionCheck,
-  ): Promise<AcceptanceOutcome> {
-    return this.store.accept(this.transaction(input, claim, answer, undefined, suppression));
+  ): Promise<IdempotencyOutcome> {
+    const found = await this.store.accept(this.transaction(input, claim, answer));
+    if (found.kind === 'suppressed') {
+      throw new Error('an acceptance without a suppression check was refused as suppressed');
+    }
+    return found;
   }
 
   /**

@@ -189,6 +189,27 @@ describe(SuppressionList.name, () => {
         errors: [{ field: 'to' }],
       });
     });
+
+    it('drops the suppressed one from a queued send job too, sending it once', async () => {
+      const job = await producer.queue.add(
+        SEND_JOB,
+        emailTo('ada@example.com', { cc: ['gone@example.com'] }),
+        { attempts: 1 },
+      );
+      const result = (await job.waitUntilFinished(producer.events, 10_000)) as {
+        id: string;
+        status: string;
+      };
+      expect(result.status).toBe('sent');
+      // A queue producer's notification, read with the admin key (the shop's key sees its own).
+      const done = (await call('GET', `/v1/notifications/${result.id}`, undefined, ADMIN_KEY))
+        .body as unknown as NotificationRecord;
+      expect(done.suppressed).toEqual(['g***@example.com']);
+      const captured = simulator.messages({ notificationId: result.id });
+      expect(captured).toHaveLength(1);
+      expect(captured[0]).toMatchObject({ to: ['ada@example.com'] });
+      expect(captured[0]!.cc ?? []).toEqual([]);
+    });
   });
 
   describe('when Twilio refuses a number that replied STOP (21610)', () => {

@@ -578,7 +578,8 @@ export class NotificationAcceptance {
     carriedBy?: string,
     suppression?: SuppressionCheck,
   ): AcceptanceWrite {
-    const row = this.records.newRow(input);
+    // The check's fields are the message's recipients, hashed by its screening: not again.
+    const row = this.records.newRow(input, suppression?.fields);
     const timer = firstStepTimer(input);
     return {
       id: input.id,

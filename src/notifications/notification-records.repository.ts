@@ -102,8 +102,10 @@ export class NotificationRecordsRepository {
    * What creating `input` writes: the record hash's key and fields, its retention (s), the
    * indexes it joins and its score in them. {@link create} writes it; the REST acceptance
    * writes the same row inside its one transaction (notification-acceptance.store.ts).
+   * `recipientFields`: the message's recipients' suppression fields (to, cc, bcc in order) when
+   * its screening computed them, so they are not hashed again (see recipientsField).
    */
-  newRow(input: NewNotification): NewRecordRow {
+  newRow(input: NewNotification, recipientFields?: readonly string[]): NewRecordRow {
     const now = input.createdAt ?? new Date().toISOString();
     const [key] = this.keys(input.id);
     const fields: Record<string, string> = {
@@ -125,7 +127,7 @@ export class NotificationRecordsRepository {
         : {}),
       ...routeFields(input, now),
     };
-    const recipients = recipientsField(input.message);
+    const recipients = recipientsField(input.message, recipientFields);
     if (recipients !== undefined) fields[RECIPIENTS_FIELD] = recipients;
     const indexed = {
       id: input.id,

@@ -107,7 +107,10 @@ export class NotificationRecordsRepository {
    */
   newRow(input: NewNotification, recipientFields?: readonly string[]): NewRecordRow {
     const now = input.createdAt ?? new Date().toISOString();
-    const [key] = this.keys(input.id);
+    const key = recordKeys(this.redis, input.id).record;
+    const createdAtMs = Date.parse(now);
+    // Optional fields assigned one by one, in the order the hash has always had them, rather
+    // than spread from an object made for each: every acceptance builds one of these.
     const fields: Record<string, string> = {
       id: input.id,
       caller: input.caller,
@@ -116,17 +119,18 @@ export class NotificationRecordsRepository {
       status: input.sendAt === undefined ? 'queued' : 'scheduled',
       rounds: '0',
       createdAt: now,
-      createdAtMs: String(Date.parse(now)),
+      createdAtMs: String(createdAtMs),
       updatedAt: now,
       message: JSON.stringify(input.message),
-      ...(input.message.metadata ? { metadata: JSON.stringify(input.message.metadata) } : {}),
-      ...(input.job !== undefined ? { job: input.job } : {}),
-      ...(input.suppressed?.length ? { suppressed: JSON.stringify(input.suppressed) } : {}),
-      ...(input.sendAt !== undefined
-        ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
-        : {}),
-      ...routeFields(input, now),
     };
+    if (input.message.metadata) fields.metadata = JSON.stringify(input.message.metadata);
+    if (input.job !== undefined) fields.job = input.job;
+    if (input.suppressed?.length) fields.suppressed = JSON.stringify(input.suppressed);
+    if (input.sendAt !== undefined) {
+      fields.sendAt = input.sendAt;
+      fields.sendAtMs = String(Date.parse(input.sendAt));
+    }
+    if (input.fallback && input.fallback.length > 0) Object.assign(fields, routeFields(input, now));
     const recipients = recipientsField(input.message, recipientFields);
     if (recipients !== undefined) fields[RECIPIENTS_FIELD] = recipients;
     const indexed = {
@@ -143,7 +147,7 @@ export class NotificationRecordsRepository {
       key,
       fields,
       ttl,
-      score: Number(fields.createdAtMs),
+      score: createdAtMs,
       indexes,
       indexExpiry: expiry.set,
     };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../config/herald-config';
 import { RedisService } from '../redis/redis.service';
@@ -206,11 +206,11 @@ export class IdempotencyStore {
    * hashed, so any printable text is safe.
    */
   entryKey(scope: string, key: string, shard?: number): string {
-    const digest = createHash('sha256').update(key).digest();
+    const digest = hash('sha256', key, 'hex');
     const shards = this.redis.shards;
     // The key's own shard is read off this same digest (QueueShards.ofKey), hashed once.
-    const on = shard ?? digest.readUInt32BE(0) % shards.count;
-    return shards.key(on, 'idem', scope, digest.toString('hex'));
+    const on = shard ?? Number.parseInt(digest.slice(0, 8), 16) % shards.count;
+    return shards.key(on, 'idem', scope, digest);
   }
 }
 

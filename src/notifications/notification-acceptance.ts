@@ -180,7 +180,8 @@ export class NotificationAcceptance {
       idempotencyKey === undefined
         ? randomUUID()
         : this.shards.newId(this.shards.ofKey(idempotencyKey));
-    const createdAt = new Date().toISOString();
+    const createdAtMs = Date.now();
+    const createdAt = new Date(createdAtMs).toISOString();
     const claim: IdempotencyClaim | undefined =
       idempotencyKey === undefined
         ? undefined
@@ -195,25 +196,24 @@ export class NotificationAcceptance {
     const screened = await this.screenRoute(admitted, route, claim);
     if ('kind' in screened) return requestReplay(screened);
     const { message, suppressed } = screened;
-    const answer: AcceptedNotification = {
+    // Optional fields assigned, not spread from an object made for each: every request pays.
+    const answer: Mutable<AcceptedNotification> = {
       id,
       status: sendAt === undefined ? 'queued' : 'scheduled',
       channel: message.channel,
       createdAt,
-      ...(sendAt === undefined ? {} : { sendAt }),
-      ...(suppressed.length > 0 ? { suppressed } : {}),
     };
-    const input = {
+    const input: Mutable<NewNotification> & { createdAt: string } = {
       id,
       caller,
       message,
       createdAt,
-      ...(sendAt === undefined ? {} : { sendAt }),
-      ...(suppressed.length > 0 ? { suppressed } : {}),
-      ...screened.route,
     };
+    if (sendAt !== undefined) answer.sendAt = input.sendAt = sendAt;
+    if (suppressed.length > 0) answer.suppressed = input.suppressed = suppressed;
+    Object.assign(input, screened.route);
     // Claim, record and job in one transaction: 'new' means all of it landed.
-    const found = await this.write(input, claim, claim && storedAnswer(answer));
+    const found = await this.write(input, claim, claim && storedAnswer(answer, createdAtMs));
     if (found.kind !== 'new') return requestReplay(found);
     await this.begunAtFallback(input);
     return { answer, replayed: false };
@@ -579,28 +579,24 @@ export class NotificationAcceptance {
     carriedBy?: string,
     suppression?: SuppressionCheck,
   ): AcceptanceWrite {
-    const row = this.records.newRow(input);
+    // The check's fields are the message's recipients, hashed by its screening: not again.
+    const row = this.records.newRow(input, suppression?.fields);
     const timer = firstStepTimer(input);
-    return {
-      id: input.id,
-      row,
-      delayMs: dueInMs(input.sendAt),
-      ...(input.skipFirstStep ? { step: firstStepOf(input) } : {}),
-      ...(timer ? { timer } : {}),
-      ...(carriedBy === undefined ? {} : { carriedBy }),
-      ...(suppression === undefined ? {} : { suppression }),
-      ...(claim === undefined
-        ? {}
-        : {
-            claim: {
-              entryKey: this.idempotency.entryKey(claim.scope, claim.key, claim.shard),
-              fingerprint: claim.fingerprint,
-              owner: claim.owner,
-              answer: answer ?? '',
-              ttlSeconds: this.config.idempotency.ttlSeconds + scheduleDelaySeconds(input.sendAt),
-            },
-          }),
-    };
+    const write: Mutable<AcceptanceWrite> = { id: input.id, row, delayMs: dueInMs(input.sendAt) };
+    if (input.skipFirstStep) write.step = firstStepOf(input);
+    if (timer) write.timer = timer;
+    if (carriedBy !== undefined) write.carriedBy = carriedBy;
+    if (suppression !== undefined) write.suppression = suppression;
+    if (claim !== undefined) {
+      write.claim = {
+        entryKey: this.idempotency.entryKey(claim.scope, claim.key, claim.shard),
+        fingerprint: claim.fingerprint,
+        owner: claim.owner,
+        answer: answer ?? '',
+        ttlSeconds: this.config.idempotency.ttlSeconds + scheduleDelaySeconds(input.sendAt),
+      };
+    }
+    return write;
   }
 
   /**
@@ -723,20 +719,22 @@ function fieldOf(err: HeraldError): string {
   return err.code.startsWith('template_') ? 'template' : 'to';
 }
 
+/** `T` with its fields writable: for an object built field by field before it is handed on. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * The answer an idempotency entry keeps to replay, without the id it holds anyway:
  * `status|channel|createdAt[|sendAt]`, `createdAt` in epoch ms when that reads back as the same
  * text. Short, so the entry stays a compact hash in Redis (a value over 64 bytes turns every
  * field of it into a separate allocation, and every byte counts towards the allocation's size).
+ * `createdAtMs`: the epoch ms `createdAt` was written from (`toISOString`), so it reads back as
+ * the same text without parsing and writing it again to check.
  */
-function storedAnswer(answer: AcceptedNotification): string {
+function storedAnswer(answer: AcceptedNotification, createdAtMs: number): string {
   // Rare, so kept whole rather than packed: the answer that left addresses out.
   if (answer.suppressed !== undefined) return JSON.stringify(answer);
-  const ms = Date.parse(answer.createdAt);
-  const createdAt = new Date(ms).toISOString() === answer.createdAt ? String(ms) : answer.createdAt;
-  const fields = [answer.status, answer.channel, createdAt];
-  if (answer.sendAt !== undefined) fields.push(answer.sendAt);
-  return fields.join('|');
+  const packed = `${answer.status}|${answer.channel}|${createdAtMs}`;
+  return answer.sendAt === undefined ? packed : `${packed}|${answer.sendAt}`;
 }
 
 /** The answer {@link storedAnswer} kept (or what an earlier Herald kept) for notification `id`. */

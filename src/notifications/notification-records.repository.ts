@@ -102,10 +102,15 @@ export class NotificationRecordsRepository {
    * What creating `input` writes: the record hash's key and fields, its retention (s), the
    * indexes it joins and its score in them. {@link create} writes it; the REST acceptance
    * writes the same row inside its one transaction (notification-acceptance.store.ts).
+   * `recipientFields`: the message's recipients' suppression fields (to, cc, bcc in order) when
+   * its screening computed them, so they are not hashed again (see recipientsField).
    */
-  newRow(input: NewNotification): NewRecordRow {
+  newRow(input: NewNotification, recipientFields?: readonly string[]): NewRecordRow {
     const now = input.createdAt ?? new Date().toISOString();
-    const [key] = this.keys(input.id);
+    const key = recordKeys(this.redis, input.id).record;
+    const createdAtMs = Date.parse(now);
+    // Optional fields assigned one by one, in the order the hash has always had them, rather
+    // than spread from an object made for each: every acceptance builds one of these.
     const fields: Record<string, string> = {
       id: input.id,
       caller: input.caller,
@@ -114,18 +119,19 @@ export class NotificationRecordsRepository {
       status: input.sendAt === undefined ? 'queued' : 'scheduled',
       rounds: '0',
       createdAt: now,
-      createdAtMs: String(Date.parse(now)),
+      createdAtMs: String(createdAtMs),
       updatedAt: now,
       message: JSON.stringify(input.message),
-      ...(input.message.metadata ? { metadata: JSON.stringify(input.message.metadata) } : {}),
-      ...(input.job !== undefined ? { job: input.job } : {}),
-      ...(input.suppressed?.length ? { suppressed: JSON.stringify(input.suppressed) } : {}),
-      ...(input.sendAt !== undefined
-        ? { sendAt: input.sendAt, sendAtMs: String(Date.parse(input.sendAt)) }
-        : {}),
-      ...routeFields(input, now),
     };
-    const recipients = recipientsField(input.message);
+    if (input.message.metadata) fields.metadata = JSON.stringify(input.message.metadata);
+    if (input.job !== undefined) fields.job = input.job;
+    if (input.suppressed?.length) fields.suppressed = JSON.stringify(input.suppressed);
+    if (input.sendAt !== undefined) {
+      fields.sendAt = input.sendAt;
+      fields.sendAtMs = String(Date.parse(input.sendAt));
+    }
+    if (input.fallback && input.fallback.length > 0) Object.assign(fields, routeFields(input, now));
+    const recipients = recipientsField(input.message, recipientFields);
     if (recipients !== undefined) fields[RECIPIENTS_FIELD] = recipients;
     const indexed = {
       id: input.id,
@@ -141,7 +147,7 @@ export class NotificationRecordsRepository {
       key,
       fields,
       ttl,
-      score: Number(fields.createdAtMs),
+      score: createdAtMs,
       indexes,
       indexExpiry: expiry.set,
     };

@@ -23,14 +23,23 @@ export function recipientKey(address: string): string {
  * The recipients field of a new record: to, cc and bcc of an e-mail with more than one, in
  * that order, each once. Undefined for a single recipient or another channel: the
  * notification's own status is then the recipient's.
+ * `fields`: the addresses' suppression fields (recipientField, in that same order) when the
+ * caller has them already, so each address is hashed once per acceptance, not twice.
  */
-export function recipientsField(message: NotificationMessage): string | undefined {
+export function recipientsField(
+  message: NotificationMessage,
+  fields?: readonly string[],
+): string | undefined {
   if (message.channel !== 'email') return undefined;
+  const addresses = [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])];
+  // One address cannot make two recipients: nothing to hash.
+  if (addresses.length < 2) return undefined;
   const seen = new Map<string, string>();
-  for (const address of [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])]) {
-    const h = recipientKey(address);
+  addresses.forEach((address, i) => {
+    const field = fields?.[i];
+    const h = field === undefined ? recipientKey(address) : field.slice(0, 16);
     if (!seen.has(h)) seen.set(h, maskAddress('email', normaliseRecipient('email', address)));
-  }
+  });
   if (seen.size < 2) return undefined;
   return JSON.stringify([...seen].map(([h, to]) => ({ to, h })));
 }

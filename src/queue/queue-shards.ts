@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 
 /**
  * Notification shards (`HERALD_QUEUE_SHARDS`). Each shard has a key prefix of its own carrying
@@ -48,7 +48,10 @@ export class QueueShards {
 
   /** A key under shard `shard`'s prefix: `key(2, 'ntf', id)` → `{herald-2}:ntf:<id>`. */
   key(shard: number, ...parts: string[]): string {
-    return [this.prefixes[shard], ...parts].join(':');
+    // Concatenated, not an array joined: every key of every command is built here.
+    let key = this.prefixes[shard] ?? '';
+    for (const part of parts) key += `:${part}`;
+    return key;
   }
 
   /** A new notification id on `shard`, or on any shard when none is asked for. */
@@ -78,7 +81,7 @@ export function shardOfId(id: string, count: number): number {
 /** The shard of idempotency key `key`: the first 8 hex digits of its SHA-256, mod `count`. */
 export function shardOfKey(key: string, count: number): number {
   if (count === 1) return 0;
-  return createHash('sha256').update(key).digest().readUInt32BE(0) % count;
+  return Number.parseInt(hash('sha256', key, 'hex').slice(0, 8), 16) % count;
 }
 
 /**

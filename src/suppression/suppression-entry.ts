@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChannelKind, ProviderName } from '../config/config.schema';
 import { maskAddress } from '../notifications/mask-recipient';
 
@@ -43,10 +43,7 @@ export function normaliseRecipient(channel: ChannelKind, recipient: string): str
  * logs, it is not encryption.
  */
 export function recipientField(channel: ChannelKind, recipient: string): string {
-  return createHash('sha256')
-    .update(normaliseRecipient(channel, recipient))
-    .digest('hex')
-    .slice(0, 32);
+  return hash('sha256', normaliseRecipient(channel, recipient), 'hex').slice(0, 32);
 }
 
 /** A new entry for `recipient`, masked. */

@@ -77,6 +77,26 @@ export class SuppressionList {
     if (except >= 0 && this.redis.shards.count === 1) {
       return Promise.resolve(recipients.map(() => false));
     }
+    return this.suppressedFields(
+      channel,
+      recipients.map((r) => recipientField(channel, r)),
+      except,
+    );
+  }
+
+  /**
+   * {@link suppressed} for recipients already hashed (`fields`: their {@link recipientField}s),
+   * for a caller that needs the fields itself.
+   */
+  suppressedFields(
+    channel: ChannelKind,
+    recipientFields: readonly string[],
+    except = -1,
+  ): Promise<boolean[]> {
+    if (recipientFields.length === 0) return Promise.resolve([]);
+    if (except >= 0 && this.redis.shards.count === 1) {
+      return Promise.resolve(recipientFields.map(() => false));
+    }
     let lookup = this.pending.get(channel);
     if (lookup === undefined) {
       lookup = { fields: [], waiters: [] };
@@ -85,7 +105,7 @@ export class SuppressionList {
     }
     const { fields, waiters } = lookup;
     const start = fields.length;
-    for (const recipient of recipients) fields.push(recipientField(channel, recipient));
+    for (const field of recipientFields) fields.push(field);
     return new Promise((resolve, reject) =>
       waiters.push({ start, end: fields.length, except, resolve, reject }),
     );

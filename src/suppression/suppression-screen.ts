@@ -25,7 +25,7 @@ export interface ScreenedMessage<M extends NotificationMessage> {
 export interface SuppressionCheck {
   /** The channel's list (a hash) on the notification's shard: that shard's slot. */
   readonly key: string;
-  /** The recipients' fields in it (see recipientField). */
+  /** The recipients' fields in it (see recipientField): an e-mail's to, cc, bcc in order. */
   readonly fields: readonly string[];
 }
 
@@ -69,12 +69,11 @@ export class SuppressionScreen {
       message.channel === 'email'
         ? [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])]
         : [message.to];
-    const elsewhere = await this.list.suppressed(message.channel, recipients, shard);
+    // Hashed once: the lookup, the transaction's check and the record's recipients use them.
+    const fields = recipients.map((r) => recipientField(message.channel, r));
+    const elsewhere = await this.list.suppressedFields(message.channel, fields, shard);
     if (elsewhere.includes(true)) return undefined;
-    return {
-      key: this.list.key(message.channel, shard),
-      fields: recipients.map((r) => recipientField(message.channel, r)),
-    };
+    return { key: this.list.key(message.channel, shard), fields };
   }
 
   private async screenEmail(message: EmailMessage): Promise<ScreenedMessage<EmailMessage>> {
